@@ -1,0 +1,13 @@
+# System packages, installed by scripts/install-deps.sh.
+find_package(fmt REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(Threads REQUIRED)
+if(FERRIS_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(FERRIS_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

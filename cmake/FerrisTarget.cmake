@@ -1,0 +1,15 @@
+# ferris_module(<name> DEPS <targets...>): a static library made of every .cpp in the
+# current folder, with the project's warning flags. Third-party headers come in as SYSTEM.
+function(ferris_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
+    -Wno-error=deprecated-declarations)
+endfunction()
+
+function(ferris_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${_sources})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/generated)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  ferris_warnings(${name})
+endfunction()
