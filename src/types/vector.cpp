@@ -86,3 +86,39 @@ void Vector::copyRow(const Vector& source, uint32_t from, uint32_t to) {
 }
 
 }  // namespace ferris::types
+
+namespace ferris::types {
+
+namespace {
+template <size_t kWidth>
+void copyValues(const Vector& source, std::span<const uint32_t> rows, Vector& target) {
+    const uint8_t* from = source.values<uint8_t>();
+    uint8_t* to = target.values<uint8_t>();
+    for (uint32_t row : rows) std::memcpy(to + row * kWidth, from + row * kWidth, kWidth);
+}
+}  // namespace
+
+void copyRows(const Vector& source, std::span<const uint32_t> rows, Vector& target) {
+    if (source.type().isNested()) {
+        for (uint32_t row : rows) target.copyRow(source, row, row);
+        return;
+    }
+    switch (source.type().valueWidth()) {
+        case 1: copyValues<1>(source, rows, target); break;
+        case 4: copyValues<4>(source, rows, target); break;
+        case 8: copyValues<8>(source, rows, target); break;
+        case 16: copyValues<16>(source, rows, target); break;
+        default: FERRIS_UNREACHABLE("unexpected value width " + source.type().toString());
+    }
+    if (source.mayHaveNulls()) {
+        for (uint32_t row : rows) target.setNull(row, source.isNull(row));
+    } else if (target.mayHaveNulls()) {
+        for (uint32_t row : rows) target.setNotNull(row);
+    }
+}
+
+void setNullRows(std::span<const uint32_t> rows, Vector& target) {
+    for (uint32_t row : rows) target.setNull(row);
+}
+
+}  // namespace ferris::types

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -102,4 +103,12 @@ private:
     std::vector<VectorPtr> children_;
 };
 
+}  // namespace ferris::types
+
+namespace ferris::types {
+/// Copies the values (and NULLs) of `rows` from `source` into the same rows of `target`
+/// (same type). String views are copied as views.
+void copyRows(const Vector& source, std::span<const uint32_t> rows, Vector& target);
+/// Sets every row of `rows` NULL.
+void setNullRows(std::span<const uint32_t> rows, Vector& target);
 }  // namespace ferris::types

@@ -1,0 +1,340 @@
+#include "expr/compiled_expr.h"
+
+#include <fmt/format.h>
+
+#include "expr/cast.h"
+#include "expr/function.h"
+
+namespace ferris::expr {
+
+using types::DataType;
+using types::TypeId;
+using types::Vector;
+using types::VectorPtr;
+
+void selectTrue(const Vector& condition, std::span<const uint32_t> rows, std::vector<uint32_t>& out) {
+    out.clear();
+    const uint8_t* values = condition.values<uint8_t>();
+    if (!condition.mayHaveNulls()) {
+        for (uint32_t row : rows) {
+            if (values[row]) out.push_back(row);
+        }
+    } else {
+        for (uint32_t row : rows) {
+            if (values[row] && !condition.isNull(row)) out.push_back(row);
+        }
+    }
+}
+
+namespace {
+
+VectorPtr newVector(const DataType& type, EvalContext& context) {
+    return std::make_shared<Vector>(type, context.numRows());
+}
+
+/// A column of the input batch: returned as is, no copy.
+class ColumnNode final : public CompiledExpr {
+public:
+    ColumnNode(DataType type, int slot) : CompiledExpr(std::move(type)), slot_(slot) {}
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t>) override {
+        const auto& column = context.batch().columns()[static_cast<size_t>(slot_)];
+        FERRIS_CHECK(column != nullptr, fmt::format("slot {} was not materialised", slot_));
+        return column;
+    }
+
+private:
+    int slot_;
+};
+
+/// A constant, broadcast to the rows asked for.
+class LiteralNode final : public CompiledExpr {
+public:
+    explicit LiteralNode(types::Value value) : CompiledExpr(value.type()), value_(std::move(value)) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        DataType type = type_.isNull() ? DataType::boolean() : type_;
+        auto out = newVector(type, context);
+        if (value_.isNull()) {
+            types::setNullRows(rows, *out);
+            return out;
+        }
+        switch (type_.id()) {
+            case TypeId::kBoolean: fill<uint8_t>(*out, rows, value_.asBool() ? 1 : 0); break;
+            case TypeId::kBigint:
+            case TypeId::kTimestamp: fill<int64_t>(*out, rows, value_.asInt64()); break;
+            case TypeId::kDate: fill<int32_t>(*out, rows, static_cast<int32_t>(value_.asInt64())); break;
+            case TypeId::kDouble: fill<double>(*out, rows, value_.asDouble()); break;
+            case TypeId::kDecimal:
+                if (type_.isDecimal64()) {
+                    fill<int64_t>(*out, rows, static_cast<int64_t>(value_.asDecimal()));
+                } else {
+                    fill<types::int128_t>(*out, rows, value_.asDecimal());
+                }
+                break;
+            case TypeId::kString:
+            case TypeId::kBytes: fill<std::string_view>(*out, rows, value_.asString()); break;
+            case TypeId::kInterval: fill<types::IntervalValue>(*out, rows, value_.asInterval()); break;
+            default: FERRIS_UNREACHABLE("literal of type " + type_.toString());
+        }
+        return out;
+    }
+
+private:
+    template <typename T>
+    static void fill(Vector& out, std::span<const uint32_t> rows, T value) {
+        T* values = out.values<T>();
+        for (uint32_t row : rows) values[row] = value;
+    }
+
+    types::Value value_;
+};
+
+/// Evaluates children, then the kernel; NULL-propagating calls see only non-NULL rows.
+class CallNode final : public CompiledExpr {
+public:
+    CallNode(DataType type, std::vector<CompiledExprPtr> args, KernelPtr kernel, NullHandling nulls)
+        : CompiledExpr(std::move(type)), args_(std::move(args)), kernel_(std::move(kernel)), nulls_(nulls) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        std::vector<VectorPtr> values;
+        values.reserve(args_.size());
+        std::vector<const Vector*> raw;
+        raw.reserve(args_.size());
+        bool anyNulls = false;
+        for (auto& arg : args_) {
+            values.push_back(arg->eval(context, rows));
+            raw.push_back(values.back().get());
+            anyNulls |= values.back()->mayHaveNulls();
+        }
+        auto out = newVector(type_, context);
+        if (nulls_ == NullHandling::kPropagate && anyNulls) {
+            std::vector<uint32_t> live;
+            live.reserve(rows.size());
+            for (uint32_t row : rows) {
+                bool isNull = false;
+                for (const Vector* value : raw) isNull |= value->isNull(row);
+                if (isNull) {
+                    out->setNull(row);
+                } else {
+                    live.push_back(row);
+                }
+            }
+            if (!live.empty()) kernel_->apply(context, live, raw, *out);
+        } else {
+            kernel_->apply(context, rows, raw, *out);
+        }
+        return out;
+    }
+
+private:
+    std::vector<CompiledExprPtr> args_;
+    KernelPtr kernel_;
+    NullHandling nulls_;
+};
+
+/// Three-valued AND/OR with short-circuit per row: the right side runs only on rows
+/// whose result the left side has not decided.
+class LogicalNode final : public CompiledExpr {
+public:
+    LogicalNode(bool isAnd, CompiledExprPtr left, CompiledExprPtr right)
+        : CompiledExpr(DataType::boolean()), isAnd_(isAnd), left_(std::move(left)), right_(std::move(right)) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        VectorPtr left = left_->eval(context, rows);
+        const uint8_t* leftValues = left->values<uint8_t>();
+        // The left side decides a row when it is FALSE (AND) or TRUE (OR).
+        const uint8_t deciding = isAnd_ ? 0 : 1;
+        std::vector<uint32_t> undecided;
+        undecided.reserve(rows.size());
+        auto out = newVector(type_, context);
+        uint8_t* outValues = out->values<uint8_t>();
+        for (uint32_t row : rows) {
+            if (!left->isNull(row) && leftValues[row] == deciding) {
+                outValues[row] = deciding;
+            } else {
+                undecided.push_back(row);
+            }
+        }
+        if (undecided.empty()) return out;
+        VectorPtr right = right_->eval(context, undecided);
+        const uint8_t* rightValues = right->values<uint8_t>();
+        for (uint32_t row : undecided) {
+            bool leftNull = left->isNull(row);
+            bool rightNull = right->isNull(row);
+            if (!rightNull && rightValues[row] == deciding) {
+                outValues[row] = deciding;
+            } else if (leftNull || rightNull) {
+                out->setNull(row);
+            } else {
+                outValues[row] = static_cast<uint8_t>(1 - deciding);
+            }
+        }
+        return out;
+    }
+
+private:
+    bool isAnd_;
+    CompiledExprPtr left_;
+    CompiledExprPtr right_;
+};
+
+class NotNode final : public CompiledExpr {
+public:
+    explicit NotNode(CompiledExprPtr arg) : CompiledExpr(DataType::boolean()), arg_(std::move(arg)) {}
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        VectorPtr value = arg_->eval(context, rows);
+        auto out = newVector(type_, context);
+        const uint8_t* in = value->values<uint8_t>();
+        uint8_t* result = out->values<uint8_t>();
+        for (uint32_t row : rows) result[row] = in[row] ? 0 : 1;
+        if (value->mayHaveNulls()) {
+            for (uint32_t row : rows) {
+                if (value->isNull(row)) out->setNull(row);
+            }
+        }
+        return out;
+    }
+
+private:
+    CompiledExprPtr arg_;
+};
+
+/// Searched CASE: each THEN runs only on the rows its WHEN selected and no earlier WHEN
+/// took, so `CASE WHEN b <> 0 THEN a / b END` never divides by zero.
+class CaseNode final : public CompiledExpr {
+public:
+    CaseNode(DataType type, std::vector<CompiledExprPtr> args, bool hasElse)
+        : CompiledExpr(std::move(type)), args_(std::move(args)), hasElse_(hasElse) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        auto out = newVector(type_, context);
+        std::vector<uint32_t> remaining(rows.begin(), rows.end());
+        std::vector<uint32_t> matched;
+        std::vector<uint32_t> rest;
+        size_t pairs = (args_.size() - (hasElse_ ? 1 : 0)) / 2;
+        for (size_t i = 0; i < pairs && !remaining.empty(); ++i) {
+            VectorPtr condition = args_[2 * i]->eval(context, remaining);
+            selectTrue(*condition, remaining, matched);
+            if (matched.empty()) continue;
+            VectorPtr value = args_[2 * i + 1]->eval(context, matched);
+            types::copyRows(*value, matched, *out);
+            rest.clear();
+            std::set_difference(remaining.begin(), remaining.end(), matched.begin(), matched.end(),
+                                std::back_inserter(rest));
+            remaining.swap(rest);
+        }
+        if (!remaining.empty()) {
+            if (hasElse_) {
+                VectorPtr value = args_.back()->eval(context, remaining);
+                types::copyRows(*value, remaining, *out);
+            } else {
+                types::setNullRows(remaining, *out);
+            }
+        }
+        return out;
+    }
+
+private:
+    std::vector<CompiledExprPtr> args_;
+    bool hasElse_;
+};
+
+/// COALESCE: argument k runs only on the rows where arguments 0..k-1 were all NULL.
+class CoalesceNode final : public CompiledExpr {
+public:
+    CoalesceNode(DataType type, std::vector<CompiledExprPtr> args)
+        : CompiledExpr(std::move(type)), args_(std::move(args)) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        auto out = newVector(type_, context);
+        std::vector<uint32_t> remaining(rows.begin(), rows.end());
+        std::vector<uint32_t> nulls;
+        for (auto& arg : args_) {
+            if (remaining.empty()) break;
+            VectorPtr value = arg->eval(context, remaining);
+            types::copyRows(*value, remaining, *out);
+            if (!value->mayHaveNulls()) {
+                remaining.clear();
+                break;
+            }
+            nulls.clear();
+            for (uint32_t row : remaining) {
+                if (value->isNull(row)) nulls.push_back(row);
+            }
+            remaining.swap(nulls);
+        }
+        types::setNullRows(remaining, *out);
+        return out;
+    }
+
+private:
+    std::vector<CompiledExprPtr> args_;
+};
+
+/// CAST with a kernel chosen for the (from, to) pair at compile time.
+class CastNode final : public CompiledExpr {
+public:
+    CastNode(DataType type, CompiledExprPtr arg, KernelPtr kernel)
+        : CompiledExpr(std::move(type)), arg_(std::move(arg)), kernel_(std::move(kernel)) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        VectorPtr value = arg_->eval(context, rows);
+        auto out = newVector(type_, context);
+        const Vector* raw[] = {value.get()};
+        if (value->mayHaveNulls()) {
+            std::vector<uint32_t> live;
+            live.reserve(rows.size());
+            for (uint32_t row : rows) {
+                if (value->isNull(row)) {
+                    out->setNull(row);
+                } else {
+                    live.push_back(row);
+                }
+            }
+            if (!live.empty()) kernel_->apply(context, live, raw, *out);
+        } else {
+            kernel_->apply(context, rows, raw, *out);
+        }
+        return out;
+    }
+
+private:
+    CompiledExprPtr arg_;
+    KernelPtr kernel_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CompiledExpr>> CompiledExpr::compile(const ExprPtr& expr) {
+    std::vector<CompiledExprPtr> args;
+    args.reserve(expr->args.size());
+    for (const auto& arg : expr->args) {
+        FERRIS_ASSIGN_OR_RETURN(auto compiled, compile(arg));
+        args.push_back(std::move(compiled));
+    }
+    switch (expr->kind) {
+        case ExprKind::kColumn: return CompiledExprPtr(std::make_unique<ColumnNode>(expr->type, expr->slot));
+        case ExprKind::kLiteral: return CompiledExprPtr(std::make_unique<LiteralNode>(expr->literal));
+        case ExprKind::kCall: {
+            KernelPtr kernel = expr->function->makeKernel();
+            return CompiledExprPtr(std::make_unique<CallNode>(expr->type, std::move(args), std::move(kernel),
+                                                              expr->function->nulls));
+        }
+        case ExprKind::kCast: {
+            FERRIS_ASSIGN_OR_RETURN(KernelPtr kernel, makeCastKernel(expr->args[0]->type, expr->type));
+            return CompiledExprPtr(std::make_unique<CastNode>(expr->type, std::move(args[0]), std::move(kernel)));
+        }
+        case ExprKind::kAnd:
+        case ExprKind::kOr:
+            return CompiledExprPtr(std::make_unique<LogicalNode>(expr->kind == ExprKind::kAnd, std::move(args[0]),
+                                                                 std::move(args[1])));
+        case ExprKind::kNot: return CompiledExprPtr(std::make_unique<NotNode>(std::move(args[0])));
+        case ExprKind::kCase:
+            return CompiledExprPtr(std::make_unique<CaseNode>(expr->type, std::move(args), expr->hasElse));
+        case ExprKind::kCoalesce:
+            return CompiledExprPtr(std::make_unique<CoalesceNode>(expr->type, std::move(args)));
+    }
+    return Status::internal("unknown expression kind");
+}
+
+}  // namespace ferris::expr
