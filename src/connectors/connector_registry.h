@@ -1,0 +1,93 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "codec/decoder.h"
+#include "connectors/sink.h"
+#include "connectors/source.h"
+#include "plan/plan.h"
+
+namespace ferris::connectors {
+
+/// Whether a connector type reads or writes.
+enum class ConnectorRole : uint8_t { kSource, kSink };
+
+/// The kind of value an option takes; values are checked against it at validation time.
+enum class OptionType : uint8_t {
+    kString,
+    kPath,      ///< a file path, relative to the SQL file's folder
+    kInt,       ///< a non-negative integer
+    kBool,      ///< true or false
+    kEnum,      ///< one of `allowed`
+    kChar,      ///< exactly one character
+    kDuration,  ///< 500ms, 30s, 5m, 1h, 1d
+};
+
+/// One `'<name>.<key>'` a connector accepts.
+struct OptionSpec {
+    std::string key;
+    OptionType type = OptionType::kString;
+    std::string defaultValue;  ///< "" = no default
+    bool required = false;
+    std::vector<std::string> allowed;  ///< kEnum values
+    std::string description;
+    /// When set, the key is recognised but rejected: "not supported yet: <this>".
+    std::string notSupportedYet;
+};
+
+/// What a connector needs to know about where it runs.
+struct ConnectorContext {
+    std::filesystem::path baseDir;  ///< folder of the SQL file: relative paths resolve here
+    std::string appName;
+    std::string jobName;
+    std::string sinkHeader;  ///< sinks: the format's header line (CSV), written to new files
+};
+
+/// A connector type: its options (for validation, docs and defaults) and its factories.
+struct ConnectorSpec {
+    std::string type;
+    ConnectorRole role = ConnectorRole::kSource;
+    std::string description;
+    std::vector<OptionSpec> options;
+    std::function<Result<std::unique_ptr<Source>>(const ConnectorContext&, const plan::ConnectorDecl&)> makeSource;
+    std::function<Result<std::unique_ptr<Sink>>(const ConnectorContext&, const plan::ConnectorDecl&)> makeSink;
+};
+
+/// The registry of connector types: file_source, file_sink, stdout_sink, and whatever a
+/// host adds (the SQL test runner registers memory_source).
+class ConnectorRegistry {
+public:
+    /// The process-wide registry, with the built-in connectors.
+    static ConnectorRegistry& global();
+
+    void add(ConnectorSpec spec);
+    const ConnectorSpec* find(std::string_view type) const;
+    std::vector<std::string> types() const;
+
+    /// Checks a declaration's every key and value against its type's options: unknown keys
+    /// (with the closest valid key), bad values, missing required keys, keys not supported
+    /// yet. `role` is what the statement uses it as. Returns every error found.
+    std::vector<Status> validate(const plan::ConnectorDecl& decl, ConnectorRole role) const;
+
+    /// The value of `key` for `decl`, or the option's default.
+    static std::string option(const plan::ConnectorDecl& decl, const ConnectorSpec& spec, std::string_view key);
+
+private:
+    std::vector<ConnectorSpec> specs_;
+};
+
+/// Connector types DESIGN.md names that arrive with later work (kafka_source, kafka_sink):
+/// validation says "not supported yet" instead of "unknown type".
+bool isPlannedConnectorType(std::string_view type);
+
+void registerFileConnectors(ConnectorRegistry& registry);
+/// CSV options of a declaration (`csv.delimiter`, `csv.quote`, `csv.header`).
+codec::CsvOptions csvOptionsOf(const plan::ConnectorDecl& decl, const ConnectorSpec& spec);
+void registerStdoutSink(ConnectorRegistry& registry);
+
+}  // namespace ferris::connectors

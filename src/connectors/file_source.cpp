@@ -1,0 +1,282 @@
+#include "connectors/file_source.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "types/number_text.h"
+
+namespace ferris::connectors {
+
+namespace {
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+}  // namespace
+
+FileSource::FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv, size_t chunkSize)
+    : path_(std::move(path)), format_(format), csv_(csv), chunkSize_(chunkSize) {}
+
+FileSource::~FileSource() {
+    if (file_ != nullptr) std::fclose(file_);
+}
+
+Status FileSource::open() {
+    file_ = std::fopen(path_.c_str(), "rb");
+    if (file_ == nullptr) {
+        return Status::user(ErrorCode::kIoError,
+                            fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
+    }
+    chunk_.reset();
+    chunkLength_ = cursor_ = 0;
+    chunkOffset_ = 0;
+    line_ = 1;
+    eof_ = exhausted_ = arrayClosed_ = false;
+    if (format_ == FileFormat::kJsonArray) FERRIS_RETURN_IF_ERROR(skipArrayOpening());
+    if (format_ == FileFormat::kCsv && csv_.header) {
+        types::RawBatch first;
+        FERRIS_ASSIGN_OR_RETURN(size_t count, poll(1, std::chrono::microseconds(0), first));
+        if (count == 0) {
+            return Status::user(ErrorCode::kDecodeError, fmt::format("{}: empty CSV file: no header line", path_.string()));
+        }
+        header_ = std::string(first.records[0].value);
+    }
+    return Status::ok();
+}
+
+Status FileSource::close() {
+    if (file_ != nullptr) std::fclose(file_);
+    file_ = nullptr;
+    return Status::ok();
+}
+
+Result<bool> FileSource::refill() {
+    if (eof_) return false;
+    size_t tail = chunkLength_ - cursor_;
+    size_t capacity = std::max(chunkSize_, tail * 2);
+    auto fresh = std::make_shared<std::string>();
+    fresh->resize(capacity + kPadding);
+    if (tail > 0) std::memcpy(fresh->data(), chunk_->data() + cursor_, tail);
+    size_t read = std::fread(fresh->data() + tail, 1, capacity - tail, file_);
+    if (read < capacity - tail) {
+        if (std::ferror(file_)) {
+            return Status::ioError(fmt::format("cannot read {}: {}", path_.string(), std::strerror(errno)));
+        }
+        eof_ = true;
+    }
+    chunkOffset_ += static_cast<int64_t>(cursor_);
+    chunk_ = std::move(fresh);
+    chunkLength_ = tail + read;
+    cursor_ = 0;
+    return read > 0;
+}
+
+bool FileSource::nextRecord(size_t& end, size_t& next, int64_t& lines) {
+    const char* data = chunk_->data();
+    lines = 0;
+    if (format_ == FileFormat::kJsonLines) {
+        const void* found = std::memchr(data + cursor_, '\n', chunkLength_ - cursor_);
+        if (found == nullptr) return false;
+        end = static_cast<size_t>(static_cast<const char*>(found) - data);
+        next = end + 1;
+        lines = 1;
+        return true;
+    }
+    if (format_ == FileFormat::kCsv) {
+        bool quoted = false;
+        for (size_t i = cursor_; i < chunkLength_; ++i) {
+            char c = data[i];
+            if (c == csv_.quote) quoted = !quoted;  // a doubled quote toggles twice
+            if (c == '\n') {
+                ++lines;
+                if (!quoted) {
+                    end = i;
+                    next = i + 1;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    // JSON array: an element ends at a ',' or ']' at depth 0 outside strings.
+    int depth = 0;
+    bool inString = false;
+    for (size_t i = cursor_; i < chunkLength_; ++i) {
+        char c = data[i];
+        if (c == '\n') ++lines;
+        if (inString) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                inString = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) {  // the closing ']' of the array
+                end = i;
+                next = i;  // leave the ']' for the caller to see
+                return true;
+            }
+            --depth;
+        } else if (c == ',' && depth == 0) {
+            end = i;
+            next = i + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+Status FileSource::skipArrayOpening() {
+    while (true) {
+        while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) {
+            if (chunk_->data()[cursor_] == '\n') ++line_;
+            ++cursor_;
+        }
+        if (cursor_ < chunkLength_) break;
+        FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+        if (!more) {
+            return Status::user(ErrorCode::kDecodeError,
+                                fmt::format("{}: empty file where a JSON array was expected", path_.string()));
+        }
+    }
+    if (chunk_->data()[cursor_] != '[') {
+        return Status::user(ErrorCode::kDecodeError,
+                            fmt::format("{}:{}: expected a JSON array ('['), the file's format is 'json'",
+                                        path_.string(), line_));
+    }
+    ++cursor_;
+    return Status::ok();
+}
+
+Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, types::RawBatch& out) {
+    size_t added = 0;
+    bool chunkUsed = false;  // a record of this poll points into chunk_
+    auto pinChunk = [&] {
+        if (chunkUsed) out.buffers.push_back(chunk_);
+        chunkUsed = false;
+    };
+    while (added < maxRecords && !exhausted_) {
+        if (chunk_ == nullptr || cursor_ >= chunkLength_) {
+            pinChunk();
+            FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+            if (!more && cursor_ >= chunkLength_) {
+                if (format_ == FileFormat::kJsonArray && !arrayClosed_) {
+                    return Status::user(ErrorCode::kDecodeError,
+                                        fmt::format("{}:{}: the JSON array is not closed with ']'", path_.string(), line_));
+                }
+                exhausted_ = true;
+                break;
+            }
+        }
+        if (format_ == FileFormat::kJsonArray) {
+            // Skip separators and whitespace; ']' closes the array.
+            while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) {
+                if (chunk_->data()[cursor_] == '\n') ++line_;
+                ++cursor_;
+            }
+            if (cursor_ >= chunkLength_) continue;
+            if (chunk_->data()[cursor_] == ']') {
+                arrayClosed_ = true;
+                ++cursor_;
+                while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) ++cursor_;
+                if (cursor_ < chunkLength_ || !eof_) {
+                    // Anything but whitespace after the array is an error.
+                    pinChunk();
+                    FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+                    while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) ++cursor_;
+                    if (more || cursor_ < chunkLength_) {
+                        return Status::user(ErrorCode::kDecodeError,
+                                            fmt::format("{}:{}: content after the end of the JSON array",
+                                                        path_.string(), line_));
+                    }
+                }
+                exhausted_ = true;
+                break;
+            }
+        }
+        size_t end = 0;
+        size_t next = 0;
+        int64_t lines = 0;
+        if (!nextRecord(end, next, lines)) {
+            if (!eof_) {
+                pinChunk();
+                FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+                if (more) continue;
+            }
+            // The last record has no terminator.
+            end = chunkLength_;
+            next = chunkLength_;
+            if (format_ == FileFormat::kJsonArray) {
+                return Status::user(ErrorCode::kDecodeError,
+                                    fmt::format("{}:{}: the JSON array is not closed with ']'", path_.string(), line_));
+            }
+        }
+        std::string_view text(chunk_->data() + cursor_, end - cursor_);
+        int64_t startLine = line_;
+        int64_t startOffset = chunkOffset_ + static_cast<int64_t>(cursor_);
+        if (format_ == FileFormat::kJsonArray) {
+            while (!text.empty() && isSpace(text.back())) text.remove_suffix(1);
+            while (!text.empty() && isSpace(text.front())) {
+                if (text.front() == '\n') ++startLine;
+                text.remove_prefix(1);
+            }
+        }
+        size_t paddingAfter = chunk_->size() - static_cast<size_t>(text.data() + text.size() - chunk_->data());
+        cursor_ = next;
+        line_ += lines;
+        bool blank = std::all_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == ' ' || c == '\t'; });
+        if (blank && format_ != FileFormat::kJsonArray) continue;
+        types::RawRecord record;
+        record.value = text;
+        record.offset = startOffset;
+        record.line = startLine;
+        record.paddingAfter = static_cast<uint32_t>(paddingAfter);
+        out.records.push_back(record);
+        chunkUsed = true;
+        ++added;
+    }
+    pinChunk();
+    return added;
+}
+
+std::string FileSource::position() const {
+    return fmt::format("{{\"offset\":{},\"line\":{}}}", chunkOffset_ + static_cast<int64_t>(cursor_), line_);
+}
+
+Status FileSource::seek(std::string_view position) {
+    // {"offset":N,"line":L}
+    auto number = [&](std::string_view key, int64_t& out) {
+        size_t at = position.find(key);
+        if (at == std::string_view::npos) return false;
+        size_t start = at + key.size();
+        size_t end = position.find_first_of(",}", start);
+        return types::parseInt64(position.substr(start, end - start), out);
+    };
+    int64_t offset = 0;
+    int64_t line = 0;
+    if (!number("\"offset\":", offset) || !number("\"line\":", line)) {
+        return Status::internal(fmt::format("bad file position '{}'", position));
+    }
+    if (file_ == nullptr) FERRIS_RETURN_IF_ERROR(open());
+    if (std::fseek(file_, offset, SEEK_SET) != 0) {
+        return Status::ioError(fmt::format("cannot seek {} to {}: {}", path_.string(), offset, std::strerror(errno)));
+    }
+    chunk_.reset();
+    chunkLength_ = cursor_ = 0;
+    chunkOffset_ = offset;
+    line_ = line;
+    eof_ = exhausted_ = false;
+    return Status::ok();
+}
+
+}  // namespace ferris::connectors

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "types/raw_record.h"
+
+namespace ferris::connectors {
+
+/// A source of raw records (§2.1): polled by its job's driver thread only. Positions are
+/// opaque blobs so checkpoints can store them without knowing the connector.
+class Source {
+public:
+    virtual ~Source() = default;
+
+    virtual Status open() = 0;
+    /// Appends up to `maxRecords` records to `out`, waiting at most `timeout` for the first
+    /// one. Returns how many were added (0 with nothing available).
+    virtual Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) = 0;
+    /// True when the source is bounded and every record has been returned.
+    virtual bool exhausted() const = 0;
+    /// True for sources that end (files, bounded Kafka).
+    virtual bool bounded() const = 0;
+    /// Where the next record will come from, as a blob for checkpoints.
+    virtual std::string position() const = 0;
+    /// Moves to a position returned earlier by position().
+    virtual Status seek(std::string_view position) = 0;
+    /// The CSV header line, for formats that have one (read during open()).
+    virtual std::optional<std::string> formatHeader() const { return std::nullopt; }
+    /// A name for messages and DLQ entries: the file path, the topic…
+    virtual std::string describe() const = 0;
+    virtual Status close() { return Status::ok(); }
+};
+
+}  // namespace ferris::connectors

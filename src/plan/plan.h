@@ -1,0 +1,119 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "expr/expr.h"
+#include "types/schema.h"
+
+namespace ferris::plan {
+
+/// One `'key' = 'value'` of a WITH clause (or an annotation), with where it was written so
+/// errors can point at it. `key` has the `<name>.` prefix removed for connector keys.
+struct Property {
+    std::string key;
+    std::string value;
+    std::string fullKey;  ///< as written, e.g. "trades.format"
+    SourceLocation location;
+};
+
+/// Properties in the order they were written, with lookup helpers.
+class PropertyList {
+public:
+    void add(Property property) { entries_.push_back(std::move(property)); }
+    const std::vector<Property>& entries() const { return entries_; }
+    const Property* find(std::string_view key) const;
+    std::string get(std::string_view key, std::string_view fallback = "") const;
+    bool has(std::string_view key) const { return find(key) != nullptr; }
+
+private:
+    std::vector<Property> entries_;
+};
+
+/// A declared source (`CREATE STREAM|TABLE name (cols) WITH (...)` of a source type) or
+/// a declared sink (the target of INSERT INTO).
+struct ConnectorDecl {
+    std::string name;
+    bool isTable = false;
+    types::Schema schema;
+    PropertyList properties;  ///< connector keys, prefix removed ("type", "path", …)
+    SourceLocation location;
+};
+
+/// The columns a job reads from its source: user columns by index and system columns.
+/// The decoder materialises exactly these slots (§2.1 "decoding only the columns the plan
+/// reads").
+struct SourceRead {
+    std::string source;         ///< name of the declared source
+    types::Schema schema;       ///< its declared schema (slots: columns, then system columns)
+    std::vector<int> columns;   ///< user column indexes the plan reads
+    std::vector<types::SystemColumn> systemColumns;  ///< system columns the plan reads
+};
+
+/// Kinds of plan operators. Stateless ones only for now; stateful kinds are added with
+/// their operators.
+enum class OperatorKind : uint8_t {
+    kFilter,   ///< narrows the selection to rows where `predicate` is TRUE
+    kProject,  ///< computes `exprs` into a new set of slots 0..n-1
+    kLimit,    ///< passes the first `limit` rows, then ends the job (bounded sources only)
+};
+
+struct OperatorNode {
+    OperatorKind kind;
+    expr::ExprPtr predicate;           ///< kFilter
+    std::vector<expr::ExprPtr> exprs;  ///< kProject
+    int64_t limit = 0;                 ///< kLimit
+};
+
+/// What a job's statement was.
+enum class JobKind : uint8_t {
+    kCreateStream,  ///< CREATE STREAM name AS SELECT
+    kCreateTable,   ///< CREATE TABLE name AS SELECT
+    kInsertInto,    ///< INSERT INTO sink SELECT
+    kSelect,        ///< ad-hoc SELECT [INTO sink]
+};
+
+/// One job: a source, a pipeline of operators, a sink (DESIGN.md §1.2: each CREATE … AS
+/// SELECT, INSERT INTO and ad-hoc SELECT is a job). Column references are slots.
+struct JobPlan {
+    std::string name;
+    JobKind kind = JobKind::kCreateStream;
+    SourceRead source;
+    std::vector<OperatorNode> operators;
+    types::Schema output;             ///< output columns, in slots 0..n-1 after the last project
+    std::vector<int> keyColumns;      ///< output columns marked PRIMARY KEY (the Kafka key)
+    ConnectorDecl sink;               ///< sink name and connector properties
+    PropertyList jobProperties;       ///< unprefixed job-level keys (WITH and annotations)
+    std::vector<Property> annotations;  ///< `-- @key: value` above the statement
+    std::string sql;                  ///< the statement text
+    SourceLocation location;
+};
+
+/// A statement that prints instead of running a job.
+struct Command {
+    enum class Kind : uint8_t { kShowStreams, kShowTables, kShowJobs, kShowFunctions, kDescribe } kind;
+    std::string target;  ///< kDescribe: the name
+    SourceLocation location;
+};
+
+/// A bound SQL application: its declared sources and sinks, its jobs, its commands.
+struct AppPlan {
+    std::string name;
+    std::vector<Property> annotations;
+    std::vector<ConnectorDecl> sources;
+    std::vector<ConnectorDecl> declaredSinks;
+    std::vector<JobPlan> jobs;
+    std::vector<Command> commands;
+
+    const ConnectorDecl* findSource(std::string_view name) const;
+};
+
+/// Human-readable plan of a job, for `ferris-sql explain`.
+std::string explainJob(const JobPlan& job);
+
+}  // namespace ferris::plan
