@@ -266,7 +266,7 @@ TEST(DecimalResultTypeTest, CommonType) {
     EXPECT_EQ(decimalCommonType({10, 2}, {5, 3}), (DecimalSpec{11, 3}));
     EXPECT_EQ(decimalCommonType(kBigintAsDecimal, {5, 2}), (DecimalSpec{21, 2}));
     EXPECT_EQ(decimalCommonType({7, 2}, {7, 2}), (DecimalSpec{7, 2}));
-    // Clamped to 38 digits, keeping every fractional digit.
+    // Past 38 digits the general clamp rule keeps integer digits (scale down to 6).
     EXPECT_EQ(decimalCommonType({38, 0}, {38, 10}), (DecimalSpec{38, 6}));
     EXPECT_EQ(decimalCommonType({30, 0}, {20, 12}), (DecimalSpec{38, 8}));
 }
