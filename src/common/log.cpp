@@ -1,6 +1,7 @@
 #include "common/log.h"
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <mutex>
 
@@ -27,8 +28,13 @@ void Log::write(LogLevel level, std::string_view job, std::string_view message) 
     static constexpr const char* kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"};
     auto now = std::chrono::system_clock::now();
     auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::string line = fmt::format("{}.{:03d} {:5} [{}] {}\n", millis / 1000, static_cast<int>(millis % 1000),
-                                   kNames[static_cast<int>(level)], job.empty() ? "-" : job, message);
+    std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::string line = fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z {:5} [{}] {}\n",
+                                   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                                   utc.tm_sec, static_cast<int>(millis % 1000), kNames[static_cast<int>(level)],
+                                   job.empty() ? "-" : job, message);
     std::lock_guard lock(mutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
 }

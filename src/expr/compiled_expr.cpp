@@ -303,6 +303,77 @@ private:
     KernelPtr kernel_;
 };
 
+/// STRUCT field access: the field's child vector, NULL where the struct is NULL.
+class FieldNode final : public CompiledExpr {
+public:
+    FieldNode(DataType type, CompiledExprPtr arg, int field)
+        : CompiledExpr(std::move(type)), arg_(std::move(arg)), field_(field) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        VectorPtr parent = arg_->eval(context, rows);
+        const Vector& child = parent->child(static_cast<size_t>(field_));
+        auto out = newVector(type_, context);
+        for (uint32_t row : rows) {
+            if (parent->isNull(row)) {
+                out->setNull(row);
+            } else {
+                out->copyRow(child, row, row);
+            }
+        }
+        return out;
+    }
+
+private:
+    CompiledExprPtr arg_;
+    int field_;
+};
+
+/// a[i] (1-based; NULL out of range) and m['k'] (NULL when the key is absent).
+class SubscriptNode final : public CompiledExpr {
+public:
+    SubscriptNode(DataType type, CompiledExprPtr base, CompiledExprPtr index)
+        : CompiledExpr(std::move(type)), base_(std::move(base)), index_(std::move(index)) {}
+
+    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
+        VectorPtr base = base_->eval(context, rows);
+        VectorPtr index = index_->eval(context, rows);
+        auto out = newVector(type_, context);
+        bool isMap = base->type().id() == TypeId::kMap;
+        for (uint32_t row : rows) {
+            if (base->isNull(row) || index->isNull(row)) {
+                out->setNull(row);
+                continue;
+            }
+            int32_t begin = base->offsets()[row];
+            int32_t end = base->offsets()[row + 1];
+            int64_t found = -1;
+            if (isMap) {
+                std::string_view key = index->values<std::string_view>()[row];
+                const auto* keys = base->child(0).values<std::string_view>();
+                for (int32_t i = end - 1; i >= begin; --i) {  // the last duplicate wins
+                    if (keys[i] == key) {
+                        found = i;
+                        break;
+                    }
+                }
+            } else {
+                int64_t position = index->values<int64_t>()[row];
+                if (position >= 1 && position <= end - begin) found = begin + position - 1;
+            }
+            if (found < 0) {
+                out->setNull(row);
+            } else {
+                out->copyRow(base->child(isMap ? 1 : 0), static_cast<uint32_t>(found), row);
+            }
+        }
+        return out;
+    }
+
+private:
+    CompiledExprPtr base_;
+    CompiledExprPtr index_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<CompiledExpr>> CompiledExpr::compile(const ExprPtr& expr) {
@@ -333,6 +404,10 @@ Result<std::unique_ptr<CompiledExpr>> CompiledExpr::compile(const ExprPtr& expr)
             return CompiledExprPtr(std::make_unique<CaseNode>(expr->type, std::move(args), expr->hasElse));
         case ExprKind::kCoalesce:
             return CompiledExprPtr(std::make_unique<CoalesceNode>(expr->type, std::move(args)));
+        case ExprKind::kField:
+            return CompiledExprPtr(std::make_unique<FieldNode>(expr->type, std::move(args[0]), expr->slot));
+        case ExprKind::kSubscript:
+            return CompiledExprPtr(std::make_unique<SubscriptNode>(expr->type, std::move(args[0]), std::move(args[1])));
     }
     return Status::internal("unknown expression kind");
 }

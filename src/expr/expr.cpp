@@ -54,6 +54,7 @@ ExprPtr Expr::make(ExprKind kind, types::DataType type, std::vector<ExprPtr> arg
 
 bool Expr::isConstant() const {
     if (kind == ExprKind::kColumn) return false;
+    if (kind == ExprKind::kField) return args[0]->isConstant();
     if (kind == ExprKind::kCall && !function->deterministic) return false;
     for (const auto& arg : args) {
         if (!arg->isConstant()) return false;
@@ -100,6 +101,9 @@ std::string Expr::toString() const {
             return out + " END";
         }
         case ExprKind::kCoalesce: return fmt::format("COALESCE({})", joinArgs(", "));
+        case ExprKind::kField:
+            return fmt::format("{}.{}", args[0]->toString(), args[0]->type.fields()[static_cast<size_t>(slot)].name);
+        case ExprKind::kSubscript: return fmt::format("{}[{}]", args[0]->toString(), args[1]->toString());
     }
     return "?";
 }

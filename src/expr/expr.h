@@ -26,6 +26,8 @@ enum class ExprKind : uint8_t {
     kNot,      ///< three-valued NOT
     kCase,     ///< searched CASE: args = when1, then1, when2, then2, …, [else]
     kCoalesce, ///< first non-NULL argument; later arguments run only where needed
+    kField,    ///< args[0].field of a STRUCT: `slot` is the field index
+    kSubscript,  ///< args[0][args[1]]: ARRAY element (1-based) or MAP value; NULL when absent
 };
 
 class Expr;

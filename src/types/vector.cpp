@@ -54,8 +54,10 @@ void Vector::allocateNulls() {
 }
 
 void Vector::copyRow(const Vector& source, uint32_t from, uint32_t to) {
+    bool listLike = type_.id() == TypeId::kArray || type_.id() == TypeId::kMap;
     if (source.isNull(from)) {
         setNull(to);
+        if (listLike) offsets_[to] = offsets_[to + 1] = static_cast<int32_t>(children_[0]->size());
         return;
     }
     setNotNull(to);
@@ -65,8 +67,9 @@ void Vector::copyRow(const Vector& source, uint32_t from, uint32_t to) {
         case TypeId::kMap: {
             int32_t begin = source.offsets_[from];
             int32_t end = source.offsets_[from + 1];
-            // Appending: this vector is filled in row order.
-            int32_t start = offsets_[to];
+            // Appending: rows are written in ascending order; skipped rows are not read.
+            int32_t start = static_cast<int32_t>(children_[0]->size());
+            offsets_[to] = start;
             for (auto& child : children_) child->resize(static_cast<uint32_t>(start + (end - begin)));
             for (int32_t i = 0; i < end - begin; ++i) {
                 for (size_t c = 0; c < children_.size(); ++c) {

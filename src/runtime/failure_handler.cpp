@@ -1,0 +1,137 @@
+#include "runtime/failure_handler.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "codec/encoder.h"
+#include "common/base64.h"
+#include "common/log.h"
+
+namespace ferris::runtime {
+
+namespace {
+constexpr int64_t kLogFirst = 100;  ///< bad records logged one by one before only counting
+
+bool isValidUtf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        auto c = static_cast<unsigned char>(text[i]);
+        size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (length == 0 || i + length > text.size()) return false;
+        for (size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+}  // namespace
+
+FailureHandler::FailureHandler(std::string job, std::string source, std::string sourceDescription,
+                               FailureStrategy strategy, const JobClock& clock, JobMetrics& metrics)
+    : job_(std::move(job)),
+      source_(std::move(source)),
+      sourceDescription_(std::move(sourceDescription)),
+      strategy_(strategy),
+      clock_(clock),
+      metrics_(metrics) {}
+
+Status FailureHandler::openDlq(const std::filesystem::path& path, bool truncate) {
+    dlq_ = std::make_unique<connectors::FileSink>(path, "");
+    return dlq_->open(truncate);
+}
+
+std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t row) const {
+    const auto& origin = batch.origin();
+    if (row < origin.line.size() && origin.line[row] > 0) {
+        return fmt::format("{} line {}", sourceDescription_, origin.line[row]);
+    }
+    if (row < origin.offset.size()) {
+        return fmt::format("{} partition {} offset {}", sourceDescription_, origin.partition[row], origin.offset[row]);
+    }
+    return sourceDescription_;
+}
+
+void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowError& error) {
+    const auto& origin = batch.origin();
+    std::string& out = dlqBuffer_.data;
+    out += "{\"error\":";
+    codec::appendJsonString(error.message, out);
+    out += ",\"error_kind\":";
+    codec::appendJsonString(errorCodeName(error.code), out);
+    out += ",\"job\":";
+    codec::appendJsonString(job_, out);
+    out += ",\"source\":";
+    codec::appendJsonString(source_, out);
+    if (error.row < origin.line.size() && origin.line[error.row] > 0) {
+        out += fmt::format(",\"position\":{{\"line\":{}}}", origin.line[error.row]);
+    } else if (error.row < origin.offset.size()) {
+        out += fmt::format(",\"position\":{{\"partition\":{},\"offset\":{}}}", origin.partition[error.row],
+                           origin.offset[error.row]);
+    }
+    int64_t micros = clock_.nowMicros();
+    out += fmt::format(",\"time\":{},\"retries\":0,\"record\":", micros / 1000);
+    std::string_view original = error.row < origin.original.size() ? origin.original[error.row] : std::string_view();
+    if (isValidUtf8(original)) {
+        codec::appendJsonString(original, out);
+    } else {
+        std::string encoded;
+        base64Encode(original, encoded);
+        codec::appendJsonString(encoded, out);
+        out += ",\"record_encoding\":\"base64\"";
+    }
+    out += "}\n";
+    ++dlqBuffer_.rows;
+}
+
+Status FailureHandler::handle(types::Batch& batch) {
+    auto& errors = batch.errors();
+    if (errors.empty()) return Status::ok();
+    // One report per row: the first error found for it.
+    std::stable_sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
+    errors.erase(std::unique(errors.begin(), errors.end(), [](const auto& a, const auto& b) { return a.row == b.row; }),
+                 errors.end());
+    for (const auto& error : errors) {
+        metrics_.failed[static_cast<size_t>(error.code)].fetch_add(1, std::memory_order_relaxed);
+        switch (strategy_) {
+            case FailureStrategy::kFailBatch:
+                return Status::user(error.code, fmt::format("bad record at {}: {} (failure_strategy is fail_batch)",
+                                                            describePosition(batch, error.row), error.message));
+            case FailureStrategy::kSendToDlq:
+                writeDlqEntry(batch, error);
+                metrics_.dlqRecords.fetch_add(1, std::memory_order_relaxed);
+                break;
+            case FailureStrategy::kLogAndContinue:
+                if (logged_ < kLogFirst) {
+                    FERRIS_LOG_WARN(job_, "bad record at {}: {}: {}", describePosition(batch, error.row),
+                                    errorCodeName(error.code), error.message);
+                } else if (logged_ == kLogFirst) {
+                    FERRIS_LOG_WARN(job_, "more bad records: counting them without logging each (see metrics)");
+                }
+                ++logged_;
+                break;
+        }
+    }
+    batch.removeErroredRows();
+    errors.clear();
+    if (dlq_ && !dlqBuffer_.data.empty()) {
+        FERRIS_RETURN_IF_ERROR(dlq_->write(dlqBuffer_));
+        dlqBuffer_.clear();
+    }
+    return Status::ok();
+}
+
+Status FailureHandler::commit() {
+    if (!dlq_) return Status::ok();
+    FERRIS_ASSIGN_OR_RETURN(auto state, dlq_->prepareCommit());
+    (void)state;
+    return dlq_->commit();
+}
+
+Status FailureHandler::close() {
+    if (!dlq_) return Status::ok();
+    return dlq_->close();
+}
+
+}  // namespace ferris::runtime

@@ -1,0 +1,369 @@
+#include "runtime/job.h"
+
+#include <fmt/format.h>
+
+#include "codec/csv_decoder.h"
+#include "common/log.h"
+#include "expr/compiled_expr.h"
+#include "operators/filter.h"
+
+namespace ferris::runtime {
+
+using types::Batch;
+using types::SystemColumn;
+
+std::string_view jobStateName(JobState state) {
+    switch (state) {
+        case JobState::kStarting: return "starting";
+        case JobState::kRunning: return "running";
+        case JobState::kFinished: return "finished";
+        case JobState::kStopped: return "stopped";
+        case JobState::kFailed: return "failed";
+    }
+    return "?";
+}
+
+Job::Job(plan::JobPlan plan, JobEnvironment environment)
+    : plan_(std::move(plan)), environment_(std::move(environment)) {}
+
+namespace {
+
+std::string sinkFormat(const plan::ConnectorDecl& decl, const connectors::ConnectorSpec& spec) {
+    return connectors::ConnectorRegistry::option(decl, spec, "format");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::JobPlan& plan,
+                                         const JobEnvironment& environment, std::vector<Status>& errors) {
+    std::unique_ptr<Job> job(new Job(plan, environment));
+    size_t errorsBefore = errors.size();
+    auto prefixed = [&](const Status& status) { return status.withContext(fmt::format("job {}", plan.name)); };
+
+    // Configuration and connectors: every key checked, every error kept.
+    std::vector<Status> configErrors;
+    auto config = parseJobConfig(plan, configErrors);
+    for (const auto& error : configErrors) errors.push_back(prefixed(error));
+    if (config.isOk()) job->config_ = config.value();
+
+    const plan::ConnectorDecl* sourceDecl = app.findSource(plan.source.source);
+    if (sourceDecl == nullptr) {
+        errors.push_back(prefixed(Status::internal("source " + plan.source.source + " is not declared")));
+        return errors[errorsBefore];
+    }
+    job->sourceDecl_ = *sourceDecl;
+    const auto& registry = *environment.registry;
+    for (const auto& error : registry.validate(*sourceDecl, connectors::ConnectorRole::kSource)) {
+        errors.push_back(error);
+    }
+    for (const auto& error : registry.validate(plan.sink, connectors::ConnectorRole::kSink)) {
+        errors.push_back(prefixed(error));
+    }
+    if (errors.size() > errorsBefore) return errors[errorsBefore];
+
+    const connectors::ConnectorSpec* sourceSpec = registry.find(sourceDecl->properties.get("type"));
+    const connectors::ConnectorSpec* sinkSpec = registry.find(plan.sink.properties.get("type"));
+    connectors::ConnectorContext context{environment.baseDir, environment.appName, plan.name, ""};
+
+    // Event time: the source's key, else the job's.
+    std::vector<int> decodeColumns = plan.source.columns;
+    bool readsEventTime = std::find(plan.source.systemColumns.begin(), plan.source.systemColumns.end(),
+                                    SystemColumn::kEventTime) != plan.source.systemColumns.end();
+    if (readsEventTime) {
+        std::string field = connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "event.time.field");
+        std::string format = sourceDecl->properties.has("event.time.format")
+                                 ? sourceDecl->properties.get("event.time.format")
+                                 : job->config_.eventTimeFormat;
+        if (field.empty()) field = job->config_.eventTimeField;
+        if (field.empty()) {
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("_event_time is used but source {} has no event time: set '{}.event.time.field'",
+                            sourceDecl->name, sourceDecl->name),
+                plan.location)));
+            return errors[errorsBefore];
+        }
+        auto extractor = EventTimeExtractor::create(sourceDecl->schema, field, format);
+        if (!extractor.isOk()) {
+            errors.push_back(prefixed(extractor.status().withLocation(sourceDecl->location)));
+            return errors[errorsBefore];
+        }
+        job->eventTime_ = extractor.value();
+        if (std::find(decodeColumns.begin(), decodeColumns.end(), job->eventTime_->fieldIndex()) ==
+            decodeColumns.end()) {
+            decodeColumns.push_back(job->eventTime_->fieldIndex());
+        }
+    }
+
+    // Decoder for the columns the plan reads.
+    std::vector<codec::DecodeField> fields;
+    for (int index : decodeColumns) {
+        const auto& column = sourceDecl->schema.column(static_cast<size_t>(index));
+        fields.push_back({column.name, column.type, index});
+    }
+    std::string sourceFormat = connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "format");
+    if (sourceFormat == "csv") {
+        auto decoder = codec::makeCsvDecoder(fields, sourceDecl->schema.names(),
+                                             connectors::csvOptionsOf(*sourceDecl, *sourceSpec));
+        if (!decoder.isOk()) {
+            errors.push_back(prefixed(decoder.status().withLocation(sourceDecl->location)));
+            return errors[errorsBefore];
+        }
+        job->csvDecoder_ = decoder.value().get();
+        job->decoder_ = std::move(decoder).value();
+    } else {
+        FERRIS_ASSIGN_OR_RETURN(job->decoder_, codec::makeJsonDecoder(fields));
+    }
+
+    // Encoder for the output columns.
+    std::vector<codec::EncodeColumn> columns;
+    for (size_t i = 0; i < plan.output.size(); ++i) {
+        columns.push_back({plan.output.column(i).name, plan.output.column(i).type, static_cast<int>(i)});
+    }
+    std::string timestampFormat = connectors::ConnectorRegistry::option(plan.sink, *sinkSpec, "timestamp.format");
+    auto timestamps =
+        timestampFormat == "iso8601" ? codec::TimestampFormat::kIso8601 : codec::TimestampFormat::kEpochMillis;
+    Result<std::unique_ptr<codec::Encoder>> encoder = Status::internal("no encoder");
+    if (sinkFormat(plan.sink, *sinkSpec) == "csv") {
+        codec::CsvWriteOptions options;
+        auto csv = connectors::csvOptionsOf(plan.sink, *sinkSpec);
+        options.delimiter = csv.delimiter;
+        options.header = csv.header;
+        options.timestamps = timestamps;
+        encoder = codec::makeCsvEncoder(columns, options);
+    } else {
+        encoder = codec::makeJsonEncoder(columns, timestamps);
+    }
+    if (!encoder.isOk()) {
+        errors.push_back(prefixed(encoder.status().withLocation(plan.location)));
+        return errors[errorsBefore];
+    }
+    job->encoder_ = std::move(encoder).value();
+    context.sinkHeader = job->encoder_->header();
+
+    // Operators, expressions compiled to kernels.
+    for (const auto& node : plan.operators) {
+        switch (node.kind) {
+            case plan::OperatorKind::kFilter: {
+                FERRIS_ASSIGN_OR_RETURN(auto predicate, expr::CompiledExpr::compile(node.predicate));
+                job->operators_.push_back(std::make_unique<operators::FilterOperator>(std::move(predicate)));
+                break;
+            }
+            case plan::OperatorKind::kProject: {
+                std::vector<expr::CompiledExprPtr> compiled;
+                for (const auto& expression : node.exprs) {
+                    FERRIS_ASSIGN_OR_RETURN(auto one, expr::CompiledExpr::compile(expression));
+                    compiled.push_back(std::move(one));
+                }
+                job->operators_.push_back(std::make_unique<operators::ProjectOperator>(std::move(compiled)));
+                break;
+            }
+            case plan::OperatorKind::kLimit:
+                job->operators_.push_back(std::make_unique<operators::LimitOperator>(node.limit));
+                break;
+        }
+    }
+
+    FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(context, *sourceDecl));
+    FERRIS_ASSIGN_OR_RETURN(job->sink_, sinkSpec->makeSink(context, plan.sink));
+    job->failures_ = std::make_unique<FailureHandler>(plan.name, sourceDecl->name, job->source_->describe(),
+                                                      job->config_.failureStrategy, *environment.clock,
+                                                      job->metrics_);
+    return job;
+}
+
+Status Job::start() {
+    auto failed = [&](const Status& status) {
+        state_ = JobState::kFailed;
+        return status.withContext(fmt::format("job {}", plan_.name));
+    };
+    Status status = source_->open();
+    if (!status.isOk()) return failed(status);
+    if (csvDecoder_ != nullptr && csvDecoder_->expectsHeader()) {
+        auto header = source_->formatHeader();
+        if (!header) return failed(Status::internal("CSV source without a header line"));
+        status = csvDecoder_->setHeader(*header);
+        if (!status.isOk()) return failed(status.withContext(source_->describe()));
+    }
+    status = sink_->open(/*truncate=*/true);
+    if (!status.isOk()) return failed(status);
+    if (config_.failureStrategy == FailureStrategy::kSendToDlq) {
+        std::filesystem::path path(config_.dlqPath);
+        if (path.is_relative()) path = environment_.baseDir / path;
+        status = failures_->openDlq(path, /*truncate=*/true);
+        if (!status.isOk()) return failed(status);
+    }
+    lastCommitMicros_ = environment_.clock->nowMicros();
+    state_ = JobState::kRunning;
+    return Status::ok();
+}
+
+void Job::fillRowOrigin(Batch& batch) {
+    auto& origin = batch.origin();
+    origin.clear();
+    origin.reserve(raw_.records.size());
+    for (const auto& record : raw_.records) {
+        origin.partition.push_back(record.partition);
+        origin.offset.push_back(record.offset);
+        origin.line.push_back(record.line);
+        origin.arrival.push_back(arrival_++);
+        origin.watermarkBefore.push_back(types::kMinWatermark);
+        origin.original.push_back(record.value);
+        origin.headerBegin.push_back(record.headerBegin);
+    }
+    if (!raw_.records.empty()) origin.headerBegin.push_back(raw_.records.back().headerEnd);
+    origin.headers = raw_.headers;
+    for (auto& buffer : raw_.buffers) batch.pin(std::move(buffer));
+}
+
+void Job::fillSystemColumns(Batch& batch, int64_t now) {
+    const auto& schema = plan_.source.schema;
+    uint32_t rows = batch.numRows();
+    for (SystemColumn column : plan_.source.systemColumns) {
+        auto vector = std::make_shared<types::Vector>(types::systemColumnType(column), rows);
+        switch (column) {
+            case SystemColumn::kOffset:
+                for (uint32_t row = 0; row < rows; ++row) vector->values<int64_t>()[row] = raw_.records[row].offset;
+                break;
+            case SystemColumn::kPartition:
+                for (uint32_t row = 0; row < rows; ++row) vector->values<int64_t>()[row] = raw_.records[row].partition;
+                break;
+            case SystemColumn::kProcessingTime:
+                for (uint32_t row = 0; row < rows; ++row) vector->values<int64_t>()[row] = now;
+                break;
+            case SystemColumn::kKey:
+                for (uint32_t row = 0; row < rows; ++row) {
+                    if (raw_.records[row].hasKey) {
+                        vector->values<std::string_view>()[row] = raw_.records[row].key;
+                    } else {
+                        vector->setNull(row);
+                    }
+                }
+                break;
+            case SystemColumn::kTimestamp:
+                for (uint32_t row = 0; row < rows; ++row) {
+                    if (raw_.records[row].timestampMicros != 0) {
+                        vector->values<int64_t>()[row] = raw_.records[row].timestampMicros;
+                    } else {
+                        vector->setNull(row);
+                    }
+                }
+                break;
+            case SystemColumn::kEventTime:
+                eventTime_->extract(batch, eventTime_->fieldIndex(), *vector);
+                break;
+            default:  // _topic and window bounds: NULL for a file source
+                for (uint32_t row = 0; row < rows; ++row) vector->setNull(row);
+        }
+        batch.columns()[schema.systemSlot(column)] = std::move(vector);
+    }
+}
+
+Status Job::processBatch(Batch& batch) {
+    operators::OperatorContext context{environment_.clock->nowMicros()};
+    FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
+    for (auto& op : operators_) {
+        if (batch.numSelected() == 0) break;
+        FERRIS_RETURN_IF_ERROR(op->process(batch, context));
+        FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
+    }
+    if (batch.bytesUsed() > static_cast<size_t>(config_.maxMemoryBytes)) {
+        return Status::user(ErrorCode::kInvalidArgument,
+                            fmt::format("a batch needs {} MB, over the job's max.memory.mb of {} MB",
+                                        batch.bytesUsed() >> 20, config_.maxMemoryBytes >> 20));
+    }
+    if (batch.numSelected() > 0) {
+        encoded_.clear();
+        encoder_->encode(batch, encoded_.data);
+        encoded_.rows = batch.numSelected();
+        FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
+        metrics_.recordsOut.fetch_add(batch.numSelected(), std::memory_order_relaxed);
+    }
+    return Status::ok();
+}
+
+Status Job::commit() {
+    FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
+    (void)sinkState;  // stored in checkpoints once they exist
+    FERRIS_RETURN_IF_ERROR(sink_->commit());
+    FERRIS_RETURN_IF_ERROR(failures_->commit());
+    lastCommitMicros_ = environment_.clock->nowMicros();
+    return Status::ok();
+}
+
+Status Job::endOfInput() {
+    ended_ = true;
+    FERRIS_RETURN_IF_ERROR(commit());
+    state_ = JobState::kFinished;
+    return Status::ok();
+}
+
+Result<bool> Job::step() {
+    if (ended_) return false;
+    auto fail = [&](const Status& status) -> Status {
+        state_ = JobState::kFailed;
+        ended_ = true;
+        return status.withContext(fmt::format("job {}", plan_.name));
+    };
+    raw_.clear();
+    auto polled = source_->poll(config_.batchSize, std::chrono::microseconds(config_.batchTimeoutMicros), raw_);
+    if (!polled.isOk()) return fail(polled.status());
+    size_t count = polled.value();
+    idle_ = count == 0;
+    if (count > 0) {
+        int64_t now = environment_.clock->nowMicros();
+        Batch batch;
+        batch.setNumRows(static_cast<uint32_t>(count));
+        batch.columns().resize(plan_.source.schema.numSlots());
+        int64_t bytes = 0;
+        for (const auto& record : raw_.records) bytes += static_cast<int64_t>(record.value.size());
+        fillRowOrigin(batch);
+        decoder_->decode(raw_.records, batch);
+        fillSystemColumns(batch, now);
+        metrics_.recordsIn.fetch_add(static_cast<int64_t>(count), std::memory_order_relaxed);
+        metrics_.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
+        metrics_.batches.fetch_add(1, std::memory_order_relaxed);
+        Status status = processBatch(batch);
+        if (!status.isOk()) {
+            // fail_batch: nothing of this batch was written; what came before is committed.
+            Status committed = commit();
+            if (!committed.isOk()) FERRIS_LOG_ERROR(plan_.name, "commit after failure: {}", committed.toString());
+            return fail(status);
+        }
+    }
+    bool limitReached = std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); });
+    if (limitReached || (count == 0 && source_->exhausted())) {
+        Status status = endOfInput();
+        if (!status.isOk()) return fail(status);
+        return false;
+    }
+    if (environment_.clock->nowMicros() - lastCommitMicros_ >= config_.commitIntervalMicros) {
+        Status status = commit();
+        if (!status.isOk()) return fail(status);
+    }
+    return true;
+}
+
+Status Job::run(const std::atomic<bool>& stop) {
+    while (!stop.load(std::memory_order_relaxed)) {
+        FERRIS_ASSIGN_OR_RETURN(bool more, step());
+        if (!more) return Status::ok();
+    }
+    // Stopped (Ctrl-C): the current batch is done; flush and commit.
+    Status status = commit();
+    state_ = status.isOk() ? JobState::kStopped : JobState::kFailed;
+    return status;
+}
+
+Status Job::close() {
+    Status status = sink_->close();
+    Status dlq = failures_->close();
+    Status source = source_->close();
+    if (!status.isOk()) return status;
+    if (!dlq.isOk()) return dlq;
+    return source;
+}
+
+std::string Job::renderMetrics() const { return metrics_.render(plan_.name, sourceDecl_.name, plan_.sink.name); }
+
+}  // namespace ferris::runtime

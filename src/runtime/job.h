@@ -1,0 +1,101 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/decoder.h"
+#include "codec/encoder.h"
+#include "connectors/connector_registry.h"
+#include "operators/operator.h"
+#include "plan/plan.h"
+#include "runtime/event_time.h"
+#include "runtime/failure_handler.h"
+#include "runtime/job_clock.h"
+#include "runtime/job_config.h"
+#include "runtime/job_metrics.h"
+
+namespace ferris::runtime {
+
+/// Where a job runs: its clock, the folder relative paths resolve against, and the
+/// connector registry to build its source and sink from.
+struct JobEnvironment {
+    const JobClock* clock = nullptr;
+    std::filesystem::path baseDir;
+    std::string appName;
+    const connectors::ConnectorRegistry* registry = nullptr;
+};
+
+/// The life of a job, as reported to users (§1.5).
+enum class JobState : uint8_t { kStarting, kRunning, kFinished, kStopped, kFailed };
+
+std::string_view jobStateName(JobState state);
+
+/// One job: source → decode → operators → encode → sink, driven by one loop on one thread
+/// (§2.1). `step()` is one turn of the loop; `run()` turns it until the input ends, LIMIT
+/// is reached or a stop is requested, then commits.
+class Job {
+public:
+    /// Builds the job: validates its configuration and connectors, compiles its
+    /// expressions. Returns every validation error found.
+    static Result<std::unique_ptr<Job>> create(const plan::AppPlan& app, const plan::JobPlan& plan,
+                                               const JobEnvironment& environment, std::vector<Status>& errors);
+
+    /// Opens the source, sink and DLQ. Every run starts fresh: file sinks are truncated
+    /// (checkpoints, which let a job resume, come with stateful streaming).
+    Status start();
+    /// One turn of the driver loop. Returns false once the job has ended (input exhausted
+    /// or LIMIT reached); the final commit has then been made.
+    Result<bool> step();
+    /// Runs until the job ends or `stop` becomes true (then finishes the current batch,
+    /// flushes and commits). Sets the state.
+    Status run(const std::atomic<bool>& stop);
+    /// Makes the sink output and DLQ durable.
+    Status commit();
+    Status close();
+
+    const std::string& name() const { return plan_.name; }
+    const plan::JobPlan& plan() const { return plan_; }
+    JobState state() const { return state_.load(); }
+    const JobMetrics& metrics() const { return metrics_; }
+    /// True when the job's source has run dry for now (nothing buffered, nothing polled).
+    bool idle() const { return idle_; }
+    std::string renderMetrics() const;
+    /// The source and sink connectors, e.g. to learn which file a sink writes.
+    const plan::ConnectorDecl& sourceDecl() const { return sourceDecl_; }
+    const plan::ConnectorDecl& sinkDecl() const { return plan_.sink; }
+
+private:
+    Job(plan::JobPlan plan, JobEnvironment environment);
+
+    /// Fills the hidden origin columns and the system columns the plan reads.
+    void fillRowOrigin(types::Batch& batch);
+    void fillSystemColumns(types::Batch& batch, int64_t now);
+    Status processBatch(types::Batch& batch);
+    Status endOfInput();
+
+    plan::JobPlan plan_;
+    plan::ConnectorDecl sourceDecl_;
+    JobEnvironment environment_;
+    JobConfig config_;
+    std::unique_ptr<connectors::Source> source_;
+    std::unique_ptr<connectors::Sink> sink_;
+    std::unique_ptr<codec::Decoder> decoder_;
+    codec::CsvDecoder* csvDecoder_ = nullptr;  ///< decoder_ when the format is CSV with a header
+    std::unique_ptr<codec::Encoder> encoder_;
+    std::vector<operators::OperatorPtr> operators_;
+    std::unique_ptr<FailureHandler> failures_;
+    std::optional<EventTimeExtractor> eventTime_;
+    JobMetrics metrics_;
+    std::atomic<JobState> state_{JobState::kStarting};
+    types::RawBatch raw_;
+    connectors::EncodedBatch encoded_;
+    int64_t lastCommitMicros_ = 0;
+    int64_t arrival_ = 0;
+    bool idle_ = false;
+    bool ended_ = false;
+};
+
+}  // namespace ferris::runtime

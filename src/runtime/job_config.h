@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "plan/plan.h"
+
+namespace ferris::runtime {
+
+/// What a job does with a bad record (§1.4, §2.1).
+enum class FailureStrategy : uint8_t {
+    kLogAndContinue,  ///< count it, log it with its position, go on (the default)
+    kSendToDlq,       ///< write it to the DLQ with its error, go on
+    kFailBatch,       ///< commit nothing of the batch and fail the job
+};
+
+/// The job-level settings of §1.2 (unprefixed keys), parsed and validated.
+struct JobConfig {
+    FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
+    std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
+    size_t batchSize = 1024;      ///< records per batch
+    int64_t batchTimeoutMicros = 100'000;
+    int64_t commitIntervalMicros = 1'000'000;
+    int64_t maxMemoryBytes = 1024LL << 20;
+    std::string eventTimeField;   ///< default event-time column for the job's sources
+    std::string eventTimeFormat = "epoch_millis";
+};
+
+/// The job-level key names, for did-you-mean suggestions and docs.
+const std::vector<std::string>& jobKeyNames();
+
+/// Parses and validates the job-level properties; returns every error (unknown keys with
+/// the closest valid key, bad values, keys not supported yet).
+Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors);
+
+/// True when `key` is a job-level key (unprefixed), known or reserved.
+bool isJobKey(std::string_view key);
+
+}  // namespace ferris::runtime

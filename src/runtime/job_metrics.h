@@ -1,0 +1,29 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace ferris::runtime {
+
+/// A job's counters (§1.5 metric names), written by its driver thread and read through
+/// atomics by anyone (progress line, test runner, /metrics).
+struct JobMetrics {
+    static constexpr size_t kNumCodes = static_cast<size_t>(ErrorCode::kInternal) + 1;
+
+    std::atomic<int64_t> recordsIn{0};
+    std::atomic<int64_t> recordsOut{0};
+    std::atomic<int64_t> bytesIn{0};
+    std::atomic<int64_t> dlqRecords{0};
+    std::atomic<int64_t> batches{0};
+    std::array<std::atomic<int64_t>, kNumCodes> failed{};
+
+    int64_t failedTotal() const;
+    /// Prometheus text lines, e.g. `ferris_records_in_total{job="j",source="s"} 10`.
+    std::string render(const std::string& job, const std::string& source, const std::string& sink) const;
+};
+
+}  // namespace ferris::runtime

@@ -1,0 +1,509 @@
+// Binding of an application's statements: declarations, jobs, properties, annotations,
+// names (DESIGN.md §1.2).
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/closest_name.h"
+#include "sql/bind_query.h"
+#include "sql/binder.h"
+
+namespace ferris::sql {
+
+namespace {
+
+/// First segments of job-level keys (§1.2); they can never name a source or sink.
+const std::vector<std::string>& reservedPrefixes() {
+    static const std::vector<std::string> words = {"event",  "watermark", "allowed", "late",  "failure", "max",
+                                                   "retry",  "dlq",       "batch",   "commit", "circuit", "state"};
+    return words;
+}
+
+/// Key prefixes of job-level keys beyond the reserved words.
+bool isJobLevelKey(std::string_view key) {
+    std::string_view first = key.substr(0, key.find('.'));
+    for (const auto& word : reservedPrefixes()) {
+        if (first == word || key.starts_with(word + "_")) return true;
+    }
+    return first == "job" || first == "instance";
+}
+
+bool validName(std::string_view name) {
+    if (name.empty() || name[0] < 'a' || name[0] > 'z') return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+/// Annotation keys with a meaning of their own; others name job-level keys with `_` for `.`.
+bool isKnownAnnotation(std::string_view key) {
+    return key == "app" || key == "name" || key == "version" || key == "description" || key == "job_mode";
+}
+
+plan::Property toProperty(const ast::Property& property, std::string key) {
+    return {std::move(key), property.value, property.key, property.keyLocation};
+}
+
+struct JobNaming {
+    std::set<std::string> names;
+};
+
+class AppBinder {
+public:
+    AppBinder(const ParsedApp& app, std::vector<Status>& errors) : app_(app), errors_(errors) {}
+
+    plan::AppPlan bind(std::string_view defaultName) {
+        bindAppAnnotations(defaultName);
+        for (const auto& statement : app_.statements) {
+            size_t before = errors_.size();
+            Status status = bindStatement(*statement);
+            if (!status.isOk() && errors_.size() == before) errors_.push_back(status);
+        }
+        for (const auto& annotation : app_.detachedAnnotations) {
+            errors_.push_back(Status::user(ErrorCode::kInvalidQuery,
+                                           fmt::format("annotation @{} belongs to no statement: put it directly "
+                                                       "above one (no blank line), or before the first statement for "
+                                                       "the whole app",
+                                                       annotation.key),
+                                           annotation.location));
+        }
+        return std::move(plan_);
+    }
+
+private:
+    void bindAppAnnotations(std::string_view defaultName) {
+        plan_.name = std::string(defaultName);
+        for (const auto& annotation : app_.appAnnotations) {
+            if (annotation.key == "app") {
+                plan_.name = annotation.value;
+                if (!validName(plan_.name)) {
+                    errors_.push_back(Status::user(ErrorCode::kInvalidValue,
+                                                   fmt::format("app name '{}' must match [a-z][a-z0-9_]*", plan_.name),
+                                                   annotation.valueLocation));
+                }
+            } else if (annotation.key == "name") {
+                errors_.push_back(Status::user(ErrorCode::kInvalidQuery,
+                                               "@name names a job: put it directly above its statement",
+                                               annotation.location));
+            }
+            Status status = checkAnnotation(annotation);
+            if (!status.isOk()) errors_.push_back(status);
+            plan_.annotations.push_back({annotation.key, annotation.value, "@" + annotation.key, annotation.location});
+        }
+        if (!validName(plan_.name)) {
+            std::string fixed;
+            for (char c : plan_.name) {
+                fixed += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+            }
+            if (!validName(fixed)) fixed = "app_" + fixed;
+            plan_.name = fixed;
+        }
+    }
+
+    /// Checks an annotation's key and value; job-key annotations are checked with the job.
+    Status checkAnnotation(const ast::Annotation& annotation) {
+        const std::string& key = annotation.key;
+        if (key.starts_with("metric")) {
+            return Status::notSupported(
+                fmt::format("@{} (SQL-defined metrics come with the multi-job server)", key), annotation.location);
+        }
+        if (key == "job_mode") {
+            if (annotation.value == "simple") return Status::ok();
+            if (annotation.value == "transactional") {
+                return Status::notSupported("@job_mode: transactional (exactly-once comes with Kafka transactions)",
+                                            annotation.valueLocation);
+            }
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("@job_mode must be simple or transactional, not '{}'", annotation.value),
+                                annotation.valueLocation);
+        }
+        if (isKnownAnnotation(key)) return Status::ok();
+        std::string jobKey = key;
+        std::replace(jobKey.begin(), jobKey.end(), '_', '.');
+        if (!isJobLevelKey(key) && !isJobLevelKey(jobKey)) {
+            std::vector<std::string> known = {"app", "name", "version", "description", "job_mode", "batch_size"};
+            return Status::user(ErrorCode::kUnknownKey,
+                                fmt::format("unknown annotation @{}{}", key, didYouMean(key, known)),
+                                annotation.location);
+        }
+        return Status::ok();
+    }
+
+    /// Job-level keys an annotation sets: `@batch_size` → batch.size, `@failure_strategy`.
+    static std::optional<plan::Property> annotationProperty(const ast::Annotation& annotation) {
+        if (isKnownAnnotation(annotation.key) || annotation.key.starts_with("metric")) return std::nullopt;
+        std::string key = annotation.key;
+        if (key != "failure_strategy" && key != "max_retries" && key != "retry_backoff") {
+            std::replace(key.begin(), key.end(), '_', '.');
+        }
+        return plan::Property{key, annotation.value, "@" + annotation.key, annotation.valueLocation};
+    }
+
+    Status checkConnectorName(const ast::Identifier& name) {
+        if (!validName(name.name)) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("name '{}' must match [a-z][a-z0-9_]* (names derive state directories, "
+                                            "group ids and REST paths)",
+                                            name.name),
+                                name.location);
+        }
+        if (isReservedConnectorName(name.name)) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("'{}' is reserved for job-level keys ('{}.…') and cannot name a source "
+                                            "or sink",
+                                            name.name, name.name),
+                                name.location);
+        }
+        if (used_.count(name.name)) {
+            return Status::user(ErrorCode::kDuplicateName, fmt::format("'{}' is declared twice", name.name),
+                                name.location);
+        }
+        return Status::ok();
+    }
+
+    Status checkDuplicateKeys(const std::vector<ast::Property>& properties) {
+        std::set<std::string> seen;
+        for (const auto& property : properties) {
+            if (!seen.insert(property.key).second) {
+                return Status::user(ErrorCode::kDuplicateName, fmt::format("key '{}' is given twice", property.key),
+                                    property.keyLocation);
+            }
+        }
+        return Status::ok();
+    }
+
+    Status bindStatement(const ast::Statement& statement) {
+        switch (statement.kind) {
+            case ast::StatementKind::kDeclare: return bindDeclare(statement.as<ast::DeclareStatement>());
+            case ast::StatementKind::kCreateAs: return bindCreateAs(statement.as<ast::CreateAsStatement>());
+            case ast::StatementKind::kInsert: return bindInsert(statement.as<ast::InsertStatement>());
+            case ast::StatementKind::kSelect: return bindSelect(statement.as<ast::SelectStatement>());
+            case ast::StatementKind::kShow: {
+                const auto& show = statement.as<ast::ShowStatement>();
+                static constexpr plan::Command::Kind kKinds[] = {
+                    plan::Command::Kind::kShowStreams, plan::Command::Kind::kShowTables, plan::Command::Kind::kShowJobs,
+                    plan::Command::Kind::kShowFunctions};
+                plan_.commands.push_back({kKinds[static_cast<int>(show.target)], "", show.location});
+                return Status::ok();
+            }
+            case ast::StatementKind::kDescribe: {
+                const auto& describe = statement.as<ast::DescribeStatement>();
+                if (!used_.count(describe.name.name)) {
+                    std::vector<std::string> names(used_.begin(), used_.end());
+                    return Status::user(ErrorCode::kUnknownSource,
+                                        fmt::format("DESCRIBE: unknown stream or table '{}'{}", describe.name.name,
+                                                    didYouMean(describe.name.name, names)),
+                                        describe.name.location);
+                }
+                plan_.commands.push_back({plan::Command::Kind::kDescribe, describe.name.name, describe.location});
+                return Status::ok();
+            }
+        }
+        return Status::internal("unhandled statement");
+    }
+
+    Status bindDeclare(const ast::DeclareStatement& declare) {
+        FERRIS_RETURN_IF_ERROR(checkConnectorName(declare.name));
+        FERRIS_RETURN_IF_ERROR(checkDuplicateKeys(declare.properties));
+        for (const auto& annotation : declare.annotations) {
+            if (annotation.key != "description") {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("@{} applies to jobs; a declaration is not a job", annotation.key),
+                                    annotation.location);
+            }
+        }
+        plan::ConnectorDecl decl;
+        decl.name = declare.name.name;
+        decl.isTable = declare.objectKind == ast::ObjectKind::kTable;
+        decl.location = declare.name.location;
+        std::string prefix = decl.name + ".";
+        for (const auto& property : declare.properties) {
+            if (!property.key.starts_with(prefix) || property.key.size() == prefix.size()) {
+                return Status::user(ErrorCode::kUnknownKey,
+                                    fmt::format("'{}' in the declaration of {}: its keys are written '{}.<key>' (e.g. "
+                                                "'{}.type')",
+                                                property.key, decl.name, decl.name, decl.name),
+                                    property.keyLocation);
+            }
+            decl.properties.add(toProperty(property, property.key.substr(prefix.size())));
+        }
+        std::set<std::string> columnNames;
+        for (const auto& column : declare.columns) {
+            if (!columnNames.insert(column.name.name).second) {
+                return Status::user(ErrorCode::kDuplicateName,
+                                    fmt::format("column '{}' is declared twice", column.name.name),
+                                    column.name.location);
+            }
+            if (types::parseSystemColumn(column.name.name)) {
+                return Status::user(ErrorCode::kInvalidValue,
+                                    fmt::format("'{}' is a system column and cannot be declared", column.name.name),
+                                    column.name.location);
+            }
+            decl.schema.add({column.name.name, column.type});
+        }
+        std::vector<int> key;
+        auto addKey = [&](const ast::Identifier& name) -> Status {
+            int index = decl.schema.indexOf(name.name);
+            if (index < 0) {
+                return Status::user(ErrorCode::kUnknownColumn,
+                                    fmt::format("PRIMARY KEY names '{}', which is not a column of {}{}", name.name,
+                                                decl.name, didYouMean(name.name, decl.schema.names())),
+                                    name.location);
+            }
+            key.push_back(index);
+            return Status::ok();
+        };
+        for (const auto& column : declare.columns) {
+            if (column.primaryKey) FERRIS_RETURN_IF_ERROR(addKey(column.name));
+        }
+        for (const auto& name : declare.primaryKey) FERRIS_RETURN_IF_ERROR(addKey(name));
+        decl.schema.setPrimaryKey(key);
+
+        std::string type = decl.properties.get("type");
+        bool isSink = type.ends_with("_sink");
+        if (!isSink && !declare.hasColumnList) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("source {} needs a column list: schemas come from declarations (a "
+                                            "schema registry can supply them for Kafka formats)",
+                                            decl.name),
+                                declare.name.location);
+        }
+        if (decl.isTable && !isSink) {
+            return Status::notSupported(fmt::format("CREATE TABLE {} as a source (table sources come with joins)",
+                                                    decl.name),
+                                        declare.location);
+        }
+        used_.insert(decl.name);
+        if (isSink) {
+            plan_.declaredSinks.push_back(std::move(decl));
+        } else {
+            plan_.sources.push_back(std::move(decl));
+        }
+        return Status::ok();
+    }
+
+    /// Splits a job's WITH list: `<sink>.<key>` go to the sink, job-level keys to the job.
+    Status splitJobProperties(const std::vector<ast::Property>& properties, const std::string& sinkName,
+                              bool sinkKeysAllowed, plan::JobPlan& job) {
+        FERRIS_RETURN_IF_ERROR(checkDuplicateKeys(properties));
+        std::string prefix = sinkName + ".";
+        for (const auto& property : properties) {
+            if (property.key.starts_with(prefix)) {
+                if (!sinkKeysAllowed) {
+                    return Status::user(ErrorCode::kInvalidQuery,
+                                        fmt::format("'{}' belongs on the declaration of {}", property.key, sinkName),
+                                        property.keyLocation);
+                }
+                job.sink.properties.add(toProperty(property, property.key.substr(prefix.size())));
+                continue;
+            }
+            std::string first = property.key.substr(0, property.key.find('.'));
+            if (plan_.findSource(first) != nullptr) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("'{}' configures source {}: a source's keys live on its declaration",
+                                                property.key, first),
+                                    property.keyLocation);
+            }
+            if (!isJobLevelKey(property.key) && property.key.find('.') != std::string::npos) {
+                std::vector<std::string> hint = {prefix + property.key.substr(property.key.find('.') + 1)};
+                return Status::user(ErrorCode::kUnknownKey,
+                                    fmt::format("unknown key '{}': this job's sink keys are written '{}<key>'{}",
+                                                property.key, prefix, didYouMean(property.key, hint)),
+                                    property.keyLocation);
+            }
+            job.jobProperties.add(toProperty(property, property.key));
+        }
+        return Status::ok();
+    }
+
+    /// Job properties from annotations (job over app), where WITH did not set them.
+    Status applyAnnotations(const ast::Statement& statement, plan::JobPlan& job) {
+        auto apply = [&](const ast::Annotation& annotation) -> Status {
+            FERRIS_RETURN_IF_ERROR(checkAnnotation(annotation));
+            auto property = annotationProperty(annotation);
+            if (property && !job.jobProperties.has(property->key)) job.jobProperties.add(*property);
+            return Status::ok();
+        };
+        for (const auto& annotation : statement.annotations) {
+            job.annotations.push_back({annotation.key, annotation.value, "@" + annotation.key, annotation.location});
+            if (annotation.key == "app") {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    "@app names the app: put it before the first statement, apart from it",
+                                    annotation.location);
+            }
+            FERRIS_RETURN_IF_ERROR(apply(annotation));
+        }
+        for (const auto& annotation : app_.appAnnotations) {
+            auto property = annotationProperty(annotation);
+            if (property && !job.jobProperties.has(property->key)) job.jobProperties.add(*property);
+        }
+        return Status::ok();
+    }
+
+    Status nameJob(const ast::Statement& statement, std::string fallback, plan::JobPlan& job) {
+        job.name = std::move(fallback);
+        SourceLocation location = statement.location;
+        for (const auto& annotation : statement.annotations) {
+            if (annotation.key == "name") {
+                job.name = annotation.value;
+                location = annotation.valueLocation;
+            }
+        }
+        if (!validName(job.name)) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("job name '{}' must match [a-z][a-z0-9_]*", job.name), location);
+        }
+        if (!jobNames_.insert(job.name).second) {
+            return Status::user(ErrorCode::kDuplicateName, fmt::format("two jobs are named '{}'", job.name), location);
+        }
+        return Status::ok();
+    }
+
+    Status bindJobQuery(const ast::Query& query, plan::JobPlan& job) {
+        QueryBinder binder(app_, plan_);
+        FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, binder.bind(query, {}));
+        planQuery(bound, job);
+        return Status::ok();
+    }
+
+    Status bindCreateAs(const ast::CreateAsStatement& create) {
+        if (create.objectKind == ast::ObjectKind::kTable) {
+            return Status::notSupported(
+                fmt::format("CREATE TABLE {} AS SELECT (tables come with stateful streaming)", create.name.name),
+                create.location);
+        }
+        FERRIS_RETURN_IF_ERROR(checkConnectorName(create.name));
+        plan::JobPlan job;
+        job.kind = plan::JobKind::kCreateStream;
+        job.location = create.location;
+        job.sql = std::string(app_.textOf(create.range));
+        job.sink.name = create.name.name;
+        job.sink.location = create.name.location;
+        FERRIS_RETURN_IF_ERROR(nameJob(create, create.name.name, job));
+        FERRIS_RETURN_IF_ERROR(splitJobProperties(create.properties, create.name.name, true, job));
+        FERRIS_RETURN_IF_ERROR(applyAnnotations(create, job));
+        FERRIS_RETURN_IF_ERROR(bindJobQuery(*create.query, job));
+        job.sink.schema = job.output;
+        used_.insert(create.name.name);
+        plan_.jobs.push_back(std::move(job));
+        return Status::ok();
+    }
+
+    const plan::ConnectorDecl* findSink(const ast::Identifier& name) {
+        for (const auto& sink : plan_.declaredSinks) {
+            if (sink.name == name.name) return &sink;
+        }
+        return nullptr;
+    }
+
+    Status unknownSink(const ast::Identifier& name) {
+        if (plan_.findSource(name.name) != nullptr) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("{} is declared as a source; INSERT INTO needs a declared sink",
+                                            name.name),
+                                name.location);
+        }
+        std::vector<std::string> names;
+        for (const auto& sink : plan_.declaredSinks) names.push_back(sink.name);
+        return Status::user(ErrorCode::kUnknownSource,
+                            fmt::format("unknown sink '{}': declare it with CREATE STREAM {} (…) WITH ('{}.type' = "
+                                        "'file_sink', …){}",
+                                        name.name, name.name, name.name, didYouMean(name.name, names)),
+                            name.location);
+    }
+
+    /// Output columns are matched by name to a declared sink's columns (when it has any).
+    Status matchDeclaredColumns(const plan::ConnectorDecl& sink, plan::JobPlan& job, SourceLocation location) {
+        if (sink.schema.size() == 0) return Status::ok();
+        for (const auto& column : job.output.columns()) {
+            int index = sink.schema.indexOf(column.name);
+            if (index < 0) {
+                return Status::user(ErrorCode::kUnknownColumn,
+                                    fmt::format("the query writes column '{}', which sink {} does not declare{}",
+                                                column.name, sink.name, didYouMean(column.name, sink.schema.names())),
+                                    location);
+            }
+            const auto& declared = sink.schema.column(static_cast<size_t>(index)).type;
+            if (declared != column.type) {
+                return Status::user(ErrorCode::kTypeMismatch,
+                                    fmt::format("column '{}' is {} but sink {} declares it {}", column.name,
+                                                column.type.toString(), sink.name, declared.toString()),
+                                    location);
+            }
+        }
+        return Status::ok();
+    }
+
+    Status bindInsert(const ast::InsertStatement& insert) {
+        const plan::ConnectorDecl* sink = findSink(insert.target);
+        if (sink == nullptr) return unknownSink(insert.target);
+        int count = ++insertCounts_[sink->name];
+        plan::JobPlan job;
+        job.kind = plan::JobKind::kInsertInto;
+        job.location = insert.location;
+        job.sql = std::string(app_.textOf(insert.range));
+        job.sink = *sink;
+        FERRIS_RETURN_IF_ERROR(nameJob(insert, fmt::format("{}_insert_{}", sink->name, count), job));
+        FERRIS_RETURN_IF_ERROR(splitJobProperties(insert.properties, sink->name, false, job));
+        FERRIS_RETURN_IF_ERROR(applyAnnotations(insert, job));
+        FERRIS_RETURN_IF_ERROR(bindJobQuery(*insert.query, job));
+        FERRIS_RETURN_IF_ERROR(matchDeclaredColumns(*sink, job, insert.target.location));
+        plan_.jobs.push_back(std::move(job));
+        return Status::ok();
+    }
+
+    Status bindSelect(const ast::SelectStatement& select) {
+        plan::JobPlan job;
+        job.kind = plan::JobKind::kSelect;
+        job.location = select.location;
+        job.sql = std::string(app_.textOf(select.range));
+        ++selectCount_;
+        if (select.into) {
+            const plan::ConnectorDecl* sink = findSink(*select.into);
+            if (sink == nullptr) return unknownSink(*select.into);
+            job.sink = *sink;
+            FERRIS_RETURN_IF_ERROR(nameJob(select, fmt::format("{}_select_{}", sink->name, selectCount_), job));
+            FERRIS_RETURN_IF_ERROR(splitJobProperties(select.properties, sink->name, false, job));
+        } else {
+            job.sink.name = "stdout";
+            job.sink.location = select.location;
+            job.sink.properties.add({"type", "stdout_sink", "stdout.type", select.location});
+            FERRIS_RETURN_IF_ERROR(nameJob(select, fmt::format("select_{}", selectCount_), job));
+            FERRIS_RETURN_IF_ERROR(splitJobProperties(select.properties, "stdout", true, job));
+        }
+        FERRIS_RETURN_IF_ERROR(applyAnnotations(select, job));
+        FERRIS_RETURN_IF_ERROR(bindJobQuery(*select.query, job));
+        if (select.into) FERRIS_RETURN_IF_ERROR(matchDeclaredColumns(job.sink, job, select.into->location));
+        plan_.jobs.push_back(std::move(job));
+        return Status::ok();
+    }
+
+    const ParsedApp& app_;
+    std::vector<Status>& errors_;
+    plan::AppPlan plan_;
+    std::set<std::string> used_;
+    std::set<std::string> jobNames_;
+    std::map<std::string, int> insertCounts_;
+    int selectCount_ = 0;
+};
+
+}  // namespace
+
+bool isReservedConnectorName(std::string_view name) {
+    for (const auto& word : reservedPrefixes()) {
+        if (word == name) return true;
+    }
+    return false;
+}
+
+Result<plan::AppPlan> bindApp(const ParsedApp& app, std::string_view defaultAppName, std::vector<Status>& errors) {
+    size_t before = errors.size();
+    AppBinder binder(app, errors);
+    plan::AppPlan plan = binder.bind(defaultAppName);
+    if (errors.size() > before) return errors[before];
+    return plan;
+}
+
+}  // namespace ferris::sql

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "expr/expr.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
+#include "types/schema.h"
+
+namespace ferris::sql {
+
+/// The names an expression can see: the columns of one source (under its name and alias),
+/// or the output columns of a CTE or FROM-subquery that was inlined (bound expressions over
+/// the same source, substituted where referenced).
+struct Scope {
+    std::string sourceName;               ///< the declared source every slot belongs to
+    std::vector<std::string> qualifiers;  ///< names that may prefix a column: source name, alias
+    const types::Schema* schema = nullptr;
+    /// Set when the FROM item is a CTE or subquery: its outputs by name.
+    struct DerivedColumn {
+        std::string name;
+        expr::ExprPtr expr;
+    };
+    std::optional<std::vector<DerivedColumn>> derived;
+
+    // What the job reads, recorded as names are resolved.
+    std::set<int> readColumns;
+    std::set<types::SystemColumn> readSystem;
+
+    /// Every name a column reference may use here, for did-you-mean.
+    std::vector<std::string> visibleNames() const;
+};
+
+/// Binds AST expressions to typed expr::Expr trees over a Scope's slots.
+class ExpressionBinder {
+public:
+    ExpressionBinder(const ParsedApp& app, Scope& scope) : app_(app), scope_(scope) {}
+
+    Result<expr::ExprPtr> bind(const ast::Expr& expression);
+    /// Binds and requires a BOOLEAN (WHERE, HAVING, CASE WHEN…): `what` names the place.
+    Result<expr::ExprPtr> bindCondition(const ast::Expr& expression, std::string_view what);
+
+    /// Resolves a registry call on bound arguments (implicit casts inserted). `location`
+    /// is where errors point.
+    Result<expr::ExprPtr> call(std::string_view function, std::vector<expr::ExprPtr> args,
+                               SourceLocation location, std::string text);
+
+private:
+    Result<expr::ExprPtr> bindLiteral(const ast::LiteralExpr& literal);
+    Result<expr::ExprPtr> bindColumn(const ast::ColumnRefExpr& column);
+    Result<expr::ExprPtr> bindFunction(const ast::FunctionCallExpr& call);
+    Result<expr::ExprPtr> bindCase(const ast::CaseExpr& expression);
+    Result<expr::ExprPtr> bindInList(const ast::InListExpr& expression);
+    Result<expr::ExprPtr> bindFieldAccess(expr::ExprPtr base, const ast::Identifier& field, SourceLocation location);
+    Result<expr::ExprPtr> castTo(expr::ExprPtr value, const types::DataType& type, SourceLocation location);
+    Result<expr::ExprPtr> logical(expr::ExprKind kind, expr::ExprPtr left, expr::ExprPtr right,
+                                  SourceLocation location);
+    expr::ExprPtr negate(expr::ExprPtr value);
+    std::string textOf(const ast::Node& node) const { return std::string(app_.textOf(node.range)); }
+
+    const ParsedApp& app_;
+    Scope& scope_;
+};
+
+}  // namespace ferris::sql

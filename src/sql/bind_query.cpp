@@ -1,0 +1,244 @@
+#include "sql/bind_query.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/closest_name.h"
+
+namespace ferris::sql {
+
+using expr::ExprPtr;
+
+namespace {
+
+Status checkStatelessClauses(const ast::Query& query) {
+    if (query.distinct) return Status::notSupported("SELECT DISTINCT (comes with stateful streaming)", query.location);
+    if (!query.groupBy.empty()) {
+        return Status::notSupported("GROUP BY (comes with stateful streaming)", query.groupBy[0]->location);
+    }
+    if (query.window) {
+        static constexpr std::string_view kNames[] = {"TUMBLING", "SLIDING", "SESSION"};
+        std::string_view name = query.window->spelledHopping ? "HOPPING"
+                                                             : kNames[static_cast<int>(query.window->windowKind)];
+        return Status::notSupported(fmt::format("WINDOW {} (comes with stateful streaming)", name),
+                                    query.window->location);
+    }
+    if (query.having) return Status::notSupported("HAVING (comes with stateful streaming)", query.having->location);
+    if (!query.orderBy.empty()) return Status::notSupported("ORDER BY", query.orderBy[0].location);
+    if (query.emit == ast::EmitMode::kFinal) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            "EMIT FINAL needs a windowed or aggregating query; a stateless query emits each row as "
+                            "it comes (EMIT CHANGES)",
+                            query.emitLocation);
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
+                                         const std::map<std::string, const ast::Query*>& ctes,
+                                         std::shared_ptr<Scope>& scope) {
+    BoundQuery inner;
+    auto derive = [&](BoundQuery bound, const std::string& name, std::vector<std::string> qualifiers,
+                      SourceLocation location) -> Result<BoundQuery> {
+        if (bound.limit) {
+            return Status::notSupported(fmt::format("LIMIT inside {}; put it on the outer query", name), location);
+        }
+        scope = std::make_shared<Scope>();
+        scope->sourceName = name;
+        scope->qualifiers = std::move(qualifiers);
+        scope->schema = bound.base->schema;
+        std::vector<Scope::DerivedColumn> columns;
+        for (const auto& output : bound.outputs) columns.push_back({output.name, output.expr});
+        scope->derived = std::move(columns);
+        return bound;
+    };
+    switch (from.kind) {
+        case ast::TableRefKind::kNamed: {
+            const auto& named = from.as<ast::NamedTableRef>();
+            std::vector<std::string> qualifiers = {named.name.name};
+            if (named.alias) qualifiers.push_back(named.alias->name);
+            auto cte = ctes.find(named.name.name);
+            if (cte != ctes.end()) {
+                // A CTE's own WITH list cannot see the CTE itself or later ones.
+                std::map<std::string, const ast::Query*> visible = ctes;
+                visible.erase(cte->first);
+                FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, bind(*cte->second, visible));
+                return derive(std::move(bound), named.name.name, qualifiers, named.location);
+            }
+            const plan::ConnectorDecl* source = plan_.findSource(named.name.name);
+            if (source == nullptr) {
+                for (const auto& sink : plan_.declaredSinks) {
+                    if (sink.name == named.name.name) {
+                        return Status::user(ErrorCode::kInvalidQuery,
+                                            fmt::format("{} is declared as a sink ({}); a query reads sources",
+                                                        sink.name, sink.properties.get("type")),
+                                            named.name.location);
+                    }
+                }
+                for (const auto& job : plan_.jobs) {
+                    if (job.sink.name == named.name.name) {
+                        return Status::user(
+                            ErrorCode::kInvalidQuery,
+                            fmt::format("{} is written by job {}; jobs exchange data through sinks and sources, so "
+                                        "declare a source that reads its output to query it",
+                                        named.name.name, job.name),
+                            named.name.location);
+                    }
+                }
+                std::vector<std::string> names;
+                for (const auto& candidate : plan_.sources) names.push_back(candidate.name);
+                for (const auto& [name, query] : ctes) names.push_back(name);
+                return Status::user(ErrorCode::kUnknownSource,
+                                    fmt::format("unknown source '{}'{}", named.name.name,
+                                                didYouMean(named.name.name, names)),
+                                    named.name.location);
+            }
+            scope = std::make_shared<Scope>();
+            scope->sourceName = source->name;
+            scope->qualifiers = qualifiers;
+            scope->schema = &source->schema;
+            inner.base = scope;
+            return inner;
+        }
+        case ast::TableRefKind::kSubquery: {
+            const auto& subquery = from.as<ast::SubqueryTableRef>();
+            FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, bind(*subquery.query, ctes));
+            return derive(std::move(bound), subquery.alias.name, {subquery.alias.name}, subquery.location);
+        }
+        case ast::TableRefKind::kJoin: {
+            const auto& join = from.as<ast::JoinTableRef>();
+            return Status::notSupported("JOIN (comes with stream-table and stream-stream joins)",
+                                        join.joinLocation.valid() ? join.joinLocation : join.location);
+        }
+    }
+    return Status::internal("unhandled FROM item");
+}
+
+Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes) {
+    FERRIS_RETURN_IF_ERROR(checkStatelessClauses(query));
+    std::map<std::string, const ast::Query*> visible = ctes;
+    for (const auto& cte : query.ctes) {
+        if (visible.count(cte.name.name) && !ctes.count(cte.name.name)) {
+            return Status::user(ErrorCode::kDuplicateName, fmt::format("WITH defines '{}' twice", cte.name.name),
+                                cte.name.location);
+        }
+        visible[cte.name.name] = cte.query.get();
+    }
+    if (!query.from) {
+        return Status::user(ErrorCode::kInvalidQuery, "a query needs a FROM source", query.location);
+    }
+    std::shared_ptr<Scope> scope;
+    FERRIS_ASSIGN_OR_RETURN(BoundQuery result, bindFrom(*query.from, visible, scope));
+    // The inner query's select list is replaced by this one's; its filters stay first.
+    if (scope->derived) {
+        result.outputs.clear();
+    }
+    // Through a CTE or subquery, names resolve to the inner outputs (whose reads were
+    // recorded when the inner query was bound); otherwise to the source's columns.
+    ExpressionBinder binder(app_, scope->derived ? *scope : *result.base);
+    if (query.where) {
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr predicate, binder.bindCondition(*query.where, "WHERE"));
+        result.filters.push_back(predicate);
+    }
+    const types::Schema* schema = result.base->schema;
+    auto addOutput = [&](std::string name, ExprPtr bound, bool primaryKey, SourceLocation location) -> Status {
+        for (const auto& existing : result.outputs) {
+            if (existing.name == name) {
+                return Status::user(ErrorCode::kDuplicateName,
+                                    fmt::format("the output has two columns named '{}'; give one an alias", name),
+                                    location);
+            }
+        }
+        result.outputs.push_back({std::move(name), std::move(bound), primaryKey, location});
+        return Status::ok();
+    };
+    for (const auto& item : query.selectItems) {
+        if (item.kind == ast::SelectItemKind::kStar) {
+            if (!item.qualifier.empty()) {
+                const std::string& qualifier = item.qualifier[0].name;
+                if (std::find(scope->qualifiers.begin(), scope->qualifiers.end(), qualifier) ==
+                    scope->qualifiers.end()) {
+                    return Status::user(ErrorCode::kUnknownSource,
+                                        fmt::format("unknown source or alias '{}' in {}.*{}", qualifier, qualifier,
+                                                    didYouMean(qualifier, scope->qualifiers)),
+                                        item.location);
+                }
+            }
+            if (scope->derived) {
+                for (const auto& column : *scope->derived) {
+                    FERRIS_RETURN_IF_ERROR(addOutput(column.name, column.expr, false, item.location));
+                }
+            } else {
+                for (size_t i = 0; i < schema->size(); ++i) {
+                    result.base->readColumns.insert(static_cast<int>(i));
+                    FERRIS_RETURN_IF_ERROR(addOutput(schema->column(i).name,
+                                                     expr::Expr::column(static_cast<int>(i), schema->column(i).type,
+                                                                        schema->column(i).name),
+                                                     false, item.location));
+                }
+            }
+            continue;
+        }
+        if (item.expr->kind == ast::ExprKind::kFunctionCall) {
+            std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
+            for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("{} is allowed only in the select list of a query writing to a "
+                                                "Kafka sink",
+                                                name),
+                                    item.expr->location);
+            }
+        }
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, binder.bind(*item.expr));
+        std::string name;
+        if (item.alias) {
+            name = item.alias->name;
+        } else if (item.expr->kind == ast::ExprKind::kColumnRef &&
+                   item.expr->as<ast::ColumnRefExpr>().parts.size() <= 2 &&
+                   bound->kind == expr::ExprKind::kColumn) {
+            // A bare column reference keeps its declared name.
+            name = bound->slot < static_cast<int>(schema->size()) && !scope->derived
+                       ? schema->column(static_cast<size_t>(bound->slot)).name
+                       : item.expr->as<ast::ColumnRefExpr>().parts.back().name;
+        } else if (item.expr->kind == ast::ExprKind::kColumnRef && scope->derived &&
+                   item.expr->as<ast::ColumnRefExpr>().parts.size() <= 2) {
+            name = item.expr->as<ast::ColumnRefExpr>().parts.back().name;
+        } else {
+            name = fmt::format("EXPR${}", result.outputs.size());
+        }
+        FERRIS_RETURN_IF_ERROR(addOutput(std::move(name), bound, item.primaryKey,
+                                         item.primaryKey ? item.primaryKeyLocation : item.location));
+    }
+    if (query.limit) result.limit = *query.limit;
+    return result;
+}
+
+void planQuery(const BoundQuery& query, plan::JobPlan& job) {
+    const Scope& base = *query.base;
+    job.source.source = base.sourceName;
+    job.source.schema = *base.schema;
+    job.source.columns.assign(base.readColumns.begin(), base.readColumns.end());
+    job.source.systemColumns.assign(base.readSystem.begin(), base.readSystem.end());
+    for (const auto& filter : query.filters) {
+        plan::OperatorNode node{plan::OperatorKind::kFilter, filter, {}, 0};
+        job.operators.push_back(node);
+    }
+    plan::OperatorNode project{plan::OperatorKind::kProject, nullptr, {}, 0};
+    types::Schema output;
+    job.keyColumns.clear();
+    for (size_t i = 0; i < query.outputs.size(); ++i) {
+        const auto& column = query.outputs[i];
+        project.exprs.push_back(column.expr);
+        output.add({column.name, column.expr->type.isNull() ? types::DataType::string() : column.expr->type});
+        if (column.primaryKey) job.keyColumns.push_back(static_cast<int>(i));
+    }
+    job.operators.push_back(project);
+    if (query.limit) job.operators.push_back({plan::OperatorKind::kLimit, nullptr, {}, *query.limit});
+    job.output = std::move(output);
+}
+
+}  // namespace ferris::sql

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "plan/plan.h"
+#include "sql/bind_expression.h"
+
+namespace ferris::sql {
+
+/// An output column of a bound query.
+struct OutputColumn {
+    std::string name;
+    expr::ExprPtr expr;
+    bool primaryKey = false;
+    SourceLocation location;
+};
+
+/// A stateless query bound over one declared source: filters in application order, then
+/// the select list, then LIMIT. CTEs and FROM-subqueries are inlined into this shape.
+struct BoundQuery {
+    std::shared_ptr<Scope> base;  ///< the declared source and what is read of it
+    std::vector<expr::ExprPtr> filters;
+    std::vector<OutputColumn> outputs;
+    std::optional<int64_t> limit;
+};
+
+/// Binds queries of one application. Stateful constructs answer "not supported yet".
+class QueryBinder {
+public:
+    QueryBinder(const ParsedApp& app, const plan::AppPlan& plan) : app_(app), plan_(plan) {}
+
+    /// `ctes` are the WITH definitions visible to the query (inner ones shadow outer ones).
+    Result<BoundQuery> bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes);
+
+private:
+    Result<BoundQuery> bindFrom(const ast::TableRef& from, const std::map<std::string, const ast::Query*>& ctes,
+                                std::shared_ptr<Scope>& scope);
+
+    const ParsedApp& app_;
+    const plan::AppPlan& plan_;
+};
+
+/// Fills a JobPlan's source, operators and output from a bound query.
+void planQuery(const BoundQuery& query, plan::JobPlan& job);
+
+}  // namespace ferris::sql
