@@ -66,9 +66,12 @@ private:
         const char* data = record.value.data();
         size_t size = record.value.size();
         if (record.paddingAfter < simdjson::SIMDJSON_PADDING) {
-            padded_.resize(size + simdjson::SIMDJSON_PADDING);
-            std::memcpy(padded_.data(), data, size);
-            data = padded_.data();
+            // Copied into the batch's arena, with padding: string views into the record
+            // must live as long as the batch.
+            char* copy = batch.arena().allocate(size + simdjson::SIMDJSON_PADDING);
+            std::memcpy(copy, data, size);
+            std::memset(copy + size, 0, simdjson::SIMDJSON_PADDING);
+            data = copy;
         }
         simdjson::ondemand::document document;
         auto code = parser_.iterate(data, size, size + simdjson::SIMDJSON_PADDING).get(document);
@@ -128,7 +131,6 @@ private:
 
     std::vector<DecodeField> fields_;
     simdjson::ondemand::parser parser_;
-    std::string padded_;
 };
 
 }  // namespace

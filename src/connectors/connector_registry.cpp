@@ -23,6 +23,16 @@ void ConnectorRegistry::add(ConnectorSpec spec) {
     specs_.push_back(std::move(spec));
 }
 
+void ConnectorRegistry::replace(ConnectorSpec spec) {
+    for (auto& existing : specs_) {
+        if (existing.type == spec.type) {
+            existing = std::move(spec);
+            return;
+        }
+    }
+    specs_.push_back(std::move(spec));
+}
+
 const ConnectorSpec* ConnectorRegistry::find(std::string_view type) const {
     for (const auto& spec : specs_) {
         if (spec.type == type) return &spec;

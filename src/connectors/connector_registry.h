@@ -66,6 +66,8 @@ public:
     static ConnectorRegistry& global();
 
     void add(ConnectorSpec spec);
+    /// Replaces a registered type's factories (a host capturing stdout, for instance).
+    void replace(ConnectorSpec spec);
     const ConnectorSpec* find(std::string_view type) const;
     std::vector<std::string> types() const;
 

@@ -13,7 +13,7 @@
 namespace ferris::connectors {
 
 namespace {
-constexpr size_t kFlushThreshold = 1 << 20;
+constexpr size_t kFlushThreshold = 64 << 10;
 
 Status writeAll(int fd, const char* data, size_t size, const std::filesystem::path& path) {
     while (size > 0) {
@@ -56,8 +56,11 @@ Status FileSink::open(bool truncate) {
 }
 
 Status FileSink::write(const EncodedBatch& batch) {
-    buffer_ += batch.data;
     length_ += static_cast<int64_t>(batch.data.size());
+    if (buffer_.empty() && batch.data.size() >= kFlushThreshold) {
+        return writeAll(fd_, batch.data.data(), batch.data.size(), path_);
+    }
+    buffer_ += batch.data;
     if (buffer_.size() >= kFlushThreshold) return flushBuffer();
     return Status::ok();
 }

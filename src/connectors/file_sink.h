@@ -26,6 +26,7 @@ public:
 
     /// Bytes written so far (buffered included).
     int64_t length() const { return length_; }
+    Status flush() override { return flushBuffer(); }
 
 private:
     Status flushBuffer();

@@ -44,6 +44,8 @@ public:
     /// Makes everything written so far durable (flush + fsync for files) and returns the
     /// sink's commit state (e.g. the file length).
     virtual Result<std::string> prepareCommit() = 0;
+    /// Hands buffered output to the operating system (no fsync): readers then see it.
+    virtual Status flush() { return Status::ok(); }
     /// Finishes a commit whose checkpoint is installed.
     virtual Status commit() = 0;
     /// Returns to a state written by prepareCommit (truncates a file to its length).

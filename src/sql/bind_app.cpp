@@ -54,8 +54,12 @@ class AppBinder {
 public:
     AppBinder(const ParsedApp& app, std::vector<Status>& errors) : app_(app), errors_(errors) {}
 
-    plan::AppPlan bind(std::string_view defaultName) {
+    plan::AppPlan bind(std::string_view defaultName, const std::vector<plan::ConnectorDecl>& predeclared) {
         bindAppAnnotations(defaultName);
+        for (const auto& source : predeclared) {
+            used_.insert(source.name);
+            plan_.sources.push_back(source);
+        }
         for (const auto& statement : app_.statements) {
             size_t before = errors_.size();
             Status status = bindStatement(*statement);
@@ -498,10 +502,11 @@ bool isReservedConnectorName(std::string_view name) {
     return false;
 }
 
-Result<plan::AppPlan> bindApp(const ParsedApp& app, std::string_view defaultAppName, std::vector<Status>& errors) {
+Result<plan::AppPlan> bindApp(const ParsedApp& app, std::string_view defaultAppName, std::vector<Status>& errors,
+                              const std::vector<plan::ConnectorDecl>& predeclared) {
     size_t before = errors.size();
     AppBinder binder(app, errors);
-    plan::AppPlan plan = binder.bind(defaultAppName);
+    plan::AppPlan plan = binder.bind(defaultAppName, predeclared);
     if (errors.size() > before) return errors[before];
     return plan;
 }

@@ -16,7 +16,10 @@ namespace ferris::sql {
 /// reason. Every error found is appended to `errors` (binding goes on with the next
 /// statement); the plan is returned only when there were none.
 /// `defaultAppName` is the SQL file's name without `.sql`, used when there is no @app.
-Result<plan::AppPlan> bindApp(const ParsedApp& app, std::string_view defaultAppName, std::vector<Status>& errors);
+/// `predeclared` sources are visible as if declared before the first statement (the SQL
+/// test runner declares its memory sources this way).
+Result<plan::AppPlan> bindApp(const ParsedApp& app, std::string_view defaultAppName, std::vector<Status>& errors,
+                              const std::vector<plan::ConnectorDecl>& predeclared = {});
 
 /// Names that cannot name a source or sink (§1.2): event, watermark, allowed, late,
 /// failure, max, retry, dlq, batch, commit, circuit, state.
