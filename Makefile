@@ -5,7 +5,7 @@ JOBS ?= 2
 DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 
-.PHONY: all deps build build-release demo test check-extra bench format clean
+.PHONY: all deps build build-release demo test check-extra bench format docs clean
 
 all: build
 
@@ -36,6 +36,9 @@ check-extra:
 
 bench: build-release
 	./scripts/bench.sh $(RELEASE_DIR)
+
+docs: build
+	$(DEBUG_DIR)/tests/ferris-docgen --write docs
 
 format:
 	@command -v clang-format-14 >/dev/null || FERRIS_EXTRA_DEPS=1 ./scripts/install-deps.sh

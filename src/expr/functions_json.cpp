@@ -15,15 +15,15 @@
 // one counts. Parsed with simdjson On-Demand from a padded copy owned by the kernel; results
 // are views of the input wherever the text can be used as found.
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "expr/function_registry.h"
 #include "expr/kernel_util.h"
@@ -73,9 +73,10 @@ Result<JsonPath> parseJsonPath(std::string_view text) {
     size_t at = 0;
     auto fail = [&](std::string_view expected) -> Status {
         std::string found = at < text.size() ? fmt::format("'{}'", text[at]) : "the end";
-        return Status::user(ErrorCode::kInvalidArgument,
-                            fmt::format("invalid JSON path '{}': expected {} at position {}, found {}",
-                                        text, expected, characterPosition(text, at), found));
+        return Status::user(
+            ErrorCode::kInvalidArgument,
+            fmt::format("invalid JSON path '{}': expected {} at position {}, found {}", text,
+                        expected, characterPosition(text, at), found));
     };
     // A quoted name starting at text[at] (the quote); leaves `at` after the closing quote.
     auto quoted = [&](std::string& out) -> Status {
@@ -112,7 +113,8 @@ Result<JsonPath> parseJsonPath(std::string_view text) {
             } else if (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
                 step.isIndex = true;
                 size_t start = at;
-                for (; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at) {
+                for (; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]));
+                     ++at) {
                     auto digit = static_cast<uint64_t>(text[at] - '0');
                     if (step.index > (uint64_t{1} << 62) / 10) {
                         at = start;
@@ -135,7 +137,9 @@ Result<JsonPath> parseJsonPath(std::string_view text) {
 
 // ---- documents ------------------------------------------------------------------------------
 
-bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isJsonSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trimJsonSpace(std::string_view text) {
     while (!text.empty() && isJsonSpace(text.front())) text.remove_prefix(1);
@@ -191,7 +195,10 @@ bool validateObject(ondemand::object object, int depth) {
     for (auto field : object) {
         ondemand::field member;
         std::string_view name;
-        if (std::move(field).get(member) != SUCCESS || member.unescaped_key().get(name) != SUCCESS) return false;
+        if (std::move(field).get(member) != SUCCESS ||
+            member.unescaped_key().get(name) != SUCCESS) {
+            return false;
+        }
         if (!validateValue(member.value(), depth)) return false;
     }
     return true;
@@ -264,7 +271,9 @@ private:
         if (!json.empty()) std::memcpy(buffer_.get(), json.data(), json.size());
         std::memset(buffer_.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
         input_ = json;
-        if (parser_.iterate(buffer_.get(), json.size(), capacity_).get(document_) != SUCCESS) return false;
+        if (parser_.iterate(buffer_.get(), json.size(), capacity_).get(document_) != SUCCESS) {
+            return false;
+        }
         if (!validateDocument()) return false;
         document_.rewind();
         return true;
@@ -275,10 +284,14 @@ private:
         if (document_.type().get(type) != SUCCESS) return false;
         if (type == ondemand::json_type::object) {
             ondemand::object object;
-            if (document_.get_object().get(object) != SUCCESS || !validateObject(object, 1)) return false;
+            if (document_.get_object().get(object) != SUCCESS || !validateObject(object, 1)) {
+                return false;
+            }
         } else if (type == ondemand::json_type::array) {
             ondemand::array array;
-            if (document_.get_array().get(array) != SUCCESS || !validateArray(array, 1)) return false;
+            if (document_.get_array().get(array) != SUCCESS || !validateArray(array, 1)) {
+                return false;
+            }
         } else {
             // A scalar document: its one token must be all of the text.
             std::string_view token;
@@ -288,7 +301,8 @@ private:
             if (token.data() + token.size() != all.data() + all.size()) return false;
             if (!isValidScalar(type, token)) return false;
             std::string_view unescaped;
-            return type != ondemand::json_type::string || document_.get_string().get(unescaped) == SUCCESS;
+            return type != ondemand::json_type::string ||
+                   document_.get_string().get(unescaped) == SUCCESS;
         }
         // Nothing may follow the root object or array.
         const char* trailing = nullptr;
@@ -312,7 +326,8 @@ private:
             for (auto field : object) {
                 ondemand::field member;
                 std::string_view name;
-                if (std::move(field).get(member) != SUCCESS || member.unescaped_key().get(name) != SUCCESS) {
+                if (std::move(field).get(member) != SUCCESS ||
+                    member.unescaped_key().get(name) != SUCCESS) {
                     return JsonLookup::kMalformed;
                 }
                 if (name == step.name) {
@@ -344,7 +359,8 @@ private:
             match.stringInInput = true;
             return JsonLookup::kFound;
         }
-        return node.get_string().get(match.string) == SUCCESS ? JsonLookup::kFound : JsonLookup::kMalformed;
+        return node.get_string().get(match.string) == SUCCESS ? JsonLookup::kFound
+                                                              : JsonLookup::kMalformed;
     }
 
     JsonLookup matchValue(ondemand::value& value, bool unescape, JsonMatch& match) {
@@ -364,14 +380,18 @@ private:
         }
         if (error != SUCCESS) return JsonLookup::kMalformed;
         match.text = toInput(trimJsonSpace(raw));
-        if (unescape && match.type == ondemand::json_type::string) return unescapeString(value, match);
+        if (unescape && match.type == ondemand::json_type::string) {
+            return unescapeString(value, match);
+        }
         return JsonLookup::kFound;
     }
 
     JsonLookup matchDocument(bool unescape, JsonMatch& match) {
         if (document_.type().get(match.type) != SUCCESS) return JsonLookup::kMalformed;
         match.text = toInput(trimJsonSpace(input()));
-        if (unescape && match.type == ondemand::json_type::string) return unescapeString(document_, match);
+        if (unescape && match.type == ondemand::json_type::string) {
+            return unescapeString(document_, match);
+        }
         return JsonLookup::kFound;
     }
 
@@ -428,13 +448,15 @@ public:
         const auto* documents = args[0]->values<Text>();
         const auto* paths = args[1]->values<Text>();
         for (uint32_t row : rows) {
-            const JsonPath* path = literalPath_ ? &*literalPath_ : rowPath(context, row, paths[row]);
+            const JsonPath* path =
+                literalPath_ ? &*literalPath_ : rowPath(context, row, paths[row]);
             if (path == nullptr) {
                 out.setNull(row);
                 continue;
             }
             JsonMatch match;
-            JsonLookup found = finder_.find(documents[row], *path, kFunction == JsonFunction::kValue, match);
+            JsonLookup found =
+                finder_.find(documents[row], *path, kFunction == JsonFunction::kValue, match);
             if constexpr (kFunction == JsonFunction::kExists) {
                 if (found == JsonLookup::kMalformed) {
                     out.setNull(row);
@@ -455,8 +477,8 @@ public:
 
 private:
     /// JSON_VALUE: a scalar as SQL text; NULL for null, objects, arrays and no match.
-    static void writeValue(EvalContext& context, uint32_t row, JsonLookup found, const JsonMatch& match,
-                           Vector& out) {
+    static void writeValue(EvalContext& context, uint32_t row, JsonLookup found,
+                           const JsonMatch& match, Vector& out) {
         if (found != JsonLookup::kFound) {
             out.setNull(row);
             return;
@@ -505,7 +527,9 @@ template <JsonFunction kFunction>
 Result<BoundFunction> resolveJson(const FunctionEntry& self, std::span<const ArgInfo> args) {
     if (args.size() != 2) return noMatchingOverload(self, args);
     for (const auto& arg : args) {
-        if (!arg.type.isNull() && arg.type.id() != TypeId::kString) return noMatchingOverload(self, args);
+        if (!arg.type.isNull() && arg.type.id() != TypeId::kString) {
+            return noMatchingOverload(self, args);
+        }
     }
     std::optional<JsonPath> literalPath;
     const auto& path = args[1].literal;
@@ -520,7 +544,8 @@ Result<BoundFunction> resolveJson(const FunctionEntry& self, std::span<const Arg
     BoundFunction bound;
     bound.name = self.name;
     bound.argTypes = {DataType::string(), DataType::string()};
-    bound.resultType = kFunction == JsonFunction::kExists ? DataType::boolean() : DataType::string();
+    bound.resultType =
+        kFunction == JsonFunction::kExists ? DataType::boolean() : DataType::string();
     bound.makeKernel = [name = self.name, literalPath]() -> KernelPtr {
         return std::make_unique<JsonKernel<kFunction>>(name, literalPath);
     };

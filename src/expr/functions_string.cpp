@@ -7,13 +7,13 @@
 // is written to the batch arena. Semantics follow PostgreSQL where the SQL standard is
 // silent; the exceptions are noted on each function.
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstring>
 #include <limits>
 #include <tuple>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "expr/cast.h"
 #include "expr/function_registry.h"
@@ -37,7 +37,9 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 // ---- UTF-8 ----------------------------------------------------------------------------------
 
-inline bool isContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+inline bool isContinuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 /// Number of code points in `text` (bytes that do not continue a UTF-8 sequence).
 int64_t countCodePoints(std::string_view text) {
@@ -69,7 +71,9 @@ size_t suffixStart(std::string_view text, int64_t count) {
 }
 
 /// |n| for a negative n, saturating at INT64_MAX.
-inline int64_t magnitude(int64_t n) { return n == std::numeric_limits<int64_t>::min() ? kInt64Max : -n; }
+inline int64_t magnitude(int64_t n) {
+    return n == std::numeric_limits<int64_t>::min() ? kInt64Max : -n;
+}
 
 // ---- case mapping ---------------------------------------------------------------------------
 
@@ -289,7 +293,8 @@ BoundFunction bound(const FunctionEntry& self, std::vector<DataType> argTypes, D
     return out;
 }
 
-using Resolver = std::function<Result<BoundFunction>(const FunctionEntry&, std::span<const ArgInfo>)>;
+using Resolver =
+    std::function<Result<BoundFunction>(const FunctionEntry&, std::span<const ArgInfo>)>;
 
 void addFunction(FunctionRegistry& registry, std::string name, std::vector<std::string> aliases,
                  std::vector<std::string> signatures, std::string description, Resolver resolve) {
@@ -333,7 +338,8 @@ std::string_view substring(std::string_view text, int64_t start, int64_t length,
 
 Result<BoundFunction> resolveSubstring(const FunctionEntry& self, std::span<const ArgInfo> args) {
     using K = ArgKind;
-    FERRIS_ASSIGN_OR_RETURN(auto types, bindArgs(self, args, {K::kString, K::kInteger, K::kInteger}, 2));
+    FERRIS_ASSIGN_OR_RETURN(auto types,
+                            bindArgs(self, args, {K::kString, K::kInteger, K::kInteger}, 2));
     if (args.size() == 2) {
         return bound(self, std::move(types), DataType::string(), [] {
             return rowKernel<Text, Text, int64_t>(
@@ -344,17 +350,18 @@ Result<BoundFunction> resolveSubstring(const FunctionEntry& self, std::span<cons
         });
     }
     return bound(self, std::move(types), DataType::string(), [] {
-        return rowKernel<Text, Text, int64_t, int64_t>(
-            [](EvalContext& context, uint32_t row, Text& result, Text text, int64_t start,
-               int64_t length) {
-                if (length < 0) {
-                    invalidArgument(context, row,
-                                    fmt::format("SUBSTRING length must not be negative, got {}", length));
-                    return false;
-                }
-                result = substring(text, start, length, false);
-                return true;
-            });
+        return rowKernel<Text, Text, int64_t, int64_t>([](EvalContext& context, uint32_t row,
+                                                          Text& result, Text text, int64_t start,
+                                                          int64_t length) {
+            if (length < 0) {
+                invalidArgument(
+                    context, row,
+                    fmt::format("SUBSTRING length must not be negative, got {}", length));
+                return false;
+            }
+            result = substring(text, start, length, false);
+            return true;
+        });
     });
 }
 
@@ -406,7 +413,8 @@ Result<BoundFunction> resolveConcat(const FunctionEntry& self, std::span<const A
 
 template <TrimSide kSide>
 Result<BoundFunction> resolveTrim(const FunctionEntry& self, std::span<const ArgInfo> args) {
-    FERRIS_ASSIGN_OR_RETURN(auto types, bindArgs(self, args, {ArgKind::kString, ArgKind::kString}, 1));
+    FERRIS_ASSIGN_OR_RETURN(auto types,
+                            bindArgs(self, args, {ArgKind::kString, ArgKind::kString}, 1));
     if (args.size() == 1) {
         return bound(self, std::move(types), DataType::string(), [] {
             return makeKernel([](EvalContext&, std::span<const uint32_t> rows,
@@ -437,7 +445,8 @@ Result<BoundFunction> resolveTrim(const FunctionEntry& self, std::span<const Arg
 
 /// REPLACE(s, from, to): every non-overlapping occurrence, left to right; an empty `from`
 /// returns s. Counted first so the result is allocated once at its exact size.
-bool replaceAll(EvalContext& context, uint32_t, Text& result, Text text, Text from, Text to) {
+constexpr auto replaceAll = [](EvalContext& context, uint32_t, Text& result, Text text, Text from,
+                               Text to) {
     size_t first = from.empty() ? Text::npos : text.find(from);
     if (first == Text::npos) {
         result = text;
@@ -459,25 +468,33 @@ bool replaceAll(EvalContext& context, uint32_t, Text& result, Text text, Text fr
     std::memcpy(write, text.data() + copied, text.size() - copied);
     result = Text(buffer, size);
     return true;
-}
+};
 
 /// LEFT(s, n): the first n code points; a negative n drops the last |n| (PostgreSQL).
-bool left(EvalContext&, uint32_t, Text& result, Text text, int64_t n) {
+constexpr auto left = [](EvalContext&, uint32_t, Text& result, Text text, int64_t n) {
     result = n >= 0 ? text.substr(0, prefixBytes(text, n))
                     : text.substr(0, suffixStart(text, magnitude(n)));
     return true;
-}
+};
 
 /// RIGHT(s, n): the last n code points; a negative n drops the first |n| (PostgreSQL).
-bool right(EvalContext&, uint32_t, Text& result, Text text, int64_t n) {
-    result = n >= 0 ? text.substr(suffixStart(text, n)) : text.substr(prefixBytes(text, magnitude(n)));
+constexpr auto right = [](EvalContext&, uint32_t, Text& result, Text text, int64_t n) {
+    result =
+        n >= 0 ? text.substr(suffixStart(text, n)) : text.substr(prefixBytes(text, magnitude(n)));
     return true;
-}
+};
 
 /// LPAD/RPAD(s, n, pad) as PostgreSQL: s cut to n code points when longer; otherwise filled
 /// to n with `pad` repeated (the last copy cut short); an empty pad leaves s as it is.
 template <bool kLeft>
-bool pad(EvalContext& context, uint32_t row, Text& result, Text text, int64_t length, Text fill) {
+struct Pad {
+    bool operator()(EvalContext& context, uint32_t row, Text& result, Text text, int64_t length,
+                    Text fill) const;
+};
+
+template <bool kLeft>
+bool Pad<kLeft>::operator()(EvalContext& context, uint32_t row, Text& result, Text text,
+                            int64_t length, Text fill) const {
     if (length <= 0) {
         result = {};
         return true;
@@ -507,10 +524,12 @@ bool pad(EvalContext& context, uint32_t row, Text& result, Text text, int64_t le
     char* buffer = context.arena().allocate(size);
     char* write = buffer;
     if constexpr (!kLeft) {
-        std::memcpy(write, text.data(), text.size());
+        if (!text.empty()) std::memcpy(write, text.data(), text.size());
         write += text.size();
     }
-    for (uint64_t i = 0; i < copies; ++i, write += fill.size()) std::memcpy(write, fill.data(), fill.size());
+    for (uint64_t i = 0; i < copies; ++i, write += fill.size()) {
+        std::memcpy(write, fill.data(), fill.size());
+    }
     if (tailBytes > 0) std::memcpy(write, fill.data(), tailBytes);
     write += tailBytes;
     if constexpr (kLeft) {
@@ -523,26 +542,27 @@ bool pad(EvalContext& context, uint32_t row, Text& result, Text text, int64_t le
 template <bool kLeft>
 Result<BoundFunction> resolvePad(const FunctionEntry& self, std::span<const ArgInfo> args) {
     using K = ArgKind;
-    FERRIS_ASSIGN_OR_RETURN(auto types, bindArgs(self, args, {K::kString, K::kInteger, K::kString}, 2));
+    FERRIS_ASSIGN_OR_RETURN(auto types,
+                            bindArgs(self, args, {K::kString, K::kInteger, K::kString}, 2));
     if (args.size() == 2) {
         return bound(self, std::move(types), DataType::string(), [] {
             return rowKernel<Text, Text, int64_t>(
                 [](EvalContext& context, uint32_t row, Text& result, Text text, int64_t length) {
-                    return pad<kLeft>(context, row, result, text, length, " ");
+                    return Pad<kLeft>{}(context, row, result, text, length, " ");
                 });
         });
     }
     return bound(self, std::move(types), DataType::string(),
-                 [] { return rowKernel<Text, Text, int64_t, Text>(pad<kLeft>); });
+                 [] { return rowKernel<Text, Text, int64_t, Text>(Pad<kLeft>{}); });
 }
 
 /// POSITION(sub, s) / POSITION(sub IN s): 1-based code-point index of the first occurrence,
 /// 0 when there is none; an empty `sub` is found at 1.
-bool position(EvalContext&, uint32_t, int64_t& result, Text needle, Text text) {
+constexpr auto position = [](EvalContext&, uint32_t, int64_t& result, Text needle, Text text) {
     size_t at = text.find(needle);
     result = at == Text::npos ? 0 : countCodePoints(text.substr(0, at)) + 1;
     return true;
-}
+};
 
 bool emptyDelimiter(EvalContext& context, uint32_t row, std::string_view function) {
     invalidArgument(context, row, fmt::format("{} delimiter must not be empty", function));
@@ -591,11 +611,12 @@ KernelPtr splitKernel() {
 
 /// SPLIT_PART(s, delim, n): the n-th (1-based) piece of SPLIT(s, delim), '' past the last.
 /// n ≤ 0 and an empty delimiter are row errors (SPLIT_PART(s, d, n) = SPLIT(s, d)[n]).
-bool splitPart(EvalContext& context, uint32_t row, Text& result, Text text, Text delimiter,
-               int64_t n) {
+constexpr auto splitPart = [](EvalContext& context, uint32_t row, Text& result, Text text,
+                              Text delimiter, int64_t n) {
     if (delimiter.empty()) return emptyDelimiter(context, row, "SPLIT_PART");
     if (n <= 0) {
-        invalidArgument(context, row, fmt::format("SPLIT_PART field number must be positive, got {}", n));
+        invalidArgument(context, row,
+                        fmt::format("SPLIT_PART field number must be positive, got {}", n));
         return false;
     }
     size_t begin = 0;
@@ -610,7 +631,7 @@ bool splitPart(EvalContext& context, uint32_t row, Text& result, Text text, Text
     size_t end = text.find(delimiter, begin);
     result = end == Text::npos ? text.substr(begin) : text.substr(begin, end - begin);
     return true;
-}
+};
 
 }  // namespace
 
@@ -618,47 +639,53 @@ void registerStringFunctions(FunctionRegistry& registry) {
     using K = ArgKind;
     const DataType string = DataType::string();
 
-    addFunction(registry, "UPPER", {"UCASE"}, {"UPPER(STRING) -> STRING"},
-                "upper case; maps ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters, "
-                "leaves other characters unchanged",
-                fixedResolver({K::kString}, string, [] {
-                    return rowKernel<Text, Text>([](EvalContext& context, uint32_t, Text& result, Text s) {
-                        result = mapCase<true>(context.arena(), s);
-                        return true;
-                    });
-                }));
-    addFunction(registry, "LOWER", {"LCASE"}, {"LOWER(STRING) -> STRING"},
-                "lower case; maps ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters, "
-                "leaves other characters unchanged",
-                fixedResolver({K::kString}, string, [] {
-                    return rowKernel<Text, Text>([](EvalContext& context, uint32_t, Text& result, Text s) {
-                        result = mapCase<false>(context.arena(), s);
-                        return true;
-                    });
-                }));
-    addFunction(registry, "LENGTH", {"LEN"}, {"LENGTH(STRING) -> BIGINT"},
-                "number of characters (Unicode code points)",
-                fixedResolver({K::kString}, DataType::bigint(), [] {
-                    return rowKernel<int64_t, Text>([](EvalContext&, uint32_t, int64_t& result, Text s) {
-                        result = countCodePoints(s);
-                        return true;
-                    });
-                }));
-    addFunction(registry, "SUBSTRING", {"SUBSTR"},
-                {"SUBSTRING(STRING, BIGINT) -> STRING", "SUBSTRING(STRING, BIGINT, BIGINT) -> STRING"},
-                "characters from a 1-based start, optionally at most length of them; a start "
-                "below 1 counts positions before the string (SUBSTRING('hello', 0, 3) = 'he')",
-                resolveSubstring);
+    addFunction(
+        registry, "UPPER", {"UCASE"}, {"UPPER(STRING) -> STRING"},
+        "upper case; maps ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters, "
+        "leaves other characters unchanged",
+        fixedResolver({K::kString}, string, [] {
+            return rowKernel<Text, Text>([](EvalContext& context, uint32_t, Text& result, Text s) {
+                result = mapCase<true>(context.arena(), s);
+                return true;
+            });
+        }));
+    addFunction(
+        registry, "LOWER", {"LCASE"}, {"LOWER(STRING) -> STRING"},
+        "lower case; maps ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters, "
+        "leaves other characters unchanged",
+        fixedResolver({K::kString}, string, [] {
+            return rowKernel<Text, Text>([](EvalContext& context, uint32_t, Text& result, Text s) {
+                result = mapCase<false>(context.arena(), s);
+                return true;
+            });
+        }));
+    addFunction(
+        registry, "LENGTH", {"LEN"}, {"LENGTH(STRING) -> BIGINT"},
+        "number of characters (Unicode code points)",
+        fixedResolver({K::kString}, DataType::bigint(), [] {
+            return rowKernel<int64_t, Text>([](EvalContext&, uint32_t, int64_t& result, Text s) {
+                result = countCodePoints(s);
+                return true;
+            });
+        }));
+    addFunction(
+        registry, "SUBSTRING", {"SUBSTR"},
+        {"SUBSTRING(STRING, BIGINT) -> STRING", "SUBSTRING(STRING, BIGINT, BIGINT) -> STRING"},
+        "characters from a 1-based start, optionally at most length of them; a start "
+        "below 1 counts positions before the string (SUBSTRING('hello', 0, 3) = 'he')",
+        resolveSubstring);
     addFunction(registry, "CONCAT", {}, {"CONCAT(T, ...) -> STRING"},
                 "concatenation of the arguments as strings; NULL arguments are skipped",
                 resolveConcat);
     addFunction(registry, "TRIM", {}, {"TRIM(STRING) -> STRING", "TRIM(STRING, STRING) -> STRING"},
                 "removes leading and trailing whitespace, or the characters of the second argument",
                 resolveTrim<TrimSide::kBoth>);
-    addFunction(registry, "LTRIM", {}, {"LTRIM(STRING) -> STRING", "LTRIM(STRING, STRING) -> STRING"},
+    addFunction(registry, "LTRIM", {},
+                {"LTRIM(STRING) -> STRING", "LTRIM(STRING, STRING) -> STRING"},
                 "removes leading whitespace, or the characters of the second argument",
                 resolveTrim<TrimSide::kLeading>);
-    addFunction(registry, "RTRIM", {}, {"RTRIM(STRING) -> STRING", "RTRIM(STRING, STRING) -> STRING"},
+    addFunction(registry, "RTRIM", {},
+                {"RTRIM(STRING) -> STRING", "RTRIM(STRING, STRING) -> STRING"},
                 "removes trailing whitespace, or the characters of the second argument",
                 resolveTrim<TrimSide::kTrailing>);
     addFunction(registry, "REPLACE", {}, {"REPLACE(STRING, STRING, STRING) -> STRING"},
@@ -683,7 +710,8 @@ void registerStringFunctions(FunctionRegistry& registry) {
                 "pads on the right to n characters with spaces or the third argument; cuts a "
                 "longer string to n",
                 resolvePad<false>);
-    addFunction(registry, "POSITION", {}, {"POSITION(STRING, STRING) -> BIGINT", "POSITION(STRING IN STRING) -> BIGINT"},
+    addFunction(registry, "POSITION", {},
+                {"POSITION(STRING, STRING) -> BIGINT", "POSITION(STRING IN STRING) -> BIGINT"},
                 "1-based character position of the first argument in the second, 0 if absent",
                 fixedResolver({K::kString, K::kString}, DataType::bigint(),
                               [] { return rowKernel<int64_t, Text, Text>(position); }));

@@ -10,41 +10,46 @@ namespace ferris::runtime {
 
 namespace {
 
-/// One job-level key: where it stands today.
+/// One job-level key: its default, what it does, and where it stands today.
 struct JobKey {
     std::string name;
+    std::string defaultValue;
+    std::string description;
     /// Empty when supported; else the reason it is rejected with "not supported yet".
     std::string notYet;
 };
 
 const std::vector<JobKey>& jobKeys() {
+    static const std::string kStateful = "comes with stateful streaming";
+    static const std::string kDelivery = "comes with the delivery-guarantees work";
     static const std::vector<JobKey> keys = {
-        {"failure_strategy", ""},
-        {"dlq.path", ""},
-        {"batch.size", ""},
-        {"batch.timeout", ""},
-        {"batch.strategy", ""},
-        {"commit.interval", ""},
-        {"max.memory.mb", ""},
-        {"event.time.field", ""},
-        {"event.time.format", ""},
-        {"watermark.strategy", "watermarks come with stateful streaming"},
-        {"watermark.max_out_of_orderness", "watermarks come with stateful streaming"},
-        {"watermark.idle_timeout", "watermarks come with stateful streaming"},
-        {"allowed.lateness", "late data handling comes with stateful streaming"},
-        {"late.data.strategy", "late data handling comes with stateful streaming"},
-        {"state.dir", "state and checkpoints come with stateful streaming"},
-        {"state.ttl", "state and checkpoints come with stateful streaming"},
-        {"max_retries", "retry_with_backoff comes with the delivery-guarantees work"},
-        {"retry_backoff", "retry_with_backoff comes with the delivery-guarantees work"},
-        {"dlq.topic", "DLQ topics come with Kafka support"},
-        {"circuit.breaker.enabled", "the circuit breaker comes with the delivery-guarantees work"},
-        {"circuit.breaker.failure_threshold", "the circuit breaker comes with the delivery-guarantees work"},
-        {"circuit.breaker.failure_rate", "the circuit breaker comes with the delivery-guarantees work"},
-        {"circuit.breaker.open_timeout", "the circuit breaker comes with the delivery-guarantees work"},
-        {"circuit.breaker.success_threshold", "the circuit breaker comes with the delivery-guarantees work"},
-        {"job.stall.timeout", "stall detection comes with the multi-job server"},
-        {"instance.id", "instances come with Kafka transactions"},
+        {"failure_strategy", "log_and_continue",
+         "what happens to a bad record: log_and_continue, send_to_dlq or fail_batch", ""},
+        {"dlq.path", "", "the DLQ file for send_to_dlq (JSON lines), relative to the SQL file", ""},
+        {"batch.size", "1024", "records per batch (1 to 1000000)", ""},
+        {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
+        {"batch.strategy", "fixed_size", "how batches are closed: fixed_size", ""},
+        {"commit.interval", "1s", "how often sinks are flushed and fsynced (job clock); 0 = every batch", ""},
+        {"max.memory.mb", "1024", "memory budget of the job's batches; exceeding it fails the job", ""},
+        {"event.time.field", "", "default event-time column for the job's sources", ""},
+        {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
+        {"watermark.strategy", "bounded_out_of_orderness", "watermark strategy", "watermarks " + kStateful},
+        {"watermark.max_out_of_orderness", "0", "how late records may arrive", "watermarks " + kStateful},
+        {"watermark.idle_timeout", "", "when an idle partition stops holding the watermark", "watermarks " + kStateful},
+        {"allowed.lateness", "0", "how long closed windows accept late records", "late data handling " + kStateful},
+        {"late.data.strategy", "drop", "drop, dead_letter or update", "late data handling " + kStateful},
+        {"state.dir", ".ferris-state", "where checkpoints are written", "state and checkpoints " + kStateful},
+        {"state.ttl", "", "expiry of idle state", "state and checkpoints " + kStateful},
+        {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff " + kDelivery},
+        {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff " + kDelivery},
+        {"dlq.topic", "", "a Kafka DLQ topic", "DLQ topics come with Kafka support"},
+        {"circuit.breaker.enabled", "false", "circuit breaker around sinks", "the circuit breaker " + kDelivery},
+        {"circuit.breaker.failure_threshold", "", "failures that open the breaker", "the circuit breaker " + kDelivery},
+        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker", "the circuit breaker " + kDelivery},
+        {"circuit.breaker.open_timeout", "", "time before a half-open probe", "the circuit breaker " + kDelivery},
+        {"circuit.breaker.success_threshold", "", "successes that close the breaker", "the circuit breaker " + kDelivery},
+        {"job.stall.timeout", "", "a batch running longer fails the job", "stall detection comes with the multi-job server"},
+        {"instance.id", "0", "the instance of a transactional job", "instances come with Kafka transactions"},
     };
     return keys;
 }
@@ -56,6 +61,12 @@ Status badValue(const plan::Property& property, std::string_view expected) {
 }
 
 }  // namespace
+
+std::vector<JobKeyInfo> jobKeyInfo() {
+    std::vector<JobKeyInfo> out;
+    for (const auto& key : jobKeys()) out.push_back({key.name, key.defaultValue, key.description, key.notYet});
+    return out;
+}
 
 const std::vector<std::string>& jobKeyNames() {
     static const std::vector<std::string> names = [] {

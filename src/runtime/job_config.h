@@ -27,6 +27,16 @@ struct JobConfig {
     std::string eventTimeFormat = "epoch_millis";
 };
 
+/// A job-level key as documented: name, default, description, and why it is not supported
+/// yet (empty when it is).
+struct JobKeyInfo {
+    std::string name;
+    std::string defaultValue;
+    std::string description;
+    std::string notSupportedYet;
+};
+std::vector<JobKeyInfo> jobKeyInfo();
+
 /// The job-level key names, for did-you-mean suggestions and docs.
 const std::vector<std::string>& jobKeyNames();
 
