@@ -28,8 +28,8 @@ public:
     RowHeaders(const RowOrigin& origin, std::span<const uint32_t> rows) : origin_(origin) {
         if (!origin.headerBegin.empty() && !rows.empty()) {
             FERRIS_CHECK(origin.headerBegin.size() > rows.back() + 1,
-                         fmt::format("headerBegin has {} entries for row {}", origin.headerBegin.size(),
-                                     rows.back()));
+                         fmt::format("headerBegin has {} entries for row {}",
+                                     origin.headerBegin.size(), rows.back()));
         }
     }
 
@@ -131,7 +131,9 @@ void headerKeysKernel(EvalContext& context, std::span<const uint32_t> rows,
             for (const Header& header : all) {
                 const auto* seen = keys.values<std::string_view>();
                 bool duplicate = false;
-                for (uint32_t i = first; i < size && !duplicate; ++i) duplicate = seen[i] == header.key;
+                for (uint32_t i = first; i < size && !duplicate; ++i) {
+                    duplicate = seen[i] == header.key;
+                }
                 if (duplicate) continue;
                 keys.resize(size + 1);
                 keys.values<std::string_view>()[size] = header.key;
@@ -153,14 +155,17 @@ Result<BoundFunction> resolveHeaderKeys(const FunctionEntry& self, std::span<con
 
 /// SET_HEADER / REMOVE_HEADER outside their one allowed place.
 Result<BoundFunction> resolveSelectDirective(const FunctionEntry& self, std::span<const ArgInfo>) {
-    return Status::user(ErrorCode::kNotSupported,
-                        fmt::format("{} is allowed only as a select item of a query writing to a Kafka "
-                                    "sink",
-                                    self.name));
+    return Status::user(
+        ErrorCode::kNotSupported,
+        fmt::format("{} is allowed only as a select item of a query writing to a Kafka "
+                    "sink",
+                    self.name));
 }
 
-FunctionEntry headerEntry(std::string name, std::vector<std::string> signatures, std::string description,
-                          Result<BoundFunction> (*resolve)(const FunctionEntry&, std::span<const ArgInfo>)) {
+FunctionEntry headerEntry(std::string name, std::vector<std::string> signatures,
+                          std::string description,
+                          Result<BoundFunction> (*resolve)(const FunctionEntry&,
+                                                           std::span<const ArgInfo>)) {
     FunctionEntry entry;
     entry.name = std::move(name);
     entry.category = "header";
@@ -174,10 +179,11 @@ FunctionEntry headerEntry(std::string name, std::vector<std::string> signatures,
 }  // namespace
 
 void registerHeaderFunctions(FunctionRegistry& registry) {
-    registry.add(headerEntry("HEADER", {"HEADER(STRING) -> STRING"},
-                             "the value of the record's last header with this key (case-sensitive); "
-                             "NULL when absent or when that header's value is null",
-                             resolveHeader));
+    registry.add(
+        headerEntry("HEADER", {"HEADER(STRING) -> STRING"},
+                    "the value of the record's last header with this key (case-sensitive); "
+                    "NULL when absent or when that header's value is null",
+                    resolveHeader));
     registry.add(headerEntry("HAS_HEADER", {"HAS_HEADER(STRING) -> BOOLEAN"},
                              "whether the record has a header with this key (case-sensitive)",
                              resolveHasHeader));
@@ -188,10 +194,11 @@ void registerHeaderFunctions(FunctionRegistry& registry) {
                              "select item of a query writing to a Kafka sink: sets a header of the "
                              "output record; produces no column",
                              resolveSelectDirective));
-    registry.add(headerEntry("REMOVE_HEADER", {"REMOVE_HEADER(STRING key)"},
-                             "select item of a query writing to a Kafka sink: removes a header from "
-                             "the output record; produces no column",
-                             resolveSelectDirective));
+    registry.add(
+        headerEntry("REMOVE_HEADER", {"REMOVE_HEADER(STRING key)"},
+                    "select item of a query writing to a Kafka sink: removes a header from "
+                    "the output record; produces no column",
+                    resolveSelectDirective));
 }
 
 }  // namespace ferris::expr

@@ -1,9 +1,9 @@
 // Math functions: ABS, SIGN, SQRT, POWER, EXP, LN, LOG10, MOD, LEAST, GREATEST here; the
 // rounding family (ROUND, TRUNC, CEIL, FLOOR) in functions_math_rounding.cpp.
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "expr/function_registry.h"
 #include "expr/kernel_util.h"
@@ -59,10 +59,13 @@ KernelPtr absKernel(const DataType& type) {
                     out = v < 0 ? -v : v;
                     return true;
                 });
-        case TypeId::kDouble: return unaryKernel<double, double>([](double v) { return std::fabs(v); });
+        case TypeId::kDouble:
+            return unaryKernel<double, double>([](double v) { return std::fabs(v); });
         case TypeId::kDecimal:
             // |x| < 10^p: the absolute value always fits the argument's type.
-            if (type.isDecimal64()) return unaryKernel<int64_t, int64_t>([](int64_t v) { return v < 0 ? -v : v; });
+            if (type.isDecimal64()) {
+                return unaryKernel<int64_t, int64_t>([](int64_t v) { return v < 0 ? -v : v; });
+            }
             return unaryKernel<int128_t, int128_t>([](int128_t v) { return v < 0 ? -v : v; });
         default: FERRIS_UNREACHABLE("ABS of " + type.toString());
     }
@@ -89,7 +92,8 @@ int64_t signOf(T v) {
 
 KernelPtr signKernel(const DataType& type) {
     switch (type.id()) {
-        case TypeId::kBigint: return unaryKernel<int64_t, int64_t>([](int64_t v) { return signOf(v); });
+        case TypeId::kBigint:
+            return unaryKernel<int64_t, int64_t>([](int64_t v) { return signOf(v); });
         case TypeId::kDouble:
             return unaryCheckedKernel<double, int64_t>(
                 [](EvalContext& context, uint32_t row, double v, int64_t& out) {
@@ -102,7 +106,9 @@ KernelPtr signKernel(const DataType& type) {
                     return true;
                 });
         case TypeId::kDecimal:
-            if (type.isDecimal64()) return unaryKernel<int64_t, int64_t>([](int64_t v) { return signOf(v); });
+            if (type.isDecimal64()) {
+                return unaryKernel<int64_t, int64_t>([](int64_t v) { return signOf(v); });
+            }
             return unaryKernel<int128_t, int64_t>([](int128_t v) { return signOf(v); });
         default: FERRIS_UNREACHABLE("SIGN of " + type.toString());
     }
@@ -133,7 +139,8 @@ double applyDouble(double v) {
 }
 
 template <DoubleFunction kFunction>
-Result<BoundFunction> resolveDoubleFunction(const FunctionEntry& self, std::span<const ArgInfo> args) {
+Result<BoundFunction> resolveDoubleFunction(const FunctionEntry& self,
+                                            std::span<const ArgInfo> args) {
     if (args.size() != 1 || !numericArg(args[0])) return noMatchingOverload(self, args);
     BoundFunction bound;
     bound.name = self.name;
@@ -154,7 +161,8 @@ Result<BoundFunction> resolvePower(const FunctionEntry& self, std::span<const Ar
     bound.argTypes = {DataType::float64(), DataType::float64()};
     bound.resultType = DataType::float64();
     bound.makeKernel = [] {
-        return binaryKernel<double, double, double>([](double a, double b) { return std::pow(a, b); });
+        return binaryKernel<double, double, double>(
+            [](double a, double b) { return std::pow(a, b); });
     };
     return bound;
 }
@@ -196,8 +204,8 @@ bool orderedBefore(const T& a, const T& b) {
 /// share one scale). Ties keep the earlier argument.
 template <bool kGreatest, typename T>
 KernelPtr extremeKernel() {
-    return makeKernel([](EvalContext&, std::span<const uint32_t> rows, std::span<const Vector* const> args,
-                         Vector& out) {
+    return makeKernel([](EvalContext&, std::span<const uint32_t> rows,
+                         std::span<const Vector* const> args, Vector& out) {
         T* result = out.values<T>();
         const T* first = args[0]->values<T>();
         for (uint32_t row : rows) result[row] = first[row];
@@ -242,7 +250,13 @@ Result<BoundFunction> resolveExtreme(const FunctionEntry& self, std::span<const 
     bound.argTypes.assign(args.size(), common);
     bound.resultType = common;
     bound.makeKernel = [common] {
-        return dispatchStorage(common, [&]<typename T>() { return extremeKernel<kGreatest, T>(); });
+        return dispatchStorage(common, [&]<typename T>() -> KernelPtr {
+            if constexpr (std::is_same_v<T, types::IntervalValue>) {
+                FERRIS_UNREACHABLE("LEAST/GREATEST of " + common.toString());
+            } else {
+                return extremeKernel<kGreatest, T>();
+            }
+        });
     };
     return bound;
 }
@@ -250,11 +264,12 @@ Result<BoundFunction> resolveExtreme(const FunctionEntry& self, std::span<const 
 }  // namespace
 
 void registerMathFunctions(FunctionRegistry& registry) {
-    addMath(registry, "ABS", {},
-            {"ABS(BIGINT) -> BIGINT", "ABS(DECIMAL(p,s)) -> DECIMAL(p,s)", "ABS(DOUBLE) -> DOUBLE"},
-            "absolute value, of the argument's type; ABS of the smallest BIGINT is an integer overflow "
-            "row error",
-            resolveAbs);
+    addMath(
+        registry, "ABS", {},
+        {"ABS(BIGINT) -> BIGINT", "ABS(DECIMAL(p,s)) -> DECIMAL(p,s)", "ABS(DOUBLE) -> DOUBLE"},
+        "absolute value, of the argument's type; ABS of the smallest BIGINT is an integer overflow "
+        "row error",
+        resolveAbs);
     registerMathRoundingFunctions(registry);
     addMath(registry, "SIGN", {},
             {"SIGN(BIGINT) -> BIGINT", "SIGN(DECIMAL) -> BIGINT", "SIGN(DOUBLE) -> BIGINT"},

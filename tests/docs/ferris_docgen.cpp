@@ -12,6 +12,7 @@
 
 #include "connectors/connector_registry.h"
 #include "expr/function_registry.h"
+#include "runtime/app_runner.h"
 #include "runtime/job_config.h"
 
 namespace {
@@ -120,6 +121,14 @@ std::string readFile(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--list-functions") == 0) {
+        // The names SHOW FUNCTIONS prints, one per line, aliases included.
+        plan::AppPlan app;
+        plan::Command show{plan::Command::Kind::kShowFunctions, "", {}};
+        auto output = runtime::executeCommand(app, show);
+        for (const auto& row : output.rows) std::printf("%s\n", row[0].c_str());
+        return 0;
+    }
     if (argc != 3 || (std::strcmp(argv[1], "--check") != 0 && std::strcmp(argv[1], "--write") != 0)) {
         std::fprintf(stderr, "usage: ferris-docgen --check|--write DOCS_DIR\n");
         return 2;
