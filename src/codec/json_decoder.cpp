@@ -6,14 +6,40 @@
 
 #include "codec/decoder.h"
 #include "codec/json_value_reader.h"
+#include "types/decimal.h"
 
 namespace ferris::codec {
 
 using types::Batch;
 using types::RawRecord;
+using types::TypeId;
 using types::Vector;
 
 namespace {
+
+/// How a field is read: the common scalar types have an inline fast path; everything
+/// else, and every NULL or mistyped value, goes through readJsonValue.
+enum class FieldKind : uint8_t { kBigint, kDouble, kDecimal64, kDecimal128, kString, kTimestamp, kBoolean, kOther };
+
+FieldKind kindOf(const types::DataType& type) {
+    switch (type.id()) {
+        case TypeId::kBigint: return FieldKind::kBigint;
+        case TypeId::kDouble: return FieldKind::kDouble;
+        case TypeId::kDecimal: return type.isDecimal64() ? FieldKind::kDecimal64 : FieldKind::kDecimal128;
+        case TypeId::kString: return FieldKind::kString;
+        case TypeId::kTimestamp: return FieldKind::kTimestamp;
+        case TypeId::kBoolean: return FieldKind::kBoolean;
+        default: return FieldKind::kOther;
+    }
+}
+
+/// A declared field as the decoder matches it: name bytes for a raw comparison with the
+/// key as it appears in the input (keys with escapes never match; see docs).
+struct Field {
+    std::string name;
+    FieldKind kind;
+    types::DecimalSpec decimal;
+};
 
 /// Decodes JSON objects with simdjson On-Demand. Fields are matched by comparing the raw
 /// key bytes with the declared names, trying first the field that followed the previous
@@ -21,44 +47,171 @@ namespace {
 /// record costs one comparison per field it carries.
 class JsonDecoder final : public Decoder {
 public:
-    explicit JsonDecoder(std::vector<DecodeField> fields) : fields_(std::move(fields)) {}
+    explicit JsonDecoder(std::vector<DecodeField> fields) : declared_(std::move(fields)) {
+        for (const auto& field : declared_) {
+            fields_.push_back({field.name, kindOf(field.type), {field.type.precision(), field.type.scale()}});
+            nested_ |= field.type.id() == TypeId::kArray || field.type.id() == TypeId::kMap;
+        }
+    }
 
     void decode(std::span<const RawRecord> records, Batch& batch) override {
         uint32_t rows = static_cast<uint32_t>(records.size());
-        std::vector<Vector*> columns;
-        for (const auto& field : fields_) {
+        columns_.clear();
+        for (const auto& field : declared_) {
             auto column = std::make_shared<Vector>(field.type, rows);
             if (batch.columns().size() <= static_cast<size_t>(field.slot)) {
                 batch.columns().resize(static_cast<size_t>(field.slot) + 1);
             }
             batch.columns()[static_cast<size_t>(field.slot)] = column;
-            columns.push_back(column.get());
+            columns_.push_back(column.get());
         }
-        std::vector<uint8_t> seen(fields_.size());
-        std::string error;
-        for (uint32_t row = 0; row < rows; ++row) {
-            const RawRecord& record = records[row];
-            std::fill(seen.begin(), seen.end(), 0);
-            for (Vector* column : columns) {
-                if (column->type().id() == types::TypeId::kArray || column->type().id() == types::TypeId::kMap) {
-                    column->offsets()[row + 1] = column->offsets()[row];
-                }
+        seen_.assign(fields_.size(), 0);
+        size_t row = 0;
+        while (row < rows) {
+            // Records lying back to back in one padded buffer (a file chunk) are parsed as
+            // one document stream: simdjson indexes them in one pass instead of one per
+            // record. Anything unexpected falls back to one record at a time.
+            size_t end = row + 1;
+            while (end < rows && adjacent(records[end - 1], records[end])) ++end;
+            if (end - row >= kMinStream && records[end - 1].paddingAfter >= simdjson::SIMDJSON_PADDING) {
+                row = decodeStream(records, row, end, batch);
+                if (row == end) continue;
             }
-            if (!decodeRecord(record, batch, columns, seen, row, error)) {
-                batch.addError(row, ErrorCode::kDecodeError, std::move(error));
-                error.clear();
-                for (Vector* column : columns) column->setNull(row);
-                continue;
-            }
-            for (size_t i = 0; i < fields_.size(); ++i) {
-                if (!seen[i]) columns[i]->setNull(row);  // a missing field is NULL
-            }
+            decodeOne(records[row], batch, static_cast<uint32_t>(row));
+            ++row;
         }
     }
 
 private:
-    bool decodeRecord(const RawRecord& record, Batch& batch, const std::vector<Vector*>& columns,
-                      std::vector<uint8_t>& seen, uint32_t row, std::string& error) {
+    /// Shortest run of adjacent records worth parsing as a stream.
+    static constexpr size_t kMinStream = 4;
+
+    /// True when `next` follows `previous` in the same buffer with only a line break
+    /// between them.
+    static bool adjacent(const RawRecord& previous, const RawRecord& next) {
+        const char* end = previous.value.data() + previous.value.size();
+        const char* start = next.value.data();
+        if (start < end || start - end > 2 || previous.valueIsNull || next.valueIsNull) return false;
+        for (const char* p = end; p < start; ++p) {
+            if (*p != '\n' && *p != '\r') return false;
+        }
+        return true;
+    }
+
+    void startRow(uint32_t row) {
+        std::memset(seen_.data(), 0, seen_.size());
+        if (nested_) {
+            for (Vector* column : columns_) {
+                if (column->type().id() == TypeId::kArray || column->type().id() == TypeId::kMap) {
+                    column->offsets()[row + 1] = column->offsets()[row];
+                }
+            }
+        }
+    }
+
+    void finishRow(Batch& batch, uint32_t row, bool ok, std::string& error) {
+        if (!ok) {
+            batch.addError(row, ErrorCode::kDecodeError, std::move(error));
+            error.clear();
+            for (Vector* column : columns_) column->setNull(row);
+            return;
+        }
+        for (size_t i = 0; i < fields_.size(); ++i) {
+            if (!seen_[i]) columns_[i]->setNull(row);  // a missing field is NULL
+        }
+    }
+
+    void decodeOne(const RawRecord& record, Batch& batch, uint32_t row) {
+        startRow(row);
+        bool ok = decodeRecord(record, batch, row, error_);
+        finishRow(batch, row, ok, error_);
+    }
+
+    /// Decodes records [begin, end) (adjacent, padded after the last) as a document stream.
+    /// Returns the first row not decoded: `end` when all were, less when the stream did not
+    /// line up with the records (the caller decodes the rest one by one).
+    size_t decodeStream(std::span<const RawRecord> records, size_t begin, size_t end, Batch& batch) {
+        const char* base = records[begin].value.data();
+        size_t length = static_cast<size_t>(records[end - 1].value.data() + records[end - 1].value.size() - base);
+        simdjson::ondemand::document_stream stream;
+        size_t window = std::max<size_t>(length, simdjson::dom::MINIMAL_BATCH_SIZE);
+        if (parser_.iterate_many(base, length, window).get(stream) != simdjson::SUCCESS) return begin;
+        size_t row = begin;
+        for (auto it = stream.begin(); it != stream.end(); ++it) {
+            const char* start = base + it.current_index();
+            if (row < end && start == records[row].value.data()) {
+                auto document = *it;
+                if (document.error() != simdjson::SUCCESS) return row;  // the stream broke: go one by one
+                startRow(static_cast<uint32_t>(row));
+                bool ok = decodeObject(document, batch, static_cast<uint32_t>(row), error_);
+                finishRow(batch, static_cast<uint32_t>(row), ok, error_);
+                ++row;
+                continue;
+            }
+            if (row > begin && start < (row < end ? records[row].value.data() : base + length)) {
+                // A second document inside the previous record: that record is malformed.
+                batch.addError(static_cast<uint32_t>(row - 1), ErrorCode::kDecodeError,
+                               "malformed JSON: trailing content after the object");
+                for (Vector* column : columns_) column->setNull(static_cast<uint32_t>(row - 1));
+                continue;
+            }
+            return row;
+        }
+        return row;  // rows a truncated stream did not reach are decoded one by one
+    }
+
+    /// The fast paths: true when the value was read; false sends it to readJsonValue
+    /// (NULL, a string where a number was declared, a malformed value…).
+    static bool readFast(simdjson::ondemand::value& value, const Field& field, Vector& column, uint32_t row) {
+        switch (field.kind) {
+            case FieldKind::kBigint:
+                return value.get_int64().get(column.values<int64_t>()[row]) == simdjson::SUCCESS;
+            case FieldKind::kDouble:
+                return value.get_double().get(column.values<double>()[row]) == simdjson::SUCCESS;
+            case FieldKind::kTimestamp: {
+                int64_t millis = 0;
+                return value.get_int64().get(millis) == simdjson::SUCCESS &&
+                       !__builtin_mul_overflow(millis, int64_t{1000}, &column.values<int64_t>()[row]);
+            }
+            case FieldKind::kBoolean: {
+                bool flag = false;
+                if (value.get_bool().get(flag) != simdjson::SUCCESS) return false;
+                column.values<uint8_t>()[row] = flag ? 1 : 0;
+                return true;
+            }
+            case FieldKind::kString: {
+                std::string_view token = value.raw_json_token();
+                if (token.size() < 2 || token[0] != '"') return false;
+                size_t close = token.size() - 1;
+                while (token[close] != '"') --close;  // raw tokens may carry trailing spaces
+                if (close == 0) return false;
+                std::string_view body = token.substr(1, close - 1);
+                if (std::memchr(body.data(), '\\', body.size()) != nullptr) return false;
+                column.values<std::string_view>()[row] = body;
+                return true;
+            }
+            case FieldKind::kDecimal64:
+            case FieldKind::kDecimal128: {
+                std::string_view token = value.raw_json_token();
+                if (token.empty() || token[0] == '"' || token[0] == 'n') return false;  // strings, null: slow path
+                while (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t') {
+                    token.remove_suffix(1);
+                }
+                types::int128_t unscaled = 0;
+                if (types::decimalParse(token, field.decimal, unscaled) != types::DecimalStatus::kOk) return false;
+                if (field.kind == FieldKind::kDecimal64) {
+                    column.values<int64_t>()[row] = static_cast<int64_t>(unscaled);
+                } else {
+                    column.values<types::int128_t>()[row] = unscaled;
+                }
+                return true;
+            }
+            case FieldKind::kOther: return false;
+        }
+        return false;
+    }
+
+    bool decodeRecord(const RawRecord& record, Batch& batch, uint32_t row, std::string& error) {
         if (record.valueIsNull) {
             error = "the record has no value (null)";
             return false;
@@ -76,7 +229,20 @@ private:
         simdjson::ondemand::document document;
         auto code = parser_.iterate(data, size, size + simdjson::SIMDJSON_PADDING).get(document);
         if (code != simdjson::SUCCESS) return malformed(code, error);
+        if (!decodeObject(document, batch, row, error)) return false;
+        const char* trailing = nullptr;
+        if (document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+            error = "malformed JSON: trailing content after the object";
+            return false;
+        }
+        return true;
+    }
+
+    /// Reads one JSON object into row `row`: matches keys to fields, reads values.
+    template <typename Document>
+    bool decodeObject(Document& document, Batch& batch, uint32_t row, std::string& error) {
         simdjson::ondemand::object object;
+        simdjson::error_code code;
         code = document.get_object().get(object);
         if (code != simdjson::SUCCESS) {
             error = code == simdjson::INCORRECT_TYPE ? "malformed JSON: the record is not a JSON object"
@@ -88,38 +254,36 @@ private:
             simdjson::ondemand::raw_json_string key;
             code = field.key().get(key);
             if (code != simdjson::SUCCESS) return malformed(code, error);
-            int index = match(key, expected);
-            if (index < 0) {
-                // Unknown field: skipped (§1.4.1), but it must still be well-formed JSON.
-                simdjson::ondemand::value skipped;
-                code = field.value().get(skipped);
-                if (code != simdjson::SUCCESS) return malformed(code, error);
-                continue;
-            }
+            int index = match(key.raw(), expected);
             simdjson::ondemand::value value;
             code = field.value().get(value);
             if (code != simdjson::SUCCESS) return malformed(code, error);
-            if (!readJsonValue(value, *columns[static_cast<size_t>(index)], row, batch.arena(), error)) {
-                error = fmt::format("field '{}': {}", fields_[static_cast<size_t>(index)].name, error);
-                return false;
+            if (index < 0) continue;  // unknown field: ignored (§1.4.1), skipped by simdjson
+            size_t i = static_cast<size_t>(index);
+            Vector& column = *columns_[i];
+            if (!readFast(value, fields_[i], column, row)) {
+                if (!readJsonValue(value, column, row, batch.arena(), error)) {
+                    error = fmt::format("field '{}': {}", fields_[i].name, error);
+                    return false;
+                }
+            } else if (column.mayHaveNulls()) {
+                column.setNotNull(row);
             }
-            seen[static_cast<size_t>(index)] = 1;
-            expected = static_cast<size_t>(index) + 1;
-        }
-        const char* trailing = nullptr;
-        if (document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
-            error = "malformed JSON: trailing content after the object";
-            return false;
+            seen_[i] = 1;
+            expected = i + 1;
         }
         return true;
     }
 
-    int match(simdjson::ondemand::raw_json_string key, size_t expected) const {
-        if (expected < fields_.size() && key.unsafe_is_equal(fields_[expected].name)) {
-            return static_cast<int>(expected);
-        }
+    /// The declared field whose name is the key starting at `raw` (just after its opening
+    /// quote), or -1. The input is padded, so reading a name's length plus one is safe.
+    int match(const char* raw, size_t expected) const {
+        auto equals = [raw](const std::string& name) {
+            return std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"';
+        };
+        if (expected < fields_.size() && equals(fields_[expected].name)) return static_cast<int>(expected);
         for (size_t i = 0; i < fields_.size(); ++i) {
-            if (i != expected && key.unsafe_is_equal(fields_[i].name)) return static_cast<int>(i);
+            if (i != expected && equals(fields_[i].name)) return static_cast<int>(i);
         }
         return -1;
     }
@@ -129,7 +293,12 @@ private:
         return false;
     }
 
-    std::vector<DecodeField> fields_;
+    std::vector<DecodeField> declared_;
+    std::vector<Field> fields_;
+    bool nested_ = false;
+    std::vector<Vector*> columns_;
+    std::vector<uint8_t> seen_;
+    std::string error_;
     simdjson::ondemand::parser parser_;
 };
 
