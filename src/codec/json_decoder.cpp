@@ -7,6 +7,7 @@
 #include "codec/decoder.h"
 #include "codec/json_value_reader.h"
 #include "types/decimal.h"
+#include "types/time.h"
 
 namespace ferris::codec {
 
@@ -34,12 +35,65 @@ FieldKind kindOf(const types::DataType& type) {
 }
 
 /// A declared field as the decoder matches it: name bytes for a raw comparison with the
-/// key as it appears in the input (keys with escapes never match; see docs).
+/// key as it appears in the input (keys with escapes never match; see docs). The first 16
+/// bytes of the name followed by its closing quote are kept as two words with masks, so a
+/// key is compared with two loads instead of a memcmp call.
 struct Field {
     std::string name;
     FieldKind kind;
     types::DecimalSpec decimal;
+    uint64_t word[2] = {0, 0};
+    uint64_t mask[2] = {0, 0};
+    bool shortName = false;  ///< name + quote fit 16 bytes
+
+    void prepare() {
+        std::string quoted = name + '"';
+        shortName = quoted.size() <= 16;
+        if (!shortName) return;
+        for (size_t i = 0; i < quoted.size(); ++i) {
+            size_t w = i / 8;
+            size_t shift = (i % 8) * 8;
+            word[w] |= uint64_t{static_cast<uint8_t>(quoted[i])} << shift;
+            mask[w] |= uint64_t{0xFF} << shift;
+        }
+    }
+
+    /// True when the key starting at `raw` (after its opening quote; the input is padded)
+    /// is this field's name.
+    bool matches(const char* raw) const {
+        if (shortName) {
+            uint64_t first = 0;
+            uint64_t second = 0;
+            std::memcpy(&first, raw, 8);
+            std::memcpy(&second, raw + 8, 8);
+            return ((first & mask[0]) == word[0]) & ((second & mask[1]) == word[1]);
+        }
+        return std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"';
+    }
 };
+
+/// Parses a JSON integer token (optional '-', no leading zeros, at most 19 digits, then
+/// whitespace only). False for anything else — fractions, exponents, overflow — which the
+/// caller then reads the slow way (with a precise error).
+inline bool parseJsonInteger(std::string_view token, int64_t& out) {
+    const char* p = token.data();
+    const char* end = p + token.size();
+    bool negative = *p == '-';
+    p += negative;
+    const char* digits = p;
+    uint64_t value = 0;
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9) {
+        value = value * 10 + static_cast<unsigned>(*p - '0');
+        ++p;
+    }
+    size_t count = static_cast<size_t>(p - digits);
+    if (count == 0 || count > 19 || (count > 1 && *digits == '0')) return false;
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+    if (p != end) return false;
+    if (count == 19 && value > static_cast<uint64_t>(INT64_MAX) + negative) return false;
+    out = negative ? static_cast<int64_t>(~value + 1) : static_cast<int64_t>(value);
+    return true;
+}
 
 /// Decodes JSON objects with simdjson On-Demand. Fields are matched by comparing the raw
 /// key bytes with the declared names, trying first the field that followed the previous
@@ -50,6 +104,7 @@ public:
     explicit JsonDecoder(std::vector<DecodeField> fields) : declared_(std::move(fields)) {
         for (const auto& field : declared_) {
             fields_.push_back({field.name, kindOf(field.type), {field.type.precision(), field.type.scale()}});
+            fields_.back().prepare();
             nested_ |= field.type.id() == TypeId::kArray || field.type.id() == TypeId::kMap;
         }
     }
@@ -160,17 +215,37 @@ private:
         return row;  // rows a truncated stream did not reach are decoded one by one
     }
 
+    /// The text of a string token without its quotes, when it has no escapes (a view of
+    /// the input: zero copy).
+    static bool stringBody(std::string_view token, std::string_view& body) {
+        if (token.size() < 2 || token[0] != '"') return false;
+        size_t close = token.size() - 1;
+        while (token[close] != '"') --close;  // raw tokens may carry trailing spaces
+        if (close == 0) return false;
+        body = token.substr(1, close - 1);
+        return std::memchr(body.data(), '\\', body.size()) == nullptr;
+    }
+
     /// The fast paths: true when the value was read; false sends it to readJsonValue
     /// (NULL, a string where a number was declared, a malformed value…).
-    static bool readFast(simdjson::ondemand::value& value, const Field& field, Vector& column, uint32_t row) {
+    [[gnu::always_inline]] static bool readFast(simdjson::ondemand::value& value, const Field& field,
+                                                Vector& column, uint32_t row) {
         switch (field.kind) {
             case FieldKind::kBigint:
-                return value.get_int64().get(column.values<int64_t>()[row]) == simdjson::SUCCESS;
+                // The raw token, parsed here: simdjson validated its boundaries in stage 1,
+                // and parseJsonInteger accepts exactly JSON's integer syntax.
+                return parseJsonInteger(value.raw_json_token(), column.values<int64_t>()[row]);
             case FieldKind::kDouble:
                 return value.get_double().get(column.values<double>()[row]) == simdjson::SUCCESS;
             case FieldKind::kTimestamp: {
+                std::string_view token = value.raw_json_token();
+                if (!token.empty() && token[0] == '"') {  // ISO-8601 text
+                    std::string_view body;
+                    return stringBody(token, body) &&
+                           types::parseTimestampIso(body, column.values<int64_t>()[row]) == types::TimeParseStatus::kOk;
+                }
                 int64_t millis = 0;
-                return value.get_int64().get(millis) == simdjson::SUCCESS &&
+                return parseJsonInteger(token, millis) &&
                        !__builtin_mul_overflow(millis, int64_t{1000}, &column.values<int64_t>()[row]);
             }
             case FieldKind::kBoolean: {
@@ -180,13 +255,8 @@ private:
                 return true;
             }
             case FieldKind::kString: {
-                std::string_view token = value.raw_json_token();
-                if (token.size() < 2 || token[0] != '"') return false;
-                size_t close = token.size() - 1;
-                while (token[close] != '"') --close;  // raw tokens may carry trailing spaces
-                if (close == 0) return false;
-                std::string_view body = token.substr(1, close - 1);
-                if (std::memchr(body.data(), '\\', body.size()) != nullptr) return false;
+                std::string_view body;
+                if (!stringBody(value.raw_json_token(), body)) return false;
                 column.values<std::string_view>()[row] = body;
                 return true;
             }
@@ -278,12 +348,9 @@ private:
     /// The declared field whose name is the key starting at `raw` (just after its opening
     /// quote), or -1. The input is padded, so reading a name's length plus one is safe.
     int match(const char* raw, size_t expected) const {
-        auto equals = [raw](const std::string& name) {
-            return std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"';
-        };
-        if (expected < fields_.size() && equals(fields_[expected].name)) return static_cast<int>(expected);
+        if (expected < fields_.size() && fields_[expected].matches(raw)) return static_cast<int>(expected);
         for (size_t i = 0; i < fields_.size(); ++i) {
-            if (i != expected && equals(fields_[i].name)) return static_cast<int>(i);
+            if (i != expected && fields_[i].matches(raw)) return static_cast<int>(i);
         }
         return -1;
     }

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the ferris-sql binary: real processes, real files, exit codes.
+
+Usage: test_ferris_sql.py FERRIS_SQL   (run by CTest)
+Expected outputs are computed here from the generated input, never from another run.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from decimal import Decimal, ROUND_HALF_UP
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATOR = ROOT / "examples" / "generate_trading_data.py"
+FERRIS_SQL = None
+
+
+def run(*args, cwd=None, timeout=300):
+    return subprocess.run([FERRIS_SQL, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def generate(directory, trades, quotes=0, bad=0):
+    subprocess.run([sys.executable, str(GENERATOR), "--out-dir", str(directory), "--trades", str(trades),
+                    "--quotes", str(quotes), "--bad-records", str(bad), "--quiet"], check=True)
+
+
+def wait_for(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+
+
+class DemoAppTest(unittest.TestCase):
+    """The trading demo app on generated data, checked against values computed here."""
+
+    def test_demo_app_outputs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "trading").mkdir()
+            app = (ROOT / "examples" / "trading" / "app.sql").read_text()
+            (tmp / "trading" / "app.sql").write_text(app)
+            generate(tmp / "data", trades=3000, quotes=2000, bad=7)
+            result = run("run", "--no-progress", "trading/app.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+            expected = []
+            manifest = json.loads((tmp / "data" / "trades.jsonl.bad.json").read_text())
+            bad_lines = {entry["line"] for entry in manifest}
+            for number, line in enumerate((tmp / "data" / "trades.jsonl").read_text().splitlines(), start=1):
+                if number in bad_lines:
+                    continue
+                trade = json.loads(line)
+                price = Decimal(str(trade["price"]))
+                notional = price * trade["quantity"]
+                if notional > Decimal("250000.00"):
+                    expected.append((trade["trade_id"], f"{notional:.4f}",
+                                     str((notional * Decimal("0.0005")).quantize(Decimal("0.01"), ROUND_HALF_UP))))
+            actual = [json.loads(line) for line in (tmp / "out" / "large_trades.jsonl").read_text().splitlines()]
+            self.assertEqual([(row["trade_id"], row["notional"], row["commission"]) for row in actual], expected)
+            self.assertTrue(all(row["traded_at"].endswith("Z") for row in actual))
+
+            dlq = [json.loads(line) for line in (tmp / "out" / "trades_dlq.jsonl").read_text().splitlines()]
+            self.assertEqual(sorted(entry["position"]["line"] for entry in dlq), sorted(bad_lines))
+            self.assertTrue(all(entry["job"] == "large_trades" and entry["source"] == "trades" for entry in dlq))
+            self.assertEqual({entry["error_kind"] for entry in dlq}, {"decode_error"})
+
+            quotes = [json.loads(line) for line in (tmp / "data" / "quotes.jsonl").read_text().splitlines()]
+            spreads = (tmp / "out" / "quote_spreads.csv").read_text().splitlines()
+            self.assertEqual(spreads[0], "symbol,bid,ask,spread,mid,spread_bps")
+            self.assertEqual(len(spreads) - 1, sum(1 for q in quotes if Decimal(str(q["ask"])) > Decimal(str(q["bid"]))))
+            first = quotes[0]
+            bid, ask = Decimal(str(first["bid"])), Decimal(str(first["ask"]))
+            symbol, out_bid, out_ask, spread, mid, bps = spreads[1].split(",")
+            self.assertEqual((symbol, out_bid, out_ask), (first["symbol"], f"{bid:.4f}", f"{ask:.4f}"))
+            self.assertEqual(spread, f"{ask - bid:.4f}")
+
+
+class CommandTest(unittest.TestCase):
+    def write(self, tmp, text, name="app.sql"):
+        path = Path(tmp) / name
+        path.write_text(text)
+        return path
+
+    def test_version_and_help(self):
+        self.assertEqual(run("--version").returncode, 0)
+        self.assertIn("ferris-sql", run("--version").stdout)
+        self.assertEqual(run("--help").returncode, 0)
+        self.assertEqual(run("frobnicate").returncode, 2)
+        self.assertEqual(run().returncode, 2)
+
+    def test_validate_reports_every_error_with_a_caret(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = self.write(tmp, "CREATE STREAM t (a BIGINT) WITH ('t.type' = 'file_source', 't.path' = 'x.jsonl',\n"
+                                  "  't.fromat' = 'jsonl');\n"
+                                  "SELECT b FROM t;\n")
+            result = run("validate", str(app))
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("app.sql:3:8: unknown column 'b' in t", result.stderr)
+            self.assertIn("SELECT b FROM t;\n       ^", result.stderr)
+            ok = self.write(tmp, "CREATE STREAM t (a BIGINT) WITH ('t.type' = 'file_source', 't.path' = 'x.jsonl');\n"
+                                 "SELECT a FROM t;\n", "ok.sql")
+            result = run("validate", str(ok))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("OK (1 job)", result.stdout)
+
+    def test_validate_names_the_misspelt_key(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = self.write(tmp, "CREATE STREAM t (a BIGINT) WITH ('t.type' = 'file_source', 't.path' = 'x.jsonl',\n"
+                                  "  't.fromat' = 'jsonl');\nSELECT a FROM t;\n")
+            result = run("validate", str(app))
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("app.sql:2:3: unknown key 't.fromat' for file_source t, did you mean 't.format'?", result.stderr)
+
+    def test_explain_and_dependencies(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "in.jsonl").write_text("".join(json.dumps({"a": i}) + "\n" for i in range(10)))
+            app = self.write(tmp, """
+CREATE STREAM src (a BIGINT) WITH ('src.type' = 'file_source', 'src.path' = 'in.jsonl');
+CREATE STREAM mid (a BIGINT, b BIGINT) WITH ('mid.type' = 'file_source', 'mid.path' = 'out/first.jsonl');
+
+CREATE STREAM second AS SELECT a, b * 10 AS c FROM mid WHERE b > 5
+WITH ('second.type' = 'file_sink', 'second.path' = 'out/second.jsonl');
+
+CREATE STREAM first AS SELECT a, a * 2 AS b FROM src
+WITH ('first.type' = 'file_sink', 'first.path' = 'out/first.jsonl');
+""")
+            result = run("explain", str(app))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("job second", result.stdout)
+            self.assertIn("filter (b > 5)", result.stdout)
+            self.assertIn("starts after job first", result.stdout)
+            result = run("run", "--no-progress", str(app))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            rows = [json.loads(line) for line in (Path(tmp) / "out" / "second.jsonl").read_text().splitlines()]
+            self.assertEqual(rows, [{"a": a, "c": a * 20} for a in range(10) if a * 2 > 5])
+
+    def test_dependency_cycle_is_a_validation_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = self.write(tmp, """
+CREATE STREAM x (a BIGINT) WITH ('x.type' = 'file_source', 'x.path' = 'b.jsonl');
+CREATE STREAM y (a BIGINT) WITH ('y.type' = 'file_source', 'y.path' = 'a.jsonl');
+CREATE STREAM a AS SELECT a FROM x WITH ('a.type' = 'file_sink', 'a.path' = 'a.jsonl');
+CREATE STREAM b AS SELECT a FROM y WITH ('b.type' = 'file_sink', 'b.path' = 'b.jsonl');
+""")
+            result = run("validate", str(app))
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("in a cycle", result.stderr)
+
+    def test_fail_batch_exits_1_and_names_the_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "in.jsonl").write_text('{"a": 1}\n{"a": "x"}\n{"a": 3}\n')
+            app = self.write(tmp, """
+CREATE STREAM src (a BIGINT) WITH ('src.type' = 'file_source', 'src.path' = 'in.jsonl');
+CREATE STREAM out AS SELECT a FROM src
+WITH ('out.type' = 'file_sink', 'out.path' = 'out.jsonl', 'failure_strategy' = 'fail_batch', 'batch.size' = '1');
+""")
+            result = run("run", "--no-progress", str(app))
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("in.jsonl line 2: field 'a': expected BIGINT, found \"x\" (failure_strategy is fail_batch)",
+                          result.stderr)
+            self.assertEqual((Path(tmp) / "out.jsonl").read_text(), '{"a":1}\n')
+
+    def test_missing_input_file_is_a_runtime_failure(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = self.write(tmp, "CREATE STREAM s (a BIGINT) WITH ('s.type' = 'file_source', 's.path' = 'nope.jsonl');\n"
+                                  "SELECT a FROM s;\n")
+            result = run("run", "--no-progress", str(app))
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("cannot open", result.stderr)
+
+    def test_ctrl_c_finishes_the_batch_flushes_and_exits_cleanly(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            generate(tmp, trades=1000000)
+            app = self.write(tmp, """
+CREATE STREAM trades (trade_id STRING, price DECIMAL(18,4), quantity BIGINT)
+WITH ('trades.type' = 'file_source', 'trades.path' = 'trades.jsonl');
+CREATE STREAM copy AS SELECT trade_id, price * quantity AS notional FROM trades
+WITH ('copy.type' = 'file_sink', 'copy.path' = 'out/copy.jsonl', 'batch.size' = '64');
+""")
+            process = subprocess.Popen([FERRIS_SQL, "run", "--no-progress", str(app)], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+            output = tmp / "out" / "copy.jsonl"
+            wait_for(lambda: output.exists() and output.stat().st_size > 0, 120, "the first output")
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=120)
+            self.assertEqual(process.returncode, 0, stderr)
+            text = output.read_text()
+            lines = text.splitlines()
+            self.assertTrue(text.endswith("\n"))
+            self.assertLess(len(lines), 1000000, "the job was not interrupted")
+            for line in lines:
+                json.loads(line)
+            self.assertIn("stopped", stderr)
+
+
+if __name__ == "__main__":
+    FERRIS_SQL = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
