@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include "common/base64.h"
 #include "common/closest_name.h"
 #include "types/decimal.h"
 #include "types/number_text.h"
@@ -105,7 +106,8 @@ Status CsvDecoder::setHeader(std::string_view headerLine) {
 
 namespace {
 
-bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t row, std::string& error) {
+bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t row, types::StringArena& arena,
+                std::string& error) {
     const DataType& type = column.type();
     if (text.empty() && !wasQuoted) {
         column.setNull(row);
@@ -117,8 +119,16 @@ bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t 
         return false;
     };
     switch (type.id()) {
-        case TypeId::kString:
-        case TypeId::kBytes: column.values<std::string_view>()[row] = text; return true;
+        case TypeId::kString: column.values<std::string_view>()[row] = text; return true;
+        case TypeId::kBytes: {  // base64, as JSON writes BYTES
+            std::string decoded;
+            if (!base64Decode(text, decoded)) {
+                error = fmt::format("expected base64 BYTES, found '{}'", text.substr(0, 40));
+                return false;
+            }
+            column.values<std::string_view>()[row] = arena.copy(decoded);
+            return true;
+        }
         case TypeId::kBigint: return types::parseInt64(text, column.values<int64_t>()[row]) || bad();
         case TypeId::kDouble: return types::parseDouble(text, column.values<double>()[row]) || bad();
         case TypeId::kBoolean:
@@ -198,7 +208,7 @@ void CsvDecoder::decode(std::span<const types::RawRecord> records, types::Batch&
                 continue;
             }
             if (!parseField(split_[static_cast<size_t>(position)], quoted_[static_cast<size_t>(position)] != 0,
-                            *columns[f], row, error)) {
+                            *columns[f], row, batch.arena(), error)) {
                 error = fmt::format("field '{}': {}", fields_[f].name, error);
                 ok = false;
             }

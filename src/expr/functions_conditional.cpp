@@ -59,13 +59,19 @@ Result<BoundFunction> resolveNullIf(const FunctionEntry& self, std::span<const A
         std::shared_ptr<Kernel> equalKernel = makeEqual();
         return makeKernel([equalKernel, common](EvalContext& context, std::span<const uint32_t> rows,
                                                 std::span<const Vector* const> args, Vector& out) {
-            // NULLIF(a, b): NULL when a = b (both non-NULL), else a.
+            // NULLIF(a, b): NULL when a = b (both non-NULL), else a. Only rows where both
+            // are non-NULL are compared (NULL slots hold no value).
+            std::vector<uint32_t> both;
+            both.reserve(rows.size());
+            for (uint32_t row : rows) {
+                if (!args[0]->isNull(row) && !args[1]->isNull(row)) both.push_back(row);
+            }
             Vector equal(DataType::boolean(), context.numRows());
-            equalKernel->apply(context, rows, args, equal);
+            if (!both.empty()) equalKernel->apply(context, both, args, equal);
             types::copyRows(*args[0], rows, out);
             const uint8_t* same = equal.values<uint8_t>();
-            for (uint32_t row : rows) {
-                if (!args[0]->isNull(row) && !args[1]->isNull(row) && same[row]) out.setNull(row);
+            for (uint32_t row : both) {
+                if (same[row]) out.setNull(row);
             }
         });
     };

@@ -159,7 +159,13 @@ KernelPtr distinctKernel(const DataType& a, const DataType& b, bool notDistinct)
     std::shared_ptr<Kernel> equal = makeCompareKernel<CompareOp::kEq>(a, b);
     return makeKernel([equal, notDistinct](EvalContext& context, std::span<const uint32_t> rows,
                                            std::span<const Vector* const> args, Vector& out) {
-        equal->apply(context, rows, args, out);
+        // Values are compared only where both sides hold one (NULL slots hold none).
+        std::vector<uint32_t> both;
+        both.reserve(rows.size());
+        for (uint32_t row : rows) {
+            if (!args[0]->isNull(row) && !args[1]->isNull(row)) both.push_back(row);
+        }
+        if (!both.empty()) equal->apply(context, both, args, out);
         uint8_t* r = out.values<uint8_t>();
         for (uint32_t row : rows) {
             bool nullA = args[0]->isNull(row);

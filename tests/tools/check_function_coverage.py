@@ -6,9 +6,10 @@ Usage: check_function_coverage.py FERRIS_DOCGEN TESTS_SQL_DIR
 
 For every registry function (as SHOW FUNCTIONS lists it, aliases included) the SQL-file tests
 must hold at least one call with a NULL argument — a NULL literal among its arguments, or a
-column argument in a test whose input has a JSON null for that column is not detectable, so
-the rule is a literal NULL or CAST(NULL AS …) — and at least one call without one.
+column whose input rows (in the same test file) hold a JSON null or miss the field — and at
+least one call with ordinary arguments.
 """
+import json
 import re
 import subprocess
 import sys
@@ -52,21 +53,40 @@ def main():
         if not any(name in shown for name in group.split("|")):
             problems.append(f"§1.3 names {group.replace('|', '/')} but SHOW FUNCTIONS does not list it")
 
-    texts = []
+    texts = []  # (SQL text, columns that are NULL in some input row of the same file)
     for path in sorted(sql_dir.rglob("*.test")):
         body = path.read_text()
+        null_columns = set()
+        declared = {}
+        for name, columns in re.findall(r"^source\s+(\w+)\s*\((.*)\)", body, re.MULTILINE):
+            declared[name] = {c.strip().split()[0].lower() for c in re.split(r",(?![^(<]*[)>])", columns) if c.strip()}
+        for name, block in re.findall(r"^input\s+(\w+).*?\n(.*?)(?:\n\n|\Z)", body, re.MULTILINE | re.DOTALL):
+            for line in block.splitlines():
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(row, dict):
+                    null_columns |= {key.lower() for key, value in row.items() if value is None}
+                    null_columns |= {column for column in declared.get(name, set()) if column not in {k.lower() for k in row}}
         # Only the SQL: the `sql` blocks (up to the first empty line).
         for block in re.findall(r"^sql\n(.*?)(?:\n\n|\Z)", body, re.MULTILINE | re.DOTALL):
-            texts.append(block)
+            texts.append((block, null_columns))
     for entry in entries:
         with_null = without_null = False
         for name in entry:
-            for text in texts:
+            for text, null_columns in texts:
                 for args in calls(text, name):
-                    if re.search(r"(?<![A-Za-z0-9_])NULL(?![A-Za-z0-9_])", args, re.IGNORECASE):
+                    words = {word.lower() for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", args)}
+                    if re.search(r"(?<![A-Za-z0-9_])NULL(?![A-Za-z0-9_])", args, re.IGNORECASE) or words & null_columns:
                         with_null = True
-                    else:
+                    if not re.search(r"(?<![A-Za-z0-9_])NULL(?![A-Za-z0-9_])", args, re.IGNORECASE):
                         without_null = True
+        if entry[0] in NO_ARGUMENTS:
+            for name in entry:
+                for text, _ in texts:
+                    if re.search(r"(?<![A-Za-z0-9_$])" + re.escape(name) + r"(?![A-Za-z0-9_(])", text, re.IGNORECASE):
+                        without_null = True  # written without parentheses: CURRENT_DATE
         label = "/".join(entry)
         if not without_null:
             problems.append(f"{label}: no SQL-file case calls it with ordinary arguments")
