@@ -44,7 +44,7 @@ WITH (
 CREATE STREAM quote_spreads AS
 SELECT symbol, bid, ask,
        ask - bid AS spread,
-       (bid + ask) / 2 AS mid,
+       CAST((bid + ask) / 2 AS DECIMAL(18,5)) AS mid,
        ROUND((ask - bid) / ((bid + ask) / 2) * 10000, 2) AS spread_bps
 FROM quotes
 WHERE ask > bid
