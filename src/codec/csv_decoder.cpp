@@ -132,9 +132,9 @@ bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t 
         case TypeId::kBigint: return types::parseInt64(text, column.values<int64_t>()[row]) || bad();
         case TypeId::kDouble: return types::parseDouble(text, column.values<double>()[row]) || bad();
         case TypeId::kBoolean:
-            if (strncasecmp(text.data(), "true", 4) == 0 && text.size() == 4) {
+            if (text.size() == 4 && strncasecmp(text.data(), "true", 4) == 0) {
                 column.values<uint8_t>()[row] = 1;
-            } else if (strncasecmp(text.data(), "false", 5) == 0 && text.size() == 5) {
+            } else if (text.size() == 5 && strncasecmp(text.data(), "false", 5) == 0) {
                 column.values<uint8_t>()[row] = 0;
             } else {
                 return bad();
@@ -173,8 +173,11 @@ bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t 
             return types::parseDate(text, column.values<int32_t>()[row]) == types::TimeParseStatus::kOk || bad();
         case TypeId::kInterval: {
             int64_t millis = 0;
-            if (!types::parseInt64(text, millis)) return bad();
-            column.values<types::IntervalValue>()[row] = {0, millis * types::kMicrosPerMilli};
+            int64_t micros = 0;
+            if (!types::parseInt64(text, millis) || __builtin_mul_overflow(millis, types::kMicrosPerMilli, &micros)) {
+                return bad();
+            }
+            column.values<types::IntervalValue>()[row] = {0, micros};
             return true;
         }
         default: return bad();

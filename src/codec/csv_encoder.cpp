@@ -44,7 +44,7 @@ public:
                 case TypeId::kBytes: {
                     std::string encoded;
                     base64Encode(column.values<std::string_view>()[row], encoded);
-                    out += encoded;
+                    appendText(encoded, out);  // empty BYTES as "" (an empty field is NULL)
                     break;
                 }
                 default: out.append(buffer, formatScalar(column, row, options_.timestamps, buffer));

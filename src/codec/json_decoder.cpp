@@ -156,11 +156,7 @@ private:
     void startRow(uint32_t row) {
         std::memset(seen_.data(), 0, seen_.size());
         if (nested_) {
-            for (Vector* column : columns_) {
-                if (column->type().id() == TypeId::kArray || column->type().id() == TypeId::kMap) {
-                    column->offsets()[row + 1] = column->offsets()[row];
-                }
-            }
+            for (Vector* column : columns_) resetRow(*column, row);
         }
     }
 
@@ -168,11 +164,14 @@ private:
         if (!ok) {
             batch.addError(row, ErrorCode::kDecodeError, std::move(error));
             error.clear();
-            for (Vector* column : columns_) column->setNull(row);
+            for (Vector* column : columns_) {
+                if (nested_) resetRow(*column, row);
+                setNullRow(*column, row);
+            }
             return;
         }
         for (size_t i = 0; i < fields_.size(); ++i) {
-            if (!seen_[i]) columns_[i]->setNull(row);  // a missing field is NULL
+            if (!seen_[i]) setNullRow(*columns_[i], row);  // a missing field is NULL
         }
     }
 
@@ -183,36 +182,41 @@ private:
     }
 
     /// Decodes records [begin, end) (adjacent, padded after the last) as a document stream.
-    /// Returns the first row not decoded: `end` when all were, less when the stream did not
-    /// line up with the records (the caller decodes the rest one by one).
+    /// A row is taken from the stream only when its document starts at the record's first
+    /// byte, decodes without error and ends exactly where the next record starts (or at the
+    /// end of the run). Any other row — a bad record, or a document that is not exactly one
+    /// record — is decoded on its own, so every record gets the same values and the same
+    /// error message whichever path reads it. Returns the first row not decoded (the caller
+    /// goes on from there).
     size_t decodeStream(std::span<const RawRecord> records, size_t begin, size_t end, Batch& batch) {
         const char* base = records[begin].value.data();
-        size_t length = static_cast<size_t>(records[end - 1].value.data() + records[end - 1].value.size() - base);
+        const char* runEnd = records[end - 1].value.data() + records[end - 1].value.size();
+        size_t length = static_cast<size_t>(runEnd - base);
         simdjson::ondemand::document_stream stream;
         size_t window = std::max<size_t>(length, simdjson::dom::MINIMAL_BATCH_SIZE);
         if (parser_.iterate_many(base, length, window).get(stream) != simdjson::SUCCESS) return begin;
         size_t row = begin;
-        for (auto it = stream.begin(); it != stream.end(); ++it) {
-            const char* start = base + it.current_index();
-            if (row < end && start == records[row].value.data()) {
-                auto document = *it;
-                if (document.error() != simdjson::SUCCESS) return row;  // the stream broke: go one by one
-                startRow(static_cast<uint32_t>(row));
-                bool ok = decodeObject(document, batch, static_cast<uint32_t>(row), error_);
-                finishRow(batch, static_cast<uint32_t>(row), ok, error_);
-                ++row;
-                continue;
+        for (auto it = stream.begin(); it != stream.end() && row < end; ++it) {
+            if (base + it.current_index() != records[row].value.data()) return row;
+            auto document = *it;
+            if (document.error() != simdjson::SUCCESS) return row;
+            uint32_t r = static_cast<uint32_t>(row);
+            startRow(r);
+            bool ok = decodeObject(document, batch, r, error_);
+            // Where the document ended: the next record's first byte, or past the run.
+            const char* next = nullptr;
+            auto location = document.current_location().get(next);
+            bool exact = ok && (row + 1 < end ? location == simdjson::SUCCESS && next == records[row + 1].value.data()
+                                              : location == simdjson::OUT_OF_BOUNDS);
+            if (!exact) {
+                error_.clear();
+                decodeOne(records[row], batch, r);  // the record on its own decides
+                return row + 1;
             }
-            if (row > begin && start < (row < end ? records[row].value.data() : base + length)) {
-                // A second document inside the previous record: that record is malformed.
-                batch.addError(static_cast<uint32_t>(row - 1), ErrorCode::kDecodeError,
-                               "malformed JSON: trailing content after the object");
-                for (Vector* column : columns_) column->setNull(static_cast<uint32_t>(row - 1));
-                continue;
-            }
-            return row;
+            finishRow(batch, r, true, error_);
+            ++row;
         }
-        return row;  // rows a truncated stream did not reach are decoded one by one
+        return row;
     }
 
     /// The text of a string token without its quotes, when it has no escapes (a view of
@@ -299,13 +303,38 @@ private:
         simdjson::ondemand::document document;
         auto code = parser_.iterate(data, size, size + simdjson::SIMDJSON_PADDING).get(document);
         if (code != simdjson::SUCCESS) return malformed(code, error);
-        if (!decodeObject(document, batch, row, error)) return false;
+        bool ok = decodeObject(document, batch, row, error);
         const char* trailing = nullptr;
-        if (document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+        if (ok && document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+            ok = false;
+        }
+        if (!ok && (error.empty() || error.starts_with("malformed JSON")) && completeObjectThenMore(data, size)) {
+            // Say what is wrong rather than what simdjson tripped over at the end.
             error = "malformed JSON: trailing content after the object";
+        }
+        return ok;
+    }
+
+    /// True when the text is one complete JSON object followed by more content (another
+    /// document, stray characters): such a record gets one clear message whatever the
+    /// parser reports first.
+    bool completeObjectThenMore(const char* data, size_t size) {
+        simdjson::ondemand::document_stream stream;
+        if (parser_.iterate_many(data, size, std::max<size_t>(size, simdjson::dom::MINIMAL_BATCH_SIZE)).get(stream) !=
+            simdjson::SUCCESS) {
             return false;
         }
-        return true;
+        auto it = stream.begin();
+        if (!(it != stream.end())) return false;
+        auto first = *it;
+        simdjson::ondemand::object object;
+        if (first.get_object().get(object) != simdjson::SUCCESS) return false;
+        for (auto field : object) {
+            simdjson::ondemand::value value;
+            if (field.value().get(value) != simdjson::SUCCESS) return false;
+        }
+        const char* next = nullptr;
+        return first.current_location().get(next) == simdjson::SUCCESS && next < data + size;
     }
 
     /// Reads one JSON object into row `row`: matches keys to fields, reads values.

@@ -1,5 +1,7 @@
 #include "codec/json_value_reader.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/base64.h"
@@ -179,12 +181,51 @@ bool readStruct(simdjson::ondemand::value& value, Vector& column, uint32_t row, 
         seen[static_cast<size_t>(index)] = true;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
-        if (!seen[i]) column.child(i).setNull(row);
+        if (!seen[i]) setNullRow(column.child(i), row);
     }
     return true;
 }
 
+bool isList(const Vector& column) {
+    return column.type().id() == TypeId::kArray || column.type().id() == TypeId::kMap;
+}
+
+/// Shrinks a child vector (and, recursively, its own children) to `size` entries.
+void truncate(Vector& column, uint32_t size) {
+    if (isList(column)) {
+        uint32_t childSize = static_cast<uint32_t>(column.offsets()[std::min(size, column.size())]);
+        column.resize(size);
+        for (size_t c = 0; c < column.numChildren(); ++c) truncate(column.child(c), childSize);
+    } else {
+        if (column.type().id() == TypeId::kStruct) {
+            for (size_t c = 0; c < column.numChildren(); ++c) truncate(column.child(c), size);
+        }
+        column.resize(size);
+    }
+}
+
 }  // namespace
+
+void resetRow(Vector& column, uint32_t row) {
+    if (isList(column)) {
+        uint32_t start = static_cast<uint32_t>(column.offsets()[row]);
+        for (size_t c = 0; c < column.numChildren(); ++c) {
+            if (column.child(c).size() > start) truncate(column.child(c), start);
+        }
+        column.offsets()[row + 1] = static_cast<int32_t>(start);
+    } else if (column.type().id() == TypeId::kStruct) {
+        for (size_t c = 0; c < column.numChildren(); ++c) resetRow(column.child(c), row);
+    }
+}
+
+void setNullRow(Vector& column, uint32_t row) {
+    column.setNull(row);
+    if (isList(column)) {
+        column.offsets()[row + 1] = column.offsets()[row];
+    } else if (column.type().id() == TypeId::kStruct) {
+        for (size_t c = 0; c < column.numChildren(); ++c) setNullRow(column.child(c), row);
+    }
+}
 
 bool readJsonValue(simdjson::ondemand::value value, Vector& column, uint32_t row, types::StringArena& arena,
                    std::string& error) {
@@ -194,10 +235,7 @@ bool readJsonValue(simdjson::ondemand::value value, Vector& column, uint32_t row
         return false;
     }
     if (kind == json_type::null) {
-        column.setNull(row);
-        if (column.type().id() == TypeId::kArray || column.type().id() == TypeId::kMap) {
-            column.offsets()[row + 1] = column.offsets()[row];
-        }
+        setNullRow(column, row);
         return true;
     }
     column.setNotNull(row);

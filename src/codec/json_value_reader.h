@@ -16,4 +16,14 @@ namespace ferris::codec {
 bool readJsonValue(simdjson::ondemand::value value, types::Vector& column, uint32_t row,
                    types::StringArena& arena, std::string& error);
 
+/// Decoders fill every row of their vectors in order, so nested columns are kept dense:
+/// row i of an ARRAY/MAP holds children [offsets[i], offsets[i+1]), and each row starts
+/// where the previous one ended.
+
+/// Undoes whatever a failed attempt appended for `row` (children past offsets[row]) and
+/// leaves the row empty, ready to be written again.
+void resetRow(types::Vector& column, uint32_t row);
+/// Makes `row` NULL, with an empty range for nested types (their children included).
+void setNullRow(types::Vector& column, uint32_t row);
+
 }  // namespace ferris::codec

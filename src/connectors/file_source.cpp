@@ -78,27 +78,48 @@ Result<bool> FileSource::refill() {
 bool FileSource::nextRecord(size_t& end, size_t& next, int64_t& lines) {
     const char* data = chunk_->data();
     lines = 0;
+    // A line's terminator (LF or CRLF) is not part of the record.
+    auto endLine = [&](size_t newline) {
+        end = newline > cursor_ && data[newline - 1] == '\r' ? newline - 1 : newline;
+        next = newline + 1;
+    };
     if (format_ == FileFormat::kJsonLines) {
         const void* found = std::memchr(data + cursor_, '\n', chunkLength_ - cursor_);
         if (found == nullptr) return false;
-        end = static_cast<size_t>(static_cast<const char*>(found) - data);
-        next = end + 1;
+        endLine(static_cast<size_t>(static_cast<const char*>(found) - data));
         lines = 1;
         return true;
     }
     if (format_ == FileFormat::kCsv) {
+        // As splitCsvLine reads fields: a quote opens a quoted field only at the start of a
+        // field; inside one, a doubled quote is a quote and a single one closes it.
         bool quoted = false;
+        bool fieldStart = true;
         for (size_t i = cursor_; i < chunkLength_; ++i) {
             char c = data[i];
-            if (c == csv_.quote) quoted = !quoted;  // a doubled quote toggles twice
+            if (quoted) {
+                if (c == csv_.quote) {
+                    if (i + 1 < chunkLength_ && data[i + 1] == csv_.quote) {
+                        ++i;
+                    } else if (i + 1 >= chunkLength_ && !eof_) {
+                        return false;  // is the next byte a quote? read more first
+                    } else {
+                        quoted = false;
+                    }
+                } else if (c == '\n') {
+                    ++lines;
+                }
+                continue;
+            }
             if (c == '\n') {
                 ++lines;
-                if (!quoted) {
-                    end = i;
-                    next = i + 1;
-                    return true;
-                }
+                endLine(i);
+                return true;
             }
+            if (fieldStart && c == csv_.quote) {
+                quoted = true;
+            }
+            fieldStart = c == csv_.delimiter;
         }
         return false;
     }
@@ -188,17 +209,21 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
             if (chunk_->data()[cursor_] == ']') {
                 arrayClosed_ = true;
                 ++cursor_;
-                while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) ++cursor_;
-                if (cursor_ < chunkLength_ || !eof_) {
-                    // Anything but whitespace after the array is an error.
-                    pinChunk();
-                    FERRIS_ASSIGN_OR_RETURN(bool more, refill());
-                    while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) ++cursor_;
-                    if (more || cursor_ < chunkLength_) {
+                // Only whitespace may follow the array, however many chunks it takes.
+                while (true) {
+                    while (cursor_ < chunkLength_ && isSpace(chunk_->data()[cursor_])) {
+                        if (chunk_->data()[cursor_] == '\n') ++line_;
+                        ++cursor_;
+                    }
+                    if (cursor_ < chunkLength_) {
                         return Status::user(ErrorCode::kDecodeError,
                                             fmt::format("{}:{}: content after the end of the JSON array",
                                                         path_.string(), line_));
                     }
+                    if (eof_) break;
+                    pinChunk();
+                    FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+                    if (!more) break;
                 }
                 exhausted_ = true;
                 break;
@@ -250,6 +275,10 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
 }
 
 std::string FileSource::position() const {
+    if (format_ == FileFormat::kJsonArray) {
+        return fmt::format("{{\"offset\":{},\"line\":{},\"array_closed\":{}}}",
+                           chunkOffset_ + static_cast<int64_t>(cursor_), line_, arrayClosed_ ? 1 : 0);
+    }
     return fmt::format("{{\"offset\":{},\"line\":{}}}", chunkOffset_ + static_cast<int64_t>(cursor_), line_);
 }
 
@@ -276,6 +305,9 @@ Status FileSource::seek(std::string_view position) {
     chunkOffset_ = offset;
     line_ = line;
     eof_ = exhausted_ = false;
+    int64_t closed = 0;
+    arrayClosed_ = number("\"array_closed\":", closed) && closed == 1;
+    if (arrayClosed_) exhausted_ = true;  // only whitespace can follow a closed array
     return Status::ok();
 }
 

@@ -166,11 +166,10 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
     }
     if (config.failureStrategy == FailureStrategy::kSendToDlq && config.dlqPath.empty() &&
         errors.size() == errorsBefore) {
+        const plan::Property* strategy = job.jobProperties.find("failure_strategy");
         errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      fmt::format("job {}: failure_strategy 'send_to_dlq' needs 'dlq.path' (the DLQ "
-                                                  "file)",
-                                                  job.name),
-                                      job.location));
+                                      "failure_strategy 'send_to_dlq' needs 'dlq.path' (the DLQ file)",
+                                      strategy != nullptr ? strategy->location : job.location));
     }
     if (errors.size() > errorsBefore) return errors[errorsBefore];
     return config;
