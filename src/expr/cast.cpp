@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "expr/kernel_util.h"
 #include "types/decimal.h"
@@ -72,8 +73,19 @@ KernelPtr toStringKernel(const DataType& from) {
                     result[row] = storeText(context, text.data(), text.size());
                     continue;
                 }
-                case TypeId::kString:
-                case TypeId::kBytes: result[row] = in.values<std::string_view>()[row]; continue;
+                case TypeId::kString: result[row] = in.values<std::string_view>()[row]; continue;
+                case TypeId::kBytes: {
+                    // A STRING is UTF-8 (§1.4.1): bytes that are not are no string.
+                    std::string_view bytes = in.values<std::string_view>()[row];
+                    if (!simdjson::validate_utf8(bytes.data(), bytes.size())) {
+                        context.error(row, ErrorCode::kCastError,
+                                      "cannot cast BYTES to STRING: the bytes are not valid UTF-8");
+                        out.setNull(row);
+                        continue;
+                    }
+                    result[row] = bytes;
+                    continue;
+                }
                 default: FERRIS_UNREACHABLE("toString of " + from.toString());
             }
             result[row] = storeText(context, buffer, size);

@@ -124,10 +124,16 @@ KernelPtr decimalKernel(DecimalSpec specA, DecimalSpec specB, DecimalSpec result
     int shiftA = 0;
     int shiftB = 0;
     if constexpr (kOp == ArithOp::kAdd || kOp == ArithOp::kSubtract) {
-        // No clamp happened: the result scale is max(sA, sB) and nothing is rounded.
-        exactPath = result.scale == std::max(specA.scale, specB.scale);
-        shiftA = result.scale - specA.scale;
-        shiftB = result.scale - specB.scale;
+        // No clamp happened: the result scale is max(sA, sB), nothing is rounded, and the
+        // rescaled operands (< 10^37) and their sum fit 128 bits. After a clamp (p > 38)
+        // the rescaled operands may not fit, or the scale shrank: the library path.
+        int scale = std::max(specA.scale, specB.scale);
+        int digits = std::max(specA.precision - specA.scale, specB.precision - specB.scale) + scale + 1;
+        exactPath = result.scale == scale && digits <= types::kMaxDecimalPrecision;
+        if (exactPath) {
+            shiftA = result.scale - specA.scale;
+            shiftB = result.scale - specB.scale;
+        }
     } else if constexpr (kOp == ArithOp::kMultiply) {
         exactPath = result.scale == specA.scale + specB.scale &&
                     specA.precision + specB.precision <= types::kMaxDecimalPrecision;
@@ -215,12 +221,28 @@ KernelPtr timestampPlusInterval(bool subtract) {
 
 bool isExactNumeric(const DataType& type) { return type.id() == TypeId::kBigint || type.isDecimal(); }
 
+/// The type a NULL literal takes beside an operand of type `other` (standard SQL: a NULL
+/// is typed by its context, so x + NULL is x's type): a number beside a number, an
+/// INTERVAL beside a TIMESTAMP or DATE (ts + NULL, ts - NULL) — except NULL - ts, a
+/// TIMESTAMP difference — and beside an INTERVAL an INTERVAL, or the BIGINT factor of ×.
+template <ArithOp kOp>
+DataType nullOperandType(const DataType& other, bool nullIsLeft) {
+    if (other.isNull() || other.isNumeric()) return other.isNull() ? DataType::bigint() : other;
+    if (other.id() == TypeId::kTimestamp || other.id() == TypeId::kDate) {
+        return kOp == ArithOp::kSubtract && nullIsLeft ? DataType::timestamp() : DataType::interval();
+    }
+    if (other.id() == TypeId::kInterval) return kOp == ArithOp::kMultiply ? DataType::bigint() : other;
+    return other;
+}
+
 template <ArithOp kOp>
 Result<BoundFunction> resolveArithmetic(const FunctionEntry& entry, std::span<const ArgInfo> args) {
     BoundFunction bound;
     bound.name = entry.name;
-    const DataType& a = args[0].type;
-    const DataType& b = args[1].type;
+    DataType a = args[0].type;
+    DataType b = args[1].type;
+    if (a.isNull()) a = nullOperandType<kOp>(b, true);
+    if (b.isNull()) b = nullOperandType<kOp>(a, false);
     if (a.id() == TypeId::kBigint && b.id() == TypeId::kBigint) {
         bound.argTypes = {a, b};
         bound.resultType = DataType::bigint();
@@ -386,7 +408,8 @@ void registerArithmeticOperators(FunctionRegistry& registry) {
     negate.signatures = {"-BIGINT", "-DOUBLE", "-DECIMAL", "-INTERVAL"};
     negate.description = "unary minus";
     negate.resolve = [](const FunctionEntry&, std::span<const ArgInfo> args) -> Result<BoundFunction> {
-        const DataType& type = args[0].type;
+        // -NULL is a BIGINT NULL.
+        const DataType type = args[0].type.isNull() ? DataType::bigint() : args[0].type;
         if (!type.isNumeric() && type.id() != TypeId::kInterval) {
             return Status::user(ErrorCode::kTypeMismatch, fmt::format("cannot negate {}", type.toString()));
         }

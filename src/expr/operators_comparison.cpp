@@ -238,14 +238,16 @@ void addLike(FunctionRegistry& registry) {
         char escape = 0;
         if (args.size() == 3) {
             if (!args[2].literal || args[2].literal->isNull() || args[2].literal->asString().size() != 1) {
-                return Status::user(ErrorCode::kInvalidArgument, "ESCAPE must be a one-character string literal");
+                return Status::user(ErrorCode::kInvalidValue, "ESCAPE must be a one-character string literal");
             }
             escape = args[2].literal->asString()[0];
         }
         std::optional<LikeMatcher> constant;
         if (args[1].literal && !args[1].literal->isNull()) {
-            FERRIS_ASSIGN_OR_RETURN(auto matcher, LikeMatcher::compile(args[1].literal->asString(), escape));
-            constant = std::move(matcher);
+            auto matcher = LikeMatcher::compile(args[1].literal->asString(), escape);
+            // A literal pattern is checked at validation: a bad one is a bad value, not a bad record.
+            if (!matcher.isOk()) return Status::user(ErrorCode::kInvalidValue, matcher.status().message());
+            constant = std::move(matcher).value();
         }
         BoundFunction bound;
         bound.name = "LIKE";

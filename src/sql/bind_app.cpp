@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/closest_name.h"
+#include "expr/cast.h"
 #include "sql/bind_query.h"
 #include "sql/binder.h"
 
@@ -368,6 +369,15 @@ private:
     Status bindJobQuery(const ast::Query& query, plan::JobPlan& job) {
         QueryBinder binder(app_, plan_);
         FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, binder.bind(query, {}));
+        if (bound.limit && job.kind != plan::JobKind::kSelect) {
+            // §1.3: ORDER BY and LIMIT only in ad-hoc queries over bounded sources.
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("LIMIT is only for ad-hoc queries (SELECT … [INTO sink]); job {} is a "
+                                            "{} and writes every row",
+                                            job.name,
+                                            job.kind == plan::JobKind::kInsertInto ? "INSERT INTO" : "CREATE STREAM"),
+                                query.limitLocation);
+        }
         planQuery(bound, job);
         return Status::ok();
     }
@@ -418,10 +428,20 @@ private:
                             name.location);
     }
 
-    /// Output columns are matched by name to a declared sink's columns (when it has any).
+    /// Output columns are matched by name to a declared sink's columns (when it has any):
+    /// the job writes the sink's columns in their declared order, a column the query does
+    /// not produce is NULL, and a value is converted to the declared type when the
+    /// conversion is implicit (BIGINT → DECIMAL/DOUBLE, DECIMAL → wider DECIMAL/DOUBLE,
+    /// DATE → TIMESTAMP); any other difference is an error.
     Status matchDeclaredColumns(const plan::ConnectorDecl& sink, plan::JobPlan& job, SourceLocation location) {
         if (sink.schema.size() == 0) return Status::ok();
-        for (const auto& column : job.output.columns()) {
+        plan::OperatorNode* project = nullptr;
+        for (auto& node : job.operators) {
+            if (node.kind == plan::OperatorKind::kProject) project = &node;
+        }
+        if (project == nullptr) return Status::internal("a job without a projection");
+        for (size_t i = 0; i < job.output.size(); ++i) {
+            const auto& column = job.output.column(i);
             int index = sink.schema.indexOf(column.name);
             if (index < 0) {
                 return Status::user(ErrorCode::kUnknownColumn,
@@ -430,11 +450,52 @@ private:
                                     location);
             }
             const auto& declared = sink.schema.column(static_cast<size_t>(index)).type;
-            if (declared != column.type) {
+            const auto& type = project->exprs[i]->type;  // a bare NULL is NULL here, STRING in the output
+            if (declared != type && !expr::canImplicitlyCast(type, declared)) {
                 return Status::user(ErrorCode::kTypeMismatch,
                                     fmt::format("column '{}' is {} but sink {} declares it {}", column.name,
                                                 column.type.toString(), sink.name, declared.toString()),
                                     location);
+            }
+        }
+        std::vector<expr::ExprPtr> exprs;
+        std::vector<int> keys;
+        for (size_t i = 0; i < sink.schema.size(); ++i) {
+            const auto& declared = sink.schema.column(i);
+            int from = job.output.indexOf(declared.name);
+            if (from < 0) {
+                exprs.push_back(expr::Expr::constant(types::Value::null(declared.type), "NULL"));
+                continue;
+            }
+            expr::ExprPtr value = project->exprs[static_cast<size_t>(from)];
+            if (value->type != declared.type) {
+                if (value->isLiteral() && value->literal.isNull()) {
+                    value = expr::Expr::constant(types::Value::null(declared.type), "NULL");
+                } else {
+                    value = expr::Expr::cast(value, declared.type);
+                }
+            }
+            exprs.push_back(std::move(value));
+            if (std::find(job.keyColumns.begin(), job.keyColumns.end(), from) != job.keyColumns.end()) {
+                keys.push_back(static_cast<int>(i));
+            }
+        }
+        project->exprs = std::move(exprs);
+        job.output = sink.schema;
+        job.keyColumns = std::move(keys);
+        return Status::ok();
+    }
+
+    /// §1.2: a file sink has one writing job (two would truncate and interleave one file).
+    Status checkSingleWriter(const plan::ConnectorDecl& sink, const ast::Identifier& target) {
+        if (sink.properties.get("type") != "file_sink") return Status::ok();
+        for (const auto& job : plan_.jobs) {
+            if (job.sink.name == sink.name) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("file sink {} is already written by job {}; a file sink has one "
+                                                "writing job",
+                                                sink.name, job.name),
+                                    target.location);
             }
         }
         return Status::ok();
@@ -443,6 +504,7 @@ private:
     Status bindInsert(const ast::InsertStatement& insert) {
         const plan::ConnectorDecl* sink = findSink(insert.target);
         if (sink == nullptr) return unknownSink(insert.target);
+        FERRIS_RETURN_IF_ERROR(checkSingleWriter(*sink, insert.target));
         int count = ++insertCounts_[sink->name];
         plan::JobPlan job;
         job.kind = plan::JobKind::kInsertInto;
@@ -467,6 +529,7 @@ private:
         if (select.into) {
             const plan::ConnectorDecl* sink = findSink(*select.into);
             if (sink == nullptr) return unknownSink(*select.into);
+            FERRIS_RETURN_IF_ERROR(checkSingleWriter(*sink, *select.into));
             job.sink = *sink;
             FERRIS_RETURN_IF_ERROR(nameJob(select, fmt::format("{}_select_{}", sink->name, selectCount_), job));
             FERRIS_RETURN_IF_ERROR(splitJobProperties(select.properties, sink->name, false, job));

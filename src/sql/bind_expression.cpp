@@ -1,5 +1,6 @@
 #include "sql/bind_expression.h"
 
+#include <cctype>
 #include <strings.h>
 
 #include <fmt/format.h>
@@ -64,6 +65,24 @@ Result<ExprPtr> decimalLiteral(const std::string& text, SourceLocation location)
     return Expr::constant(Value::decimal(unscaled, precision, scale), text);
 }
 
+bool isTemporal(const DataType& type) { return type.id() == TypeId::kTimestamp || type.id() == TypeId::kDate; }
+
+bool isStringLiteral(const ExprPtr& value) {
+    return value->isLiteral() && !value->literal.isNull() && value->type.id() == TypeId::kString;
+}
+
+/// The types BETWEEN and IN bring to a common type. As in comparisons, a string literal
+/// beside a TIMESTAMP or DATE is read as one (`ts BETWEEN '2024-01-01' AND '2024-02-01'`).
+std::vector<DataType> typesForCommon(const std::vector<ExprPtr>& values) {
+    std::optional<DataType> temporal;
+    for (const auto& value : values) {
+        if (isTemporal(value->type)) temporal = temporal && *temporal != value->type ? DataType::timestamp() : value->type;
+    }
+    std::vector<DataType> types;
+    for (const auto& value : values) types.push_back(temporal && isStringLiteral(value) ? *temporal : value->type);
+    return types;
+}
+
 }  // namespace
 
 std::vector<std::string> Scope::visibleNames() const {
@@ -95,6 +114,31 @@ Result<ExprPtr> ExpressionBinder::castTo(ExprPtr value, const DataType& type, So
     if (value->type == type) return value;
     if (value->isLiteral() && value->literal.isNull()) {
         return withLocation(Expr::constant(Value::null(type), "NULL"), location, "NULL");
+    }
+    if (isStringLiteral(value) && isTemporal(type)) {
+        // A string literal read as a TIMESTAMP or DATE is parsed once, here: a malformed
+        // one is a validation error, not a bad record on every row.
+        std::string_view text = value->literal.asString();  // surrounding spaces ignored, as CAST does
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+        if (type.id() == TypeId::kDate) {
+            int32_t days = 0;
+            if (types::parseDate(text, days) != types::TimeParseStatus::kOk) {
+                return Status::user(ErrorCode::kInvalidValue,
+                                    fmt::format("'{}' is not a valid DATE (expected YYYY-MM-DD)", text),
+                                    value->location.valid() ? value->location : location);
+            }
+            return withLocation(Expr::constant(Value::date(days)), value->location, value->text);
+        }
+        int64_t micros = 0;
+        if (types::parseTimestampIso(text, micros) != types::TimeParseStatus::kOk) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("'{}' is not a valid TIMESTAMP (expected ISO-8601, e.g. "
+                                            "'2024-01-31 10:00:00' or '2024-01-31T10:00:00Z')",
+                                            text),
+                                value->location.valid() ? value->location : location);
+        }
+        return withLocation(Expr::constant(Value::timestamp(micros)), value->location, value->text);
     }
     Status allowed = expr::checkCast(value->type, type);
     if (!allowed.isOk()) return allowed.withLocation(location);
@@ -248,7 +292,7 @@ Result<ExprPtr> ExpressionBinder::bind(const ast::Expr& expression) {
             FERRIS_ASSIGN_OR_RETURN(ExprPtr low, bind(*between.low));
             FERRIS_ASSIGN_OR_RETURN(ExprPtr high, bind(*between.high));
             SourceLocation at = between.operatorLocation.valid() ? between.operatorLocation : location;
-            DataType types3[] = {operand->type, low->type, high->type};
+            std::vector<DataType> types3 = typesForCommon({operand, low, high});
             auto common = expr::commonType(types3, "BETWEEN");
             if (!common.isOk()) return common.status().withLocation(at);
             FERRIS_ASSIGN_OR_RETURN(operand, castTo(operand, common.value(), at));
@@ -540,12 +584,13 @@ Result<ExprPtr> ExpressionBinder::bindInList(const ast::InListExpr& expression) 
     SourceLocation at = expression.operatorLocation.valid() ? expression.operatorLocation : expression.location;
     FERRIS_ASSIGN_OR_RETURN(ExprPtr operand, bind(*expression.operand));
     std::vector<ExprPtr> items;
-    std::vector<DataType> types = {operand->type};
+    std::vector<ExprPtr> all = {operand};
     for (const auto& item : expression.list) {
         FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, bind(*item));
-        types.push_back(bound->type);
         items.push_back(bound);
+        all.push_back(bound);
     }
+    std::vector<DataType> types = typesForCommon(all);
     auto common = expr::commonType(types, "IN");
     if (!common.isOk()) return common.status().withLocation(at);
     // x IN (a, b) ≡ x = a OR x = b: the standard three-valued result, NULLs included.

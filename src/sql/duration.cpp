@@ -13,8 +13,9 @@ constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
 
-constexpr std::array<IntervalUnit, 9> kIntervalUnits = {{
+constexpr std::array<IntervalUnit, 10> kIntervalUnits = {{
     {"YEAR", 0, 12},
+    {"QUARTER", 0, 3},
     {"MONTH", 0, 1},
     {"WEEK", 7 * kDay, 0},
     {"DAY", kDay, 0},

@@ -237,8 +237,8 @@ Result<ast::Property> Parser::parseProperty() {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kIntervalUnitNames = {
-    "YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"};
+constexpr std::array<std::string_view, 10> kIntervalUnitNames = {
+    "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"};
 
 std::vector<std::string> intervalUnitCandidates() {
     return {kIntervalUnitNames.begin(), kIntervalUnitNames.end()};
@@ -296,7 +296,7 @@ Result<std::unique_ptr<ast::LiteralExpr>> Parser::parseIntervalLiteral() {
                                    didYouMean(unitToken->text, intervalUnitCandidates())));
     } else {
         return expected(
-            fmt::format("an INTERVAL unit (YEAR, MONTH, WEEK, DAY, HOUR, MINUTE, "
+            fmt::format("an INTERVAL unit (YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, "
                         "SECOND, MILLISECOND or MICROSECOND) after INTERVAL {}",
                         text_.substr(amountToken.begin, amountToken.end - amountToken.begin)));
     }

@@ -55,7 +55,7 @@ def main():
 
     texts = []  # (SQL text, columns that are NULL in some input row of the same file)
     for path in sorted(sql_dir.rglob("*.test")):
-        body = path.read_text()
+        body = path.read_text(errors="replace")  # a test may hold raw non-UTF-8 input bytes
         null_columns = set()
         declared = {}
         for name, columns in re.findall(r"^source\s+(\w+)\s*\((.*)\)", body, re.MULTILINE):

@@ -1082,7 +1082,7 @@ TEST(ParserTest, SyntaxErrors) {
         {"SELECT INTERVAL '5' MINUT",
          "1:21: syntax error: unknown INTERVAL unit 'minut', did you mean 'MINUTE'?"},
         {"SELECT INTERVAL '5'",
-         "1:20: syntax error: expected an INTERVAL unit (YEAR, MONTH, WEEK, DAY, HOUR, MINUTE, "
+         "1:20: syntax error: expected an INTERVAL unit (YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, "
          "SECOND, MILLISECOND or MICROSECOND) after INTERVAL '5', found the end of the input"},
         {"SELECT INTERVAL 'x' DAY",
          "1:17: syntax error: expected a number in the INTERVAL literal, found the string 'x'"},
