@@ -1,5 +1,7 @@
 #include "codec/csv_decoder.h"
 
+#include <simdjson.h>
+
 #include <fmt/format.h>
 #include <strings.h>
 
@@ -119,7 +121,13 @@ bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t 
         return false;
     };
     switch (type.id()) {
-        case TypeId::kString: column.values<std::string_view>()[row] = text; return true;
+        case TypeId::kString:
+            if (!simdjson::validate_utf8(text.data(), text.size())) {
+                error = "the text is not valid UTF-8";
+                return false;
+            }
+            column.values<std::string_view>()[row] = text;
+            return true;
         case TypeId::kBytes: {  // base64, as JSON writes BYTES
             std::string decoded;
             if (!base64Decode(text, decoded)) {

@@ -10,7 +10,8 @@ using types::TypeId;
 namespace {
 
 /// CSV lines: values as in JSON but unquoted; NULL is an empty field and the empty string
-/// is `""`; strings holding the delimiter, a quote, CR or LF are quoted with doubled quotes.
+/// is `""`; strings holding the delimiter, the quote character, CR or LF are quoted, with
+/// the quote character doubled inside.
 class CsvEncoder final : public Encoder {
 public:
     CsvEncoder(std::vector<EncodeColumn> columns, CsvWriteOptions options)
@@ -54,18 +55,19 @@ public:
 
 private:
     void appendText(std::string_view text, std::string& out) const {
-        bool quote = text.empty() || text.find_first_of(std::string{options_.delimiter, '"', '\n', '\r'}) !=
+        const char q = options_.quote;
+        bool quote = text.empty() || text.find_first_of(std::string{options_.delimiter, q, '\n', '\r'}) !=
                                          std::string_view::npos;
         if (!quote) {
             out += text;
             return;
         }
-        out += '"';
+        out += q;
         for (char c : text) {
-            if (c == '"') out += '"';
+            if (c == q) out += q;
             out += c;
         }
-        out += '"';
+        out += q;
     }
 
     std::vector<EncodeColumn> columns_;

@@ -39,6 +39,7 @@ Result<std::unique_ptr<Encoder>> makeJsonEncoder(std::vector<EncodeColumn> colum
 
 struct CsvWriteOptions {
     char delimiter = ',';
+    char quote = '"';
     bool header = true;
     TimestampFormat timestamps = TimestampFormat::kEpochMillis;
 };

@@ -29,6 +29,8 @@ public:
 
     /// Flushes the DLQ with the job's commit.
     Status commit();
+    /// Hands buffered DLQ entries to the OS (no fsync).
+    Status flush() { return dlq_ ? dlq_->flush() : Status::ok(); }
     Status close();
 
 private:

@@ -128,6 +128,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         codec::CsvWriteOptions options;
         auto csv = connectors::csvOptionsOf(plan.sink, *sinkSpec);
         options.delimiter = csv.delimiter;
+        options.quote = csv.quote;
         options.header = csv.header;
         options.timestamps = timestamps;
         encoder = codec::makeCsvEncoder(columns, options);
@@ -289,6 +290,11 @@ Status Job::commit() {
     FERRIS_RETURN_IF_ERROR(failures_->commit());
     lastCommitMicros_ = environment_.clock->nowMicros();
     return Status::ok();
+}
+
+Status Job::flushOutput() {
+    FERRIS_RETURN_IF_ERROR(sink_->flush());
+    return failures_->flush();
 }
 
 Status Job::endOfInput() {

@@ -55,7 +55,7 @@ public:
     /// Makes the sink output and DLQ durable.
     Status commit();
     /// Hands buffered sink output to the OS so readers see it (no commit, no fsync).
-    Status flushOutput() { return sink_->flush(); }
+    Status flushOutput();
     Status close();
 
     const std::string& name() const { return plan_.name; }

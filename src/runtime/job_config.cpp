@@ -20,8 +20,8 @@ struct JobKey {
 };
 
 const std::vector<JobKey>& jobKeys() {
-    static const std::string kStateful = "comes with stateful streaming";
-    static const std::string kDelivery = "comes with the delivery-guarantees work";
+    static const std::string kStateful = "stateful streaming";
+    static const std::string kDelivery = "the delivery-guarantees work";
     static const std::vector<JobKey> keys = {
         {"failure_strategy", "log_and_continue",
          "what happens to a bad record: log_and_continue, send_to_dlq or fail_batch", ""},
@@ -33,21 +33,21 @@ const std::vector<JobKey>& jobKeys() {
         {"max.memory.mb", "1024", "memory budget of the job's batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
         {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
-        {"watermark.strategy", "bounded_out_of_orderness", "watermark strategy", "watermarks " + kStateful},
-        {"watermark.max_out_of_orderness", "0", "how late records may arrive", "watermarks " + kStateful},
-        {"watermark.idle_timeout", "", "when an idle partition stops holding the watermark", "watermarks " + kStateful},
-        {"allowed.lateness", "0", "how long closed windows accept late records", "late data handling " + kStateful},
-        {"late.data.strategy", "drop", "drop, dead_letter or update", "late data handling " + kStateful},
-        {"state.dir", ".ferris-state", "where checkpoints are written", "state and checkpoints " + kStateful},
-        {"state.ttl", "", "expiry of idle state", "state and checkpoints " + kStateful},
-        {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff " + kDelivery},
-        {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff " + kDelivery},
+        {"watermark.strategy", "bounded_out_of_orderness", "watermark strategy", "watermarks come with " + kStateful},
+        {"watermark.max_out_of_orderness", "0", "how late records may arrive", "watermarks come with " + kStateful},
+        {"watermark.idle_timeout", "", "when an idle partition stops holding the watermark", "watermarks come with " + kStateful},
+        {"allowed.lateness", "0", "how long closed windows accept late records", "late data handling comes with " + kStateful},
+        {"late.data.strategy", "drop", "drop, dead_letter or update", "late data handling comes with " + kStateful},
+        {"state.dir", ".ferris-state", "where checkpoints are written", "state and checkpoints come with " + kStateful},
+        {"state.ttl", "", "expiry of idle state", "state and checkpoints come with " + kStateful},
+        {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
+        {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"dlq.topic", "", "a Kafka DLQ topic", "DLQ topics come with Kafka support"},
-        {"circuit.breaker.enabled", "false", "circuit breaker around sinks", "the circuit breaker " + kDelivery},
-        {"circuit.breaker.failure_threshold", "", "failures that open the breaker", "the circuit breaker " + kDelivery},
-        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker", "the circuit breaker " + kDelivery},
-        {"circuit.breaker.open_timeout", "", "time before a half-open probe", "the circuit breaker " + kDelivery},
-        {"circuit.breaker.success_threshold", "", "successes that close the breaker", "the circuit breaker " + kDelivery},
+        {"circuit.breaker.enabled", "false", "circuit breaker around sinks", "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.failure_threshold", "", "failures that open the breaker", "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker", "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.open_timeout", "", "time before a half-open probe", "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.success_threshold", "", "successes that close the breaker", "the circuit breaker comes with " + kDelivery},
         {"job.stall.timeout", "", "a batch running longer fails the job", "stall detection comes with the multi-job server"},
         {"instance.id", "0", "the instance of a transactional job", "instances come with Kafka transactions"},
     };

@@ -74,9 +74,16 @@ public:
             std::vector<std::string> block;
             size_t next = i + 1;
             std::string word = line.substr(0, line.find(' '));
-            bool takesBlock = word == "sql" || word == "input" || word == "expect";
+            bool takesBlock = word == "sql" || word == "input" || (word == "expect" && !line.starts_with("expect metric"));
             if (takesBlock) {
                 while (next < lines_.size() && !trim(lines_[next]).empty()) block.push_back(lines_[next++]);
+                // An SQL text may hold empty lines: it ends at an empty line followed by a
+                // directive (or the end of the file).
+                while (word == "sql" && next + 1 < lines_.size() && trim(lines_[next]).empty() &&
+                       !startsDirective(lines_[next + 1])) {
+                    block.push_back(lines_[next++]);
+                    while (next < lines_.size() && !trim(lines_[next]).empty()) block.push_back(lines_[next++]);
+                }
             }
             if (pending_ && !(word == "expect" && line.starts_with("expect error"))) {
                 return fail(directiveLine, fmt::format("the app failed (exit {}) and no `expect error` followed:\n{}",
@@ -94,6 +101,18 @@ public:
     }
 
 private:
+    /// True when `line` starts a directive (or a comment line between directives).
+    static bool startsDirective(const std::string& line) {
+        if (line.empty()) return true;
+        if (line[0] == '#') return true;
+        static const char* kWords[] = {"source", "sql", "input", "end", "clock", "commit", "crash", "restart", "expect"};
+        std::string word = line.substr(0, line.find(' '));
+        for (const char* known : kWords) {
+            if (word == known) return true;
+        }
+        return false;
+    }
+
     bool fail(size_t line, const std::string& message) {
         std::fprintf(stderr, "%s:%zu: FAILED: %s\n", file_.c_str(), line, message.c_str());
         return false;
@@ -355,6 +374,27 @@ private:
         return message;
     }
 
+    /// Every expected row is among the actual rows (each actual row matches at most once).
+    std::string containsRows(std::vector<std::string> actual, std::vector<std::string> expected, bool csv) {
+        for (auto* rows : {&actual, &expected}) {
+            for (auto& row : *rows) {
+                std::string normal;
+                if (!csv && canonicalJson(row, normal)) row = normal;
+            }
+        }
+        std::string missing;
+        for (const auto& row : expected) {
+            auto found = std::find(actual.begin(), actual.end(), row);
+            if (found == actual.end()) {
+                missing += fmt::format("  - {}\n", row);
+            } else {
+                actual.erase(found);
+            }
+        }
+        if (missing.empty()) return "";
+        return "rows missing from the output:\n" + missing;
+    }
+
     std::string expect(const std::string& line, const std::vector<std::string>& block) {
         std::istringstream words(line);
         std::string word;
@@ -418,7 +458,10 @@ private:
             actual = readRows(what, problem, csv);
             if (!problem.empty()) return problem;
         }
-        if (mode != "ordered" && mode != "rowsort") return fmt::format("expect needs ordered or rowsort, not '{}'", mode);
+        if (mode == "contains") return containsRows(actual, block, csv);
+        if (mode != "ordered" && mode != "rowsort") {
+            return fmt::format("expect needs ordered, rowsort or contains, not '{}'", mode);
+        }
         return compareRows(actual, block, mode == "rowsort", csv);
     }
 

@@ -113,7 +113,6 @@ void registerMemoryConnectors(connectors::ConnectorRegistry& registry, std::shar
         {"format", connectors::OptionType::kEnum, "json", false, {"json", "csv"}, "record format", ""},
         {"csv.delimiter", connectors::OptionType::kChar, ",", false, {}, "CSV field delimiter", ""},
         {"csv.quote", connectors::OptionType::kChar, "\"", false, {}, "CSV quote character", ""},
-        {"csv.header", connectors::OptionType::kBool, "false", false, {}, "CSV header line", ""},
         {"event.time.field", connectors::OptionType::kString, "", false, {}, "event-time column", ""},
         {"event.time.format", connectors::OptionType::kString, "epoch_millis", false, {}, "event-time format", ""},
     };
