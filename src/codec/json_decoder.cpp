@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "codec/decoder.h"
+#include "codec/json_fields.h"
+#include "codec/json_flat_scanner.h"
 #include "codec/json_value_reader.h"
 #include "types/decimal.h"
 #include "types/time.h"
@@ -18,83 +20,6 @@ using types::Vector;
 
 namespace {
 
-/// How a field is read: the common scalar types have an inline fast path; everything
-/// else, and every NULL or mistyped value, goes through readJsonValue.
-enum class FieldKind : uint8_t { kBigint, kDouble, kDecimal64, kDecimal128, kString, kTimestamp, kBoolean, kOther };
-
-FieldKind kindOf(const types::DataType& type) {
-    switch (type.id()) {
-        case TypeId::kBigint: return FieldKind::kBigint;
-        case TypeId::kDouble: return FieldKind::kDouble;
-        case TypeId::kDecimal: return type.isDecimal64() ? FieldKind::kDecimal64 : FieldKind::kDecimal128;
-        case TypeId::kString: return FieldKind::kString;
-        case TypeId::kTimestamp: return FieldKind::kTimestamp;
-        case TypeId::kBoolean: return FieldKind::kBoolean;
-        default: return FieldKind::kOther;
-    }
-}
-
-/// A declared field as the decoder matches it: name bytes for a raw comparison with the
-/// key as it appears in the input (keys with escapes never match; see docs). The first 16
-/// bytes of the name followed by its closing quote are kept as two words with masks, so a
-/// key is compared with two loads instead of a memcmp call.
-struct Field {
-    std::string name;
-    FieldKind kind;
-    types::DecimalSpec decimal;
-    uint64_t word[2] = {0, 0};
-    uint64_t mask[2] = {0, 0};
-    bool shortName = false;  ///< name + quote fit 16 bytes
-
-    void prepare() {
-        std::string quoted = name + '"';
-        shortName = quoted.size() <= 16;
-        if (!shortName) return;
-        for (size_t i = 0; i < quoted.size(); ++i) {
-            size_t w = i / 8;
-            size_t shift = (i % 8) * 8;
-            word[w] |= uint64_t{static_cast<uint8_t>(quoted[i])} << shift;
-            mask[w] |= uint64_t{0xFF} << shift;
-        }
-    }
-
-    /// True when the key starting at `raw` (after its opening quote; the input is padded)
-    /// is this field's name.
-    bool matches(const char* raw) const {
-        if (shortName) {
-            uint64_t first = 0;
-            uint64_t second = 0;
-            std::memcpy(&first, raw, 8);
-            std::memcpy(&second, raw + 8, 8);
-            return ((first & mask[0]) == word[0]) & ((second & mask[1]) == word[1]);
-        }
-        return std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"';
-    }
-};
-
-/// Parses a JSON integer token (optional '-', no leading zeros, at most 19 digits, then
-/// whitespace only). False for anything else — fractions, exponents, overflow — which the
-/// caller then reads the slow way (with a precise error).
-inline bool parseJsonInteger(std::string_view token, int64_t& out) {
-    const char* p = token.data();
-    const char* end = p + token.size();
-    bool negative = *p == '-';
-    p += negative;
-    const char* digits = p;
-    uint64_t value = 0;
-    while (p < end && static_cast<unsigned>(*p - '0') <= 9) {
-        value = value * 10 + static_cast<unsigned>(*p - '0');
-        ++p;
-    }
-    size_t count = static_cast<size_t>(p - digits);
-    if (count == 0 || count > 19 || (count > 1 && *digits == '0')) return false;
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
-    if (p != end) return false;
-    if (count == 19 && value > static_cast<uint64_t>(INT64_MAX) + negative) return false;
-    out = negative ? static_cast<int64_t>(~value + 1) : static_cast<int64_t>(value);
-    return true;
-}
-
 /// Decodes JSON objects with simdjson On-Demand. Fields are matched by comparing the raw
 /// key bytes with the declared names, trying first the field that followed the previous
 /// match (records of one topic or file nearly always share their field order), so a
@@ -106,6 +31,7 @@ public:
             fields_.push_back({field.name, kindOf(field.type), {field.type.precision(), field.type.scale()}});
             fields_.back().prepare();
             nested_ |= field.type.id() == TypeId::kArray || field.type.id() == TypeId::kMap;
+            flat_ &= !field.type.isNested();
         }
     }
 
@@ -121,13 +47,26 @@ public:
             columns_.push_back(column.get());
         }
         seen_.assign(fields_.size(), 0);
+        // 1. The flat-object scanner takes every record it can (nearly all, for flat data).
+        std::vector<uint8_t> done(rows, 0);
+        if (flat_) {
+            for (uint32_t row = 0; row < rows; ++row) {
+                const RawRecord& record = records[row];
+                if (record.valueIsNull || record.paddingAfter < kScannerPadding) continue;
+                std::memset(seen_.data(), 0, seen_.size());
+                done[row] = scanFlatObject(record.value, fields_, columns_, seen_, row) ? 1 : 0;
+            }
+        }
+        // 2. The rest go to simdjson: records lying back to back in one padded buffer (a
+        // file chunk) as one document stream, indexed in one pass; others one at a time.
         size_t row = 0;
         while (row < rows) {
-            // Records lying back to back in one padded buffer (a file chunk) are parsed as
-            // one document stream: simdjson indexes them in one pass instead of one per
-            // record. Anything unexpected falls back to one record at a time.
+            if (done[row]) {
+                ++row;
+                continue;
+            }
             size_t end = row + 1;
-            while (end < rows && adjacent(records[end - 1], records[end])) ++end;
+            while (end < rows && !done[end] && adjacent(records[end - 1], records[end])) ++end;
             if (end - row >= kMinStream && records[end - 1].paddingAfter >= simdjson::SIMDJSON_PADDING) {
                 row = decodeStream(records, row, end, batch);
                 if (row == end) continue;
@@ -140,6 +79,9 @@ public:
 private:
     /// Shortest run of adjacent records worth parsing as a stream.
     static constexpr size_t kMinStream = 4;
+    /// Readable bytes the flat-object scanner needs after a record (key comparisons load
+    /// 16-byte words).
+    static constexpr uint32_t kScannerPadding = 16;
 
     /// True when `next` follows `previous` in the same buffer with only a line break
     /// between them.
@@ -392,6 +334,7 @@ private:
     std::vector<DecodeField> declared_;
     std::vector<Field> fields_;
     bool nested_ = false;
+    bool flat_ = true;  ///< no nested column: the flat-object scanner may be used
     std::vector<Vector*> columns_;
     std::vector<uint8_t> seen_;
     std::string error_;
