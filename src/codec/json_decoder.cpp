@@ -137,19 +137,22 @@ private:
         simdjson::ondemand::document_stream stream;
         size_t window = std::max<size_t>(length, simdjson::dom::MINIMAL_BATCH_SIZE);
         if (parser_.iterate_many(base, length, window).get(stream) != simdjson::SUCCESS) return begin;
+        // The run's last record is always decoded alone: a stream silently drops an
+        // incomplete document at its end (`{"a":1} {`), so "ends at the run's end" cannot
+        // be told from "ends inside the last record".
+        size_t last = end - 1;
         size_t row = begin;
-        for (auto it = stream.begin(); it != stream.end() && row < end; ++it) {
+        for (auto it = stream.begin(); it != stream.end() && row < last; ++it) {
             if (base + it.current_index() != records[row].value.data()) return row;
             auto document = *it;
             if (document.error() != simdjson::SUCCESS) return row;
             uint32_t r = static_cast<uint32_t>(row);
             startRow(r);
             bool ok = decodeObject(document, batch, r, error_);
-            // Where the document ended: the next record's first byte, or past the run.
+            // The document must end exactly where the next record starts.
             const char* next = nullptr;
-            auto location = document.current_location().get(next);
-            bool exact = ok && (row + 1 < end ? location == simdjson::SUCCESS && next == records[row + 1].value.data()
-                                              : location == simdjson::OUT_OF_BOUNDS);
+            bool exact = ok && document.current_location().get(next) == simdjson::SUCCESS &&
+                         next == records[row + 1].value.data();
             if (!exact) {
                 error_.clear();
                 decodeOne(records[row], batch, r);  // the record on its own decides
@@ -182,7 +185,7 @@ private:
                 // and parseJsonInteger accepts exactly JSON's integer syntax.
                 return parseJsonInteger(value.raw_json_token(), column.values<int64_t>()[row]);
             case FieldKind::kDouble:
-                return value.get_double().get(column.values<double>()[row]) == simdjson::SUCCESS;
+                return parseJsonDouble(value.raw_json_token(), column.values<double>()[row]);
             case FieldKind::kTimestamp: {
                 std::string_view token = value.raw_json_token();
                 if (!token.empty() && token[0] == '"') {  // ISO-8601 text
@@ -249,8 +252,9 @@ private:
         const char* trailing = nullptr;
         if (ok && document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
             ok = false;
+            error = "malformed JSON: trailing content after the object";
         }
-        if (!ok && (error.empty() || error.starts_with("malformed JSON")) && completeObjectThenMore(data, size)) {
+        if (!ok && error.starts_with("malformed JSON") && completeObjectThenMore(data, size)) {
             // Say what is wrong rather than what simdjson tripped over at the end.
             error = "malformed JSON: trailing content after the object";
         }

@@ -1,6 +1,7 @@
 #include "codec/json_value_reader.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -206,6 +207,37 @@ void truncate(Vector& column, uint32_t size) {
 
 }  // namespace
 
+bool parseJsonDouble(std::string_view token, double& out) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                              token.back() == '\t')) {
+        token.remove_suffix(1);
+    }
+    // JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — stricter than from_chars.
+    size_t i = 0;
+    auto digit = [&](size_t at) { return at < token.size() && token[at] >= '0' && token[at] <= '9'; };
+    if (i < token.size() && token[i] == '-') ++i;
+    if (!digit(i)) return false;
+    if (token[i] == '0') {
+        ++i;
+    } else {
+        while (digit(i)) ++i;
+    }
+    if (i < token.size() && token[i] == '.') {
+        ++i;
+        if (!digit(i)) return false;
+        while (digit(i)) ++i;
+    }
+    if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+        ++i;
+        if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+        if (!digit(i)) return false;
+        while (digit(i)) ++i;
+    }
+    if (i != token.size()) return false;
+    auto result = std::from_chars(token.data(), token.data() + token.size(), out);
+    return result.ec == std::errc() && result.ptr == token.data() + token.size();
+}
+
 void resetRow(Vector& column, uint32_t row) {
     if (isList(column)) {
         uint32_t start = static_cast<uint32_t>(column.offsets()[row]);
@@ -257,7 +289,7 @@ bool readJsonValue(simdjson::ondemand::value value, Vector& column, uint32_t row
         case TypeId::kDouble: {
             double v = 0;
             if (kind == json_type::number) {
-                if (value.get_double().get(v) != simdjson::SUCCESS) return mismatch(value, type, error);
+                if (!parseJsonDouble(value.raw_json_token(), v)) return mismatch(value, type, error);
             } else if (kind == json_type::string) {
                 std::string_view text;
                 if (!stringText(value, text) || !(text == "NaN" || text == "Infinity" || text == "-Infinity") ||

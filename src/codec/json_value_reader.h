@@ -16,6 +16,11 @@ namespace ferris::codec {
 bool readJsonValue(simdjson::ondemand::value value, types::Vector& column, uint32_t row,
                    types::StringArena& arena, std::string& error);
 
+/// Parses a JSON number token (trailing whitespace allowed) as the nearest double, with
+/// std::from_chars: simdjson 3.0.1's own double parsing is wrong for some inputs with
+/// more than 19 significant digits (-0.0999…9 with 30 nines comes back as -5e-13).
+bool parseJsonDouble(std::string_view token, double& out);
+
 /// Decoders fill every row of their vectors in order, so nested columns are kept dense:
 /// row i of an ARRAY/MAP holds children [offsets[i], offsets[i+1]), and each row starts
 /// where the previous one ended.
