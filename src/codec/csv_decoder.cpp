@@ -91,6 +91,7 @@ Status CsvDecoder::setHeader(std::string_view headerLine) {
         return Status::user(ErrorCode::kDecodeError, fmt::format("CSV header: {}", error));
     }
     std::vector<std::string> names(split_.begin(), split_.end());
+    headerFields_ = names.size();
     for (size_t f = 0; f < fields_.size(); ++f) {
         int position = -1;
         for (size_t i = 0; i < names.size(); ++i) {
@@ -208,8 +209,10 @@ void CsvDecoder::decode(std::span<const types::RawRecord> records, types::Batch&
     std::string error;
     for (uint32_t row = 0; row < rows; ++row) {
         bool ok = splitCsvLine(records[row].value, options_, split_, quoted_, batch.arena(), error);
-        if (ok && options_.header == false && split_.size() != schemaOrder_.size()) {
-            error = fmt::format("expected {} fields, found {}", schemaOrder_.size(), split_.size());
+        size_t expected = options_.header ? headerFields_ : schemaOrder_.size();
+        if (ok && split_.size() != expected) {
+            error = fmt::format("expected {} fields{}, found {}", expected, options_.header ? " (as the header)" : "",
+                                split_.size());
             ok = false;
         }
         for (size_t f = 0; ok && f < fields_.size(); ++f) {

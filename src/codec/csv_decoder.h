@@ -36,6 +36,7 @@ private:
     std::vector<std::string> schemaOrder_;
     CsvOptions options_;
     std::vector<int> positions_;  ///< CSV field position of each DecodeField
+    size_t headerFields_ = 0;     ///< fields in the header line (every record must have as many)
     std::vector<std::string_view> split_;
     std::vector<uint8_t> quoted_;
 };

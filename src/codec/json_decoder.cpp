@@ -212,7 +212,7 @@ private:
             case FieldKind::kDecimal64:
             case FieldKind::kDecimal128: {
                 std::string_view token = value.raw_json_token();
-                if (token.empty() || token[0] == '"' || token[0] == 'n') return false;  // strings, null: slow path
+                if (token.empty() || token[0] == '"' || token[0] == 'n' || !isJsonNumber(token)) return false;
                 while (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t') {
                     token.remove_suffix(1);
                 }
@@ -303,7 +303,11 @@ private:
             simdjson::ondemand::value value;
             code = field.value().get(value);
             if (code != simdjson::SUCCESS) return malformed(code, error);
-            if (index < 0) continue;  // unknown field: ignored (§1.4.1), skipped by simdjson
+            if (index < 0) {
+                // Unknown field: ignored (§1.4.1), but it must be well-formed JSON.
+                if (!skipJsonValue(value, error)) return false;
+                continue;
+            }
             size_t i = static_cast<size_t>(index);
             Vector& column = *columns_[i];
             if (!readFast(value, fields_[i], column, row)) {

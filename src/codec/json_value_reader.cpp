@@ -78,6 +78,7 @@ bool readDecimal(simdjson::ondemand::value& value, json_type kind, Vector& colum
     if (kind == json_type::string) {
         if (!rawStringBody(token, text)) return mismatch(value, column.type(), error);
     } else {
+        if (!isJsonNumber(token)) return mismatch(value, column.type(), error);
         while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
                                  text.back() == '\t')) {
             text.remove_suffix(1);
@@ -207,11 +208,18 @@ void truncate(Vector& column, uint32_t size) {
 
 }  // namespace
 
-bool parseJsonDouble(std::string_view token, double& out) {
+namespace {
+std::string_view trimToken(std::string_view token) {
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
                               token.back() == '\t')) {
         token.remove_suffix(1);
     }
+    return token;
+}
+}  // namespace
+
+bool isJsonNumber(std::string_view token) {
+    token = trimToken(token);
     // JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — stricter than from_chars.
     size_t i = 0;
     auto digit = [&](size_t at) { return at < token.size() && token[at] >= '0' && token[at] <= '9'; };
@@ -233,9 +241,71 @@ bool parseJsonDouble(std::string_view token, double& out) {
         if (!digit(i)) return false;
         while (digit(i)) ++i;
     }
-    if (i != token.size()) return false;
+    return i == token.size();
+}
+
+bool parseJsonDouble(std::string_view token, double& out) {
+    token = trimToken(token);
+    if (!isJsonNumber(token)) return false;
     auto result = std::from_chars(token.data(), token.data() + token.size(), out);
     return result.ec == std::errc() && result.ptr == token.data() + token.size();
+}
+
+bool skipJsonValue(simdjson::ondemand::value value, std::string& error, int depth) {
+    if (depth > 256) {
+        error = "malformed JSON: nested too deeply";
+        return false;
+    }
+    json_type kind;
+    if (value.type().get(kind) != simdjson::SUCCESS) {
+        error = "malformed JSON value";
+        return false;
+    }
+    auto malformed = [&](simdjson::error_code code) {
+        error = fmt::format("malformed JSON: {}", simdjson::error_message(code));
+        return false;
+    };
+    switch (kind) {
+        case json_type::object: {
+            simdjson::ondemand::object object;
+            if (auto code = value.get_object().get(object); code != simdjson::SUCCESS) return malformed(code);
+            for (auto field : object) {
+                std::string_view key;
+                simdjson::ondemand::value inner;
+                if (auto code = field.unescaped_key().get(key); code != simdjson::SUCCESS) return malformed(code);
+                if (auto code = field.value().get(inner); code != simdjson::SUCCESS) return malformed(code);
+                if (!skipJsonValue(inner, error, depth + 1)) return false;
+            }
+            return true;
+        }
+        case json_type::array: {
+            simdjson::ondemand::array array;
+            if (auto code = value.get_array().get(array); code != simdjson::SUCCESS) return malformed(code);
+            for (auto element : array) {
+                simdjson::ondemand::value inner;
+                if (auto code = element.get(inner); code != simdjson::SUCCESS) return malformed(code);
+                if (!skipJsonValue(inner, error, depth + 1)) return false;
+            }
+            return true;
+        }
+        case json_type::string: {
+            std::string_view text;
+            if (auto code = value.get_string().get(text); code != simdjson::SUCCESS) return malformed(code);
+            return true;
+        }
+        case json_type::number:
+            if (!isJsonNumber(value.raw_json_token())) return malformed(simdjson::NUMBER_ERROR);
+            return true;
+        case json_type::boolean: {
+            bool flag = false;
+            if (auto code = value.get_bool().get(flag); code != simdjson::SUCCESS) return malformed(code);
+            return true;
+        }
+        case json_type::null:
+            if (!value.is_null()) return malformed(simdjson::INCORRECT_TYPE);
+            return true;
+    }
+    return malformed(simdjson::TAPE_ERROR);
 }
 
 void resetRow(Vector& column, uint32_t row) {

@@ -21,6 +21,13 @@ bool readJsonValue(simdjson::ondemand::value value, types::Vector& column, uint3
 /// more than 19 significant digits (-0.0999…9 with 30 nines comes back as -5e-13).
 bool parseJsonDouble(std::string_view token, double& out);
 
+/// True when `token` (trailing whitespace allowed) is a JSON number.
+bool isJsonNumber(std::string_view token);
+
+/// Consumes a value the job does not read, checking it is well-formed JSON (On-Demand
+/// would otherwise skip it unchecked). False with `error` set when it is not.
+bool skipJsonValue(simdjson::ondemand::value value, std::string& error, int depth = 0);
+
 /// Decoders fill every row of their vectors in order, so nested columns are kept dense:
 /// row i of an ARRAY/MAP holds children [offsets[i], offsets[i+1]), and each row starts
 /// where the previous one ended.

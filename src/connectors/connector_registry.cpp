@@ -151,6 +151,16 @@ std::vector<Status> ConnectorRegistry::validate(const plan::ConnectorDecl& decl,
                                                   property.location));
             continue;
         }
+        if (!option->format.empty()) {
+            std::string format = ConnectorRegistry::option(decl, *spec, "format");
+            if (format != option->format) {
+                errors.push_back(Status::user(ErrorCode::kConfigError,
+                                              fmt::format("'{}' applies to format '{}', but {}'s format is '{}'",
+                                                          property.fullKey, option->format, decl.name, format),
+                                              property.location));
+                continue;
+            }
+        }
         Status status = checkValue(*option, property, owner);
         if (!status.isOk()) errors.push_back(status);
     }

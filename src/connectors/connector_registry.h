@@ -38,6 +38,8 @@ struct OptionSpec {
     std::string description;
     /// When set, the key is recognised but rejected: "not supported yet: <this>".
     std::string notSupportedYet;
+    /// When set, the key applies only when the connector's `format` is this one (csv.*).
+    std::string format;
 };
 
 /// What a connector needs to know about where it runs.

@@ -14,17 +14,17 @@ constexpr const char* kConfigFileLater = "connector config files come with the s
 
 std::vector<OptionSpec> csvOptions() {
     return {
-        {"csv.delimiter", OptionType::kChar, ",", false, {}, "CSV field delimiter", ""},
-        {"csv.quote", OptionType::kChar, "\"", false, {}, "CSV quote character", ""},
-        {"csv.header", OptionType::kBool, "true", false, {}, "whether the first line names the columns", ""},
+        {"csv.delimiter", OptionType::kChar, ",", false, {}, "CSV field delimiter", "", "csv"},
+        {"csv.quote", OptionType::kChar, "\"", false, {}, "CSV quote character", "", "csv"},
+        {"csv.header", OptionType::kBool, "true", false, {}, "whether the first line names the columns", "", "csv"},
     };
 }
 
 std::vector<OptionSpec> eventTimeOptions() {
     return {
-        {"event.time.field", OptionType::kString, "", false, {}, "column holding the record's event time", ""},
+        {"event.time.field", OptionType::kString, "", false, {}, "column holding the record's event time", "", ""},
         {"event.time.format", OptionType::kString, "epoch_millis", false, {},
-         "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
+         "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", "", ""},
     };
 }
 
@@ -50,11 +50,11 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     source.role = ConnectorRole::kSource;
     source.description = "reads a file of JSON lines, a JSON array or CSV; bounded";
     source.options = {
-        {"path", OptionType::kPath, "", true, {}, "the file to read, relative to the SQL file", ""},
-        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "json", "csv"}, "record format", ""},
+        {"path", OptionType::kPath, "", true, {}, "the file to read, relative to the SQL file", "", ""},
+        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "json", "csv"}, "record format", "", ""},
         {"watch", OptionType::kBool, "false", false, {}, "follow a growing file",
-         "following a growing file comes with the server work"},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater},
+         "following a growing file comes with the server work", ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
     };
     for (auto& option : csvOptions()) source.options.push_back(option);
     for (auto& option : eventTimeOptions()) source.options.push_back(option);
@@ -75,11 +75,11 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     sink.role = ConnectorRole::kSink;
     sink.description = "writes JSON lines or CSV to a file; flushed and fsynced on commit";
     sink.options = {
-        {"path", OptionType::kPath, "", true, {}, "the file to write, relative to the SQL file", ""},
-        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", ""},
+        {"path", OptionType::kPath, "", true, {}, "the file to write, relative to the SQL file", "", ""},
+        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", "", ""},
         {"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
-         "how TIMESTAMP values are written", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater},
+         "how TIMESTAMP values are written", "", ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
     };
     for (auto& option : csvOptions()) sink.options.push_back(option);
     sink.makeSink = [](const ConnectorContext& context,
@@ -96,10 +96,10 @@ void registerStdoutSink(ConnectorRegistry& registry) {
     sink.role = ConnectorRole::kSink;
     sink.description = "writes JSON lines or CSV to standard output";
     sink.options = {
-        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", ""},
+        {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", "", ""},
         {"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
-         "how TIMESTAMP values are written", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater},
+         "how TIMESTAMP values are written", "", ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
     };
     for (auto& option : csvOptions()) sink.options.push_back(option);
     sink.makeSink = [](const ConnectorContext& context, const plan::ConnectorDecl&) -> Result<std::unique_ptr<Sink>> {

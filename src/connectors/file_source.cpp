@@ -35,7 +35,14 @@ Status FileSource::open() {
     chunkLength_ = cursor_ = 0;
     chunkOffset_ = 0;
     line_ = 1;
-    eof_ = exhausted_ = arrayClosed_ = false;
+    eof_ = exhausted_ = arrayClosed_ = afterComma_ = false;
+    // A UTF-8 byte order mark at the start of the file is not part of the first record.
+    char bom[3] = {0, 0, 0};
+    if (std::fread(bom, 1, 3, file_) == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0) {
+        chunkOffset_ = 3;
+    } else if (std::fseek(file_, 0, SEEK_SET) != 0) {
+        return Status::ioError(fmt::format("cannot seek {}: {}", path_.string(), std::strerror(errno)));
+    }
     if (format_ == FileFormat::kJsonArray) FERRIS_RETURN_IF_ERROR(skipArrayOpening());
     if (format_ == FileFormat::kCsv && csv_.header) {
         types::RawBatch first;
@@ -207,6 +214,11 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
             }
             if (cursor_ >= chunkLength_) continue;
             if (chunk_->data()[cursor_] == ']') {
+                if (afterComma_) {
+                    return Status::user(ErrorCode::kDecodeError,
+                                        fmt::format("{}:{}: a comma before the ']' that closes the JSON array",
+                                                    path_.string(), line_));
+                }
                 arrayClosed_ = true;
                 ++cursor_;
                 // Only whitespace may follow the array, however many chunks it takes.
@@ -257,6 +269,7 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
             }
         }
         size_t paddingAfter = chunk_->size() - static_cast<size_t>(text.data() + text.size() - chunk_->data());
+        if (format_ == FileFormat::kJsonArray) afterComma_ = next > end;  // ended at ',' (']' is left)
         cursor_ = next;
         line_ += lines;
         bool blank = std::all_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == ' ' || c == '\t'; });

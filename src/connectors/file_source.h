@@ -57,6 +57,7 @@ private:
     bool eof_ = false;
     bool exhausted_ = false;
     bool arrayClosed_ = false;
+    bool afterComma_ = false;  ///< JSON array: the last element ended with ','
     std::optional<std::string> header_;
 };
 

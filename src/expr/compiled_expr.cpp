@@ -32,6 +32,54 @@ VectorPtr newVector(const DataType& type, EvalContext& context) {
     return std::make_shared<Vector>(type, context.numRows());
 }
 
+/// Builds a result from several vectors, each supplying some rows (CASE branches,
+/// COALESCE arguments). Flat values are copied as they come; nested values (whose children
+/// are appended row by row) are copied at the end, in ascending row order.
+class RowAssembler {
+public:
+    RowAssembler(const DataType& type, EvalContext& context)
+        : out_(newVector(type, context)), nested_(type.isNested()) {
+        if (nested_) from_.assign(context.numRows(), nullptr);
+    }
+
+    /// `value` supplies `rows`.
+    void take(const VectorPtr& value, std::span<const uint32_t> rows) {
+        if (!nested_) {
+            types::copyRows(*value, rows, *out_);
+            return;
+        }
+        keep_.push_back(value);
+        for (uint32_t row : rows) from_[row] = value.get();
+    }
+
+    void setNull(std::span<const uint32_t> rows) {
+        if (!nested_) {
+            types::setNullRows(rows, *out_);
+            return;
+        }
+        for (uint32_t row : rows) from_[row] = nullptr;
+    }
+
+    VectorPtr finish(std::span<const uint32_t> rows) {
+        if (nested_) {
+            for (uint32_t row : rows) {
+                if (from_[row] != nullptr) {
+                    out_->copyRow(*from_[row], row, row);
+                } else {
+                    out_->setNull(row);
+                }
+            }
+        }
+        return out_;
+    }
+
+private:
+    VectorPtr out_;
+    bool nested_;
+    std::vector<const Vector*> from_;
+    std::vector<VectorPtr> keep_;
+};
+
 /// A column of the input batch: returned as is, no copy.
 class ColumnNode final : public CompiledExpr {
 public:
@@ -207,7 +255,7 @@ public:
         : CompiledExpr(std::move(type)), args_(std::move(args)), hasElse_(hasElse) {}
 
     VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
-        auto out = newVector(type_, context);
+        RowAssembler out(type_, context);
         std::vector<uint32_t> remaining(rows.begin(), rows.end());
         std::vector<uint32_t> matched;
         std::vector<uint32_t> rest;
@@ -217,7 +265,7 @@ public:
             selectTrue(*condition, remaining, matched);
             if (matched.empty()) continue;
             VectorPtr value = args_[2 * i + 1]->eval(context, matched);
-            types::copyRows(*value, matched, *out);
+            out.take(value, matched);
             rest.clear();
             std::set_difference(remaining.begin(), remaining.end(), matched.begin(), matched.end(),
                                 std::back_inserter(rest));
@@ -226,12 +274,12 @@ public:
         if (!remaining.empty()) {
             if (hasElse_) {
                 VectorPtr value = args_.back()->eval(context, remaining);
-                types::copyRows(*value, remaining, *out);
+                out.take(value, remaining);
             } else {
-                types::setNullRows(remaining, *out);
+                out.setNull(remaining);
             }
         }
-        return out;
+        return out.finish(rows);
     }
 
 private:
@@ -246,13 +294,13 @@ public:
         : CompiledExpr(std::move(type)), args_(std::move(args)) {}
 
     VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
-        auto out = newVector(type_, context);
+        RowAssembler out(type_, context);
         std::vector<uint32_t> remaining(rows.begin(), rows.end());
         std::vector<uint32_t> nulls;
         for (auto& arg : args_) {
             if (remaining.empty()) break;
             VectorPtr value = arg->eval(context, remaining);
-            types::copyRows(*value, remaining, *out);
+            out.take(value, remaining);
             if (!value->mayHaveNulls()) {
                 remaining.clear();
                 break;
@@ -263,8 +311,8 @@ public:
             }
             remaining.swap(nulls);
         }
-        types::setNullRows(remaining, *out);
-        return out;
+        out.setNull(remaining);
+        return out.finish(rows);
     }
 
 private:

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "expr/cast.h"
 #include "expr/function_registry.h"
 #include "expr/kernel_util.h"
 #include "expr/type_coercion.h"
@@ -46,19 +47,33 @@ Result<BoundFunction> resolveNullIf(const FunctionEntry& self, std::span<const A
     if (args.size() != 2) return noMatchingOverload(self, args);
     DataType pair[] = {args[0].type, args[1].type};
     FERRIS_ASSIGN_OR_RETURN(DataType common, commonType(pair, "NULLIF"));
+    // Numbers are compared exactly as given (a common type could round them); the result is
+    // the first argument in the common type.
+    bool numeric = args[0].type.isNumeric() && args[1].type.isNumeric();
+    DataType left = numeric ? args[0].type : common;
+    DataType right = numeric ? args[1].type : common;
     const FunctionEntry* equals = FunctionRegistry::builtins().find("=");
-    ArgInfo compareArgs[] = {{common, std::nullopt}, {common, std::nullopt}};
+    ArgInfo compareArgs[] = {{left, std::nullopt}, {right, std::nullopt}};
     FERRIS_ASSIGN_OR_RETURN(BoundFunction equal, equals->resolve(*equals, compareArgs));
+    left = equal.argTypes[0];
+    right = equal.argTypes[1];
+    FERRIS_RETURN_IF_ERROR(checkCast(left, common));
     BoundFunction bound;
     bound.name = self.name;
-    bound.argTypes = {common, common};
+    bound.argTypes = {left, right};
     bound.resultType = common;
     bound.nulls = NullHandling::kCustom;
     auto makeEqual = equal.makeKernel;
-    bound.makeKernel = [makeEqual, common]() -> KernelPtr {
+    bound.makeKernel = [makeEqual, left, common]() -> KernelPtr {
         std::shared_ptr<Kernel> equalKernel = makeEqual();
-        return makeKernel([equalKernel, common](EvalContext& context, std::span<const uint32_t> rows,
-                                                std::span<const Vector* const> args, Vector& out) {
+        std::shared_ptr<Kernel> toResult;
+        if (left != common) {
+            auto cast = makeCastKernel(left, common);
+            FERRIS_CHECK(cast.isOk(), "NULLIF cast checked at resolve: " + cast.status().toString());
+            toResult = std::move(cast).value();
+        }
+        return makeKernel([equalKernel, toResult, common](EvalContext& context, std::span<const uint32_t> rows,
+                                                          std::span<const Vector* const> args, Vector& out) {
             // NULLIF(a, b): NULL when a = b (both non-NULL), else a. Only rows where both
             // are non-NULL are compared (NULL slots hold no value).
             std::vector<uint32_t> both;
@@ -68,7 +83,20 @@ Result<BoundFunction> resolveNullIf(const FunctionEntry& self, std::span<const A
             }
             Vector equal(DataType::boolean(), context.numRows());
             if (!both.empty()) equalKernel->apply(context, both, args, equal);
-            types::copyRows(*args[0], rows, out);
+            if (toResult) {
+                std::vector<uint32_t> present;
+                for (uint32_t row : rows) {
+                    if (args[0]->isNull(row)) {
+                        out.setNull(row);
+                    } else {
+                        present.push_back(row);
+                    }
+                }
+                const Vector* first[] = {args[0]};
+                if (!present.empty()) toResult->apply(context, present, first, out);
+            } else {
+                types::copyRows(*args[0], rows, out);
+            }
             const uint8_t* same = equal.values<uint8_t>();
             for (uint32_t row : both) {
                 if (same[row]) out.setNull(row);

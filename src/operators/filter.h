@@ -35,6 +35,7 @@ public:
     explicit LimitOperator(int64_t limit) : remaining_(limit) {}
     Status process(types::Batch& batch, const OperatorContext& context) override;
     bool finished() const override { return remaining_ <= 0; }
+    int64_t inputBudget() const override { return remaining_; }
     std::string name() const override { return "limit"; }
 
 private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "common/result.h"
@@ -22,6 +23,9 @@ public:
     virtual Status process(types::Batch& batch, const OperatorContext& context) = 0;
     /// True when the operator wants no more input (LIMIT reached): the job ends.
     virtual bool finished() const { return false; }
+    /// Most input rows the next batch may hold (LIMIT: the rows still wanted), so that what
+    /// is read — and which bad records are reported — does not depend on batch.size.
+    virtual int64_t inputBudget() const { return INT64_MAX; }
     virtual std::string name() const = 0;
 };
 

@@ -105,6 +105,9 @@ struct Command {
 struct AppPlan {
     std::string name;
     std::vector<Property> annotations;
+    /// Job-level keys set by app annotations (`-- @batch_size: 500` before the first
+    /// statement), checked once for the app; every job also holds them at lower precedence.
+    PropertyList jobProperties;
     std::vector<ConnectorDecl> sources;
     std::vector<ConnectorDecl> declaredSinks;
     std::vector<JobPlan> jobs;

@@ -31,6 +31,16 @@ std::vector<std::unique_ptr<Job>> buildJobs(const plan::AppPlan& app, const JobE
             errors.push_back(error);
         }
     }
+    // App annotations that set job keys are checked once, for the app.
+    if (!app.jobProperties.entries().empty()) {
+        plan::JobPlan appLevel;
+        appLevel.name = app.name;
+        appLevel.jobProperties = app.jobProperties;
+        std::vector<Status> appErrors;
+        (void)parseJobConfig(appLevel, appErrors, /*complete=*/false);
+        for (const auto& error : appErrors) errors.push_back(error.withContext(fmt::format("app {}", app.name)));
+        if (!appErrors.empty()) return jobs;
+    }
     size_t connectorErrors = errors.size();
     for (const auto& plan : app.jobs) {
         std::vector<Status> jobErrors;
@@ -59,22 +69,48 @@ std::string normalPath(const std::filesystem::path& baseDir, const std::string& 
 Result<std::vector<std::vector<size_t>>> jobDependencies(const std::vector<std::unique_ptr<Job>>& jobs,
                                                          const std::filesystem::path& baseDir) {
     size_t n = jobs.size();
+    // Every file a job writes: its file sink and its DLQ file.
+    struct Written {
+        std::string path;  ///< normalised, for comparing
+        size_t job;
+        std::string what;  ///< e.g. "its sink out, 'out.jsonl'": the path as configured
+    };
+    std::vector<Written> written;
+    for (size_t i = 0; i < n; ++i) {
+        const auto& sink = jobs[i]->sinkDecl();
+        if (sink.properties.get("type") == "file_sink") {
+            written.push_back({normalPath(baseDir, sink.properties.get("path")), i,
+                               fmt::format("its sink {}, '{}'", sink.name, sink.properties.get("path"))});
+        }
+        const JobConfig& config = jobs[i]->config();
+        if (config.failureStrategy == FailureStrategy::kSendToDlq && !config.dlqPath.empty()) {
+            written.push_back({normalPath(baseDir, config.dlqPath), i, fmt::format("its DLQ, '{}'", config.dlqPath)});
+        }
+    }
+    for (size_t a = 0; a < written.size(); ++a) {
+        for (size_t b = a + 1; b < written.size(); ++b) {
+            if (written[a].path != written[b].path) continue;
+            std::string first = fmt::format("job {} ({})", jobs[written[a].job]->name(), written[a].what);
+            std::string second = fmt::format("job {} ({})", jobs[written[b].job]->name(), written[b].what);
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("one file is written twice: by {} and by {}; a file has one writer",
+                                            first, second),
+                                jobs[written[b].job]->plan().location);
+        }
+    }
     std::vector<std::vector<size_t>> dependsOn(n);
     for (size_t reader = 0; reader < n; ++reader) {
         const auto& source = jobs[reader]->sourceDecl();
         if (source.properties.get("type") != "file_source") continue;
         std::string input = normalPath(baseDir, source.properties.get("path"));
-        for (size_t writer = 0; writer < n; ++writer) {
-            const auto& sink = jobs[writer]->sinkDecl();
-            if (sink.properties.get("type") != "file_sink") continue;
-            if (normalPath(baseDir, sink.properties.get("path")) == input) {
-                if (writer == reader) {
-                    return Status::user(ErrorCode::kInvalidQuery,
-                                        fmt::format("job {} reads the file it writes ({})", jobs[reader]->name(), input),
-                                        jobs[reader]->plan().location);
-                }
-                dependsOn[reader].push_back(writer);
+        for (const auto& file : written) {
+            if (file.path != input) continue;
+            if (file.job == reader) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("job {} reads the file it writes ({})", jobs[reader]->name(), file.what),
+                                    jobs[reader]->plan().location);
             }
+            dependsOn[reader].push_back(file.job);
         }
     }
     // Cycle check (depth-first, colouring).

@@ -67,25 +67,31 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
 
     // Event time: the source's key, else the job's.
     std::vector<int> decodeColumns = plan.source.columns;
+    // Event time: the source's key, else the job's. Whenever one is set it is checked, and
+    // every record's event time is read — a missing or unreadable one makes the record bad
+    // (§1.4), whether or not the query selects _event_time.
     bool readsEventTime = std::find(plan.source.systemColumns.begin(), plan.source.systemColumns.end(),
                                     SystemColumn::kEventTime) != plan.source.systemColumns.end();
-    if (readsEventTime) {
-        std::string field = connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "event.time.field");
-        std::string format = sourceDecl->properties.has("event.time.format")
-                                 ? sourceDecl->properties.get("event.time.format")
-                                 : job->config_.eventTimeFormat;
-        if (field.empty()) field = job->config_.eventTimeField;
-        if (field.empty()) {
-            errors.push_back(prefixed(Status::user(
-                ErrorCode::kConfigError,
-                fmt::format("_event_time is used but source {} has no event time: set '{}.event.time.field'",
-                            sourceDecl->name, sourceDecl->name),
-                plan.location)));
-            return errors[errorsBefore];
-        }
+    const plan::Property* fieldProperty = sourceDecl->properties.find("event.time.field");
+    if (fieldProperty == nullptr) fieldProperty = plan.jobProperties.find("event.time.field");
+    std::string field = sourceDecl->properties.has("event.time.field") ? sourceDecl->properties.get("event.time.field")
+                                                                       : job->config_.eventTimeField;
+    std::string format = sourceDecl->properties.has("event.time.format")
+                             ? sourceDecl->properties.get("event.time.format")
+                             : job->config_.eventTimeFormat;
+    if (readsEventTime && field.empty()) {
+        errors.push_back(prefixed(Status::user(
+            ErrorCode::kConfigError,
+            fmt::format("_event_time is used but source {} has no event time: set '{}.event.time.field'",
+                        sourceDecl->name, sourceDecl->name),
+            plan.location)));
+        return errors[errorsBefore];
+    }
+    if (!field.empty()) {
         auto extractor = EventTimeExtractor::create(sourceDecl->schema, field, format);
         if (!extractor.isOk()) {
-            errors.push_back(prefixed(extractor.status().withLocation(sourceDecl->location)));
+            SourceLocation at = fieldProperty != nullptr ? fieldProperty->location : sourceDecl->location;
+            errors.push_back(prefixed(extractor.status().withLocation(at)));
             return errors[errorsBefore];
         }
         job->eventTime_ = extractor.value();
@@ -93,6 +99,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             decodeColumns.end()) {
             decodeColumns.push_back(job->eventTime_->fieldIndex());
         }
+        if (!readsEventTime) job->plan_.source.systemColumns.push_back(SystemColumn::kEventTime);
     }
 
     // Decoder for the columns the plan reads.
@@ -260,14 +267,18 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
     }
 }
 
-Status Job::processBatch(Batch& batch) {
-    operators::OperatorContext context{environment_.clock->nowMicros()};
-    FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
+Status Job::processBatch(Batch& batch, int64_t now) {
+    // One clock reading per batch: NOW() and _processing_time agree.
+    operators::OperatorContext context{now};
+    // Bad rows leave the selection after each step; the failure handler gets them all at
+    // the end of the batch, in input order (so the DLQ order does not depend on batch.size).
+    batch.removeErroredRows();
     for (auto& op : operators_) {
         if (batch.numSelected() == 0) break;
         FERRIS_RETURN_IF_ERROR(op->process(batch, context));
-        FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
+        batch.removeErroredRows();
     }
+    FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
     if (batch.bytesUsed() > static_cast<size_t>(config_.maxMemoryBytes)) {
         return Status::user(ErrorCode::kInvalidArgument,
                             fmt::format("a batch needs {} MB, over the job's max.memory.mb of {} MB",
@@ -311,8 +322,16 @@ Result<bool> Job::step() {
         ended_ = true;
         return status.withContext(fmt::format("job {}", plan_.name));
     };
+    if (std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); })) {
+        Status status = endOfInput();  // LIMIT reached (LIMIT 0 reads nothing)
+        if (!status.isOk()) return fail(status);
+        return false;
+    }
     raw_.clear();
-    auto polled = source_->poll(config_.batchSize, std::chrono::microseconds(config_.batchTimeoutMicros), raw_);
+    int64_t budget = static_cast<int64_t>(config_.batchSize);
+    for (const auto& op : operators_) budget = std::min(budget, op->inputBudget());
+    auto polled = source_->poll(static_cast<size_t>(std::max<int64_t>(budget, 1)),
+                                std::chrono::microseconds(config_.batchTimeoutMicros), raw_);
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
     idle_ = count == 0;
@@ -329,7 +348,7 @@ Result<bool> Job::step() {
         metrics_.recordsIn.fetch_add(static_cast<int64_t>(count), std::memory_order_relaxed);
         metrics_.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
         metrics_.batches.fetch_add(1, std::memory_order_relaxed);
-        Status status = processBatch(batch);
+        Status status = processBatch(batch, now);
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
             Status committed = commit();

@@ -68,6 +68,7 @@ public:
     /// The source and sink connectors, e.g. to learn which file a sink writes.
     const plan::ConnectorDecl& sourceDecl() const { return sourceDecl_; }
     const plan::ConnectorDecl& sinkDecl() const { return plan_.sink; }
+    const JobConfig& config() const { return config_; }
 
 private:
     Job(plan::JobPlan plan, JobEnvironment environment);
@@ -75,7 +76,7 @@ private:
     /// Fills the hidden origin columns and the system columns the plan reads.
     void fillRowOrigin(types::Batch& batch);
     void fillSystemColumns(types::Batch& batch, int64_t now);
-    Status processBatch(types::Batch& batch);
+    Status processBatch(types::Batch& batch, int64_t now);
     Status endOfInput();
 
     plan::JobPlan plan_;

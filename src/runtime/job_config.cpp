@@ -1,5 +1,8 @@
 #include "runtime/job_config.h"
 
+#include <cctype>
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "common/closest_name.h"
@@ -84,10 +87,38 @@ bool isJobKey(std::string_view key) {
     return key.starts_with("circuit.breaker.");
 }
 
-Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors) {
+std::string environmentName(std::string_view key) {
+    // The key upper-cased, '.' → '_', '_' → '__' (§1.2): batch.size → FERRIS_BATCH_SIZE,
+    // failure_strategy → FERRIS_FAILURE__STRATEGY.
+    std::string name = "FERRIS_";
+    for (char c : key) {
+        if (c == '.') {
+            name += '_';
+        } else if (c == '_') {
+            name += "__";
+        } else {
+            name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+    }
+    return name;
+}
+
+Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete) {
     JobConfig config;
     size_t errorsBefore = errors.size();
-    for (const auto& property : job.jobProperties.entries()) {
+    // Precedence (§1.2): WITH > job annotation > app annotation > FERRIS_<KEY> environment
+    // > built-in default. The binder has merged the first three; the environment fills in
+    // keys none of them set. (Connector config files and the server config come with the
+    // multi-job server.)
+    plan::PropertyList properties = job.jobProperties;
+    for (const auto& key : jobKeys()) {
+        if (!complete || properties.has(key.name)) continue;
+        std::string variable = environmentName(key.name);
+        if (const char* value = std::getenv(variable.c_str())) {
+            properties.add({key.name, value, variable + " (environment)", {}});
+        }
+    }
+    for (const auto& property : properties.entries()) {
         const JobKey* key = nullptr;
         for (const auto& known : jobKeys()) {
             if (known.name == property.key) key = &known;
@@ -153,8 +184,8 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             }
         } else if (property.key == "max.memory.mb") {
             int64_t mb = 0;
-            if (!types::parseInt64(value, mb) || mb <= 0) {
-                errors.push_back(badValue(property, "a positive number of megabytes"));
+            if (!types::parseInt64(value, mb) || mb <= 0 || mb > (int64_t{1} << 30)) {
+                errors.push_back(badValue(property, "a number of megabytes from 1 to 1073741824"));
             } else {
                 config.maxMemoryBytes = mb << 20;
             }
@@ -164,9 +195,17 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             config.eventTimeFormat = value;
         }
     }
-    if (config.failureStrategy == FailureStrategy::kSendToDlq && config.dlqPath.empty() &&
+    if (complete && config.failureStrategy != FailureStrategy::kSendToDlq && !config.dlqPath.empty() &&
         errors.size() == errorsBefore) {
-        const plan::Property* strategy = job.jobProperties.find("failure_strategy");
+        const plan::Property* path = properties.find("dlq.path");
+        errors.push_back(Status::user(ErrorCode::kConfigError,
+                                      "'dlq.path' is set but failure_strategy is not 'send_to_dlq': nothing would be "
+                                      "written there",
+                                      path != nullptr ? path->location : job.location));
+    }
+    if (complete && config.failureStrategy == FailureStrategy::kSendToDlq && config.dlqPath.empty() &&
+        errors.size() == errorsBefore) {
+        const plan::Property* strategy = properties.find("failure_strategy");
         errors.push_back(Status::user(ErrorCode::kConfigError,
                                       "failure_strategy 'send_to_dlq' needs 'dlq.path' (the DLQ file)",
                                       strategy != nullptr ? strategy->location : job.location));

@@ -42,7 +42,14 @@ const std::vector<std::string>& jobKeyNames();
 
 /// Parses and validates the job-level properties; returns every error (unknown keys with
 /// the closest valid key, bad values, keys not supported yet).
-Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors);
+/// `complete` = the properties are all a job has (environment defaults are added and keys
+/// that depend on each other are checked together); false checks each key on its own (app
+/// annotations, which jobs complete).
+Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete = true);
+
+/// The environment variable that sets a job-level key: FERRIS_<KEY>, the key upper-cased
+/// with '.' → '_' and '_' → '__' (§1.2).
+std::string environmentName(std::string_view key);
 
 /// True when `key` is a job-level key (unprefixed), known or reserved.
 bool isJobKey(std::string_view key);

@@ -80,6 +80,11 @@ public:
 private:
     void bindAppAnnotations(std::string_view defaultName) {
         plan_.name = std::string(defaultName);
+        Status repeats = checkRepeats(app_.appAnnotations);
+        if (!repeats.isOk()) errors_.push_back(repeats);
+        for (const auto& annotation : app_.appAnnotations) {
+            if (auto property = annotationProperty(annotation)) plan_.jobProperties.add(*property);
+        }
         for (const auto& annotation : app_.appAnnotations) {
             if (annotation.key == "app") {
                 plan_.name = annotation.value;
@@ -179,7 +184,28 @@ private:
         return Status::ok();
     }
 
+    /// Rejects an annotation key given twice in one block (only @metric… may repeat).
+    static Status checkRepeats(const std::vector<ast::Annotation>& annotations) {
+        std::set<std::string> seen;
+        for (const auto& annotation : annotations) {
+            if (annotation.key.starts_with("metric")) continue;
+            if (!seen.insert(annotation.key).second) {
+                return Status::user(ErrorCode::kDuplicateName, fmt::format("annotation @{} is given twice", annotation.key),
+                                    annotation.location);
+            }
+        }
+        return Status::ok();
+    }
+
     Status bindStatement(const ast::Statement& statement) {
+        FERRIS_RETURN_IF_ERROR(checkRepeats(statement.annotations));
+        if ((statement.kind == ast::StatementKind::kShow || statement.kind == ast::StatementKind::kDescribe) &&
+            !statement.annotations.empty()) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("annotation @{} applies to jobs; SHOW and DESCRIBE are not jobs",
+                                            statement.annotations.front().key),
+                                statement.annotations.front().location);
+        }
         switch (statement.kind) {
             case ast::StatementKind::kDeclare: return bindDeclare(statement.as<ast::DeclareStatement>());
             case ast::StatementKind::kCreateAs: return bindCreateAs(statement.as<ast::CreateAsStatement>());
@@ -274,6 +300,12 @@ private:
                                             "schema registry can supply them for Kafka formats)",
                                             decl.name),
                                 declare.name.location);
+        }
+        if (decl.isTable && isSink) {
+            return Status::notSupported(fmt::format("CREATE TABLE {} as a sink (table changelogs come with stateful "
+                                                    "streaming); declare it with CREATE STREAM",
+                                                    decl.name),
+                                        declare.location);
         }
         if (decl.isTable && !isSink) {
             return Status::notSupported(fmt::format("CREATE TABLE {} as a source (table sources come with joins)",

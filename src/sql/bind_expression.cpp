@@ -295,9 +295,9 @@ Result<ExprPtr> ExpressionBinder::bind(const ast::Expr& expression) {
             std::vector<DataType> types3 = typesForCommon({operand, low, high});
             auto common = expr::commonType(types3, "BETWEEN");
             if (!common.isOk()) return common.status().withLocation(at);
-            FERRIS_ASSIGN_OR_RETURN(operand, castTo(operand, common.value(), at));
-            FERRIS_ASSIGN_OR_RETURN(low, castTo(low, common.value(), at));
-            FERRIS_ASSIGN_OR_RETURN(high, castTo(high, common.value(), at));
+            FERRIS_ASSIGN_OR_RETURN(operand, toComparable(operand, common.value(), at));
+            FERRIS_ASSIGN_OR_RETURN(low, toComparable(low, common.value(), at));
+            FERRIS_ASSIGN_OR_RETURN(high, toComparable(high, common.value(), at));
             FERRIS_ASSIGN_OR_RETURN(ExprPtr lower, call(">=", {operand, low}, at, ""));
             FERRIS_ASSIGN_OR_RETURN(ExprPtr upper, call("<=", {operand, high}, at, ""));
             FERRIS_ASSIGN_OR_RETURN(ExprPtr both, logical(ExprKind::kAnd, lower, upper, at));
@@ -580,6 +580,13 @@ Result<ExprPtr> ExpressionBinder::bindCase(const ast::CaseExpr& expression) {
     return ExprPtr(result);
 }
 
+Result<ExprPtr> ExpressionBinder::toComparable(ExprPtr value, const DataType& common, SourceLocation location) {
+    // Numbers are compared exactly as they are (mixed scales included); casting them to a
+    // common type first could round a 38-digit value. Other types meet in the common type.
+    if (common.isNumeric() && value->type.isNumeric()) return value;
+    return castTo(std::move(value), common, location);
+}
+
 Result<ExprPtr> ExpressionBinder::bindInList(const ast::InListExpr& expression) {
     SourceLocation at = expression.operatorLocation.valid() ? expression.operatorLocation : expression.location;
     FERRIS_ASSIGN_OR_RETURN(ExprPtr operand, bind(*expression.operand));
@@ -593,19 +600,25 @@ Result<ExprPtr> ExpressionBinder::bindInList(const ast::InListExpr& expression) 
     std::vector<DataType> types = typesForCommon(all);
     auto common = expr::commonType(types, "IN");
     if (!common.isOk()) return common.status().withLocation(at);
-    // x IN (a, b) ≡ x = a OR x = b: the standard three-valued result, NULLs included.
-    ExprPtr result;
+    // x IN (a, b) ≡ x = a OR x = b: the standard three-valued result, NULLs included. The
+    // ORs form a balanced tree, so long lists stay shallow.
+    std::vector<ExprPtr> terms;
+    FERRIS_ASSIGN_OR_RETURN(ExprPtr left, toComparable(operand, common.value(), at));
     for (const auto& item : items) {
-        FERRIS_ASSIGN_OR_RETURN(ExprPtr left, castTo(operand, common.value(), at));
-        FERRIS_ASSIGN_OR_RETURN(ExprPtr right, castTo(item, common.value(), item->location));
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr right, toComparable(item, common.value(), item->location));
         FERRIS_ASSIGN_OR_RETURN(ExprPtr equal, call("=", {left, right}, at, ""));
-        if (!result) {
-            result = equal;
-        } else {
-            FERRIS_ASSIGN_OR_RETURN(result, logical(ExprKind::kOr, result, equal, at));
-        }
+        terms.push_back(equal);
     }
-    return expression.negated ? negate(result) : result;
+    while (terms.size() > 1) {
+        std::vector<ExprPtr> next;
+        for (size_t i = 0; i + 1 < terms.size(); i += 2) {
+            FERRIS_ASSIGN_OR_RETURN(ExprPtr either, logical(ExprKind::kOr, terms[i], terms[i + 1], at));
+            next.push_back(either);
+        }
+        if (terms.size() % 2 == 1) next.push_back(terms.back());
+        terms.swap(next);
+    }
+    return expression.negated ? negate(terms[0]) : terms[0];
 }
 
 }  // namespace ferris::sql

@@ -57,6 +57,8 @@ private:
     Result<expr::ExprPtr> bindInList(const ast::InListExpr& expression);
     Result<expr::ExprPtr> bindFieldAccess(expr::ExprPtr base, const ast::Identifier& field, SourceLocation location);
     Result<expr::ExprPtr> castTo(expr::ExprPtr value, const types::DataType& type, SourceLocation location);
+    /// An operand of IN/BETWEEN brought to where it can be compared (see the .cpp).
+    Result<expr::ExprPtr> toComparable(expr::ExprPtr value, const types::DataType& common, SourceLocation location);
     Result<expr::ExprPtr> logical(expr::ExprKind kind, expr::ExprPtr left, expr::ExprPtr right,
                                   SourceLocation location);
     expr::ExprPtr negate(expr::ExprPtr value);

@@ -1,6 +1,7 @@
 #include "sql/bind_query.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -46,6 +47,15 @@ Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
         if (bound.limit) {
             return Status::notSupported(fmt::format("LIMIT inside {}; put it on the outer query", name), location);
         }
+        for (const auto& output : bound.outputs) {
+            if (output.primaryKey) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("PRIMARY KEY inside {} would be lost: mark the key in the outer "
+                                                "query's select list",
+                                                name),
+                                    output.location);
+            }
+        }
         scope = std::make_shared<Scope>();
         scope->sourceName = name;
         scope->qualifiers = std::move(qualifiers);
@@ -62,10 +72,8 @@ Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
             if (named.alias) qualifiers.push_back(named.alias->name);
             auto cte = ctes.find(named.name.name);
             if (cte != ctes.end()) {
-                // A CTE's own WITH list cannot see the CTE itself or later ones.
-                std::map<std::string, const ast::Query*> visible = ctes;
-                visible.erase(cte->first);
-                FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, bind(*cte->second, visible));
+                // A CTE sees the CTEs defined before it, not itself or later ones.
+                FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, bind(*cte->second, cteScopes_.at(cte->second)));
                 return derive(std::move(bound), named.name.name, qualifiers, named.location);
             }
             const plan::ConnectorDecl* source = plan_.findSource(named.name.name);
@@ -120,11 +128,16 @@ Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
 Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes) {
     FERRIS_RETURN_IF_ERROR(checkStatelessClauses(query));
     std::map<std::string, const ast::Query*> visible = ctes;
+    std::set<std::string> defined;
     for (const auto& cte : query.ctes) {
-        if (visible.count(cte.name.name) && !ctes.count(cte.name.name)) {
+        if (!defined.insert(cte.name.name).second) {
             return Status::user(ErrorCode::kDuplicateName, fmt::format("WITH defines '{}' twice", cte.name.name),
                                 cte.name.location);
         }
+        cteScopes_[cte.query.get()] = visible;  // what this CTE may read
+        // Every CTE is bound, used or not, so its errors are reported.
+        FERRIS_ASSIGN_OR_RETURN(BoundQuery unused, bind(*cte.query, visible));
+        (void)unused;
         visible[cte.name.name] = cte.query.get();
     }
     if (!query.from) {
@@ -191,6 +204,19 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
                                                 "Kafka sink",
                                                 name),
                                     item.expr->location);
+            }
+        }
+        if (item.alias) {
+            if (auto system = types::parseSystemColumn(item.alias->name)) {
+                if (*system == types::SystemColumn::kEventTime) {
+                    return Status::notSupported("assigning the event time with `expr AS _event_time` (comes with "
+                                                "stateful streaming); use '<source>.event.time.field'",
+                                                item.alias->location);
+                }
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("'{}' is a system column name; choose another alias",
+                                                item.alias->name),
+                                    item.alias->location);
             }
         }
         FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, binder.bind(*item.expr));

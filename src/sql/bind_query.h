@@ -43,6 +43,8 @@ private:
 
     const ParsedApp& app_;
     const plan::AppPlan& plan_;
+    /// For each CTE's query, the CTEs it may read (those defined before it).
+    std::map<const ast::Query*, std::map<std::string, const ast::Query*>> cteScopes_;
 };
 
 /// Fills a JobPlan's source, operators and output from a bound query.

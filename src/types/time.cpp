@@ -810,8 +810,10 @@ bool parseDurationShorthand(std::string_view text, int64_t& micros) {
 }
 
 int64_t intervalToMillis(IntervalValue interval) {
-    return interval.months * (30 * kMicrosPerDay / kMicrosPerMilli) +
-           interval.micros / kMicrosPerMilli;
+    // Floor, as timestamps are written: -1.5 ms is -2.
+    int64_t millis = interval.micros / kMicrosPerMilli;
+    if (interval.micros % kMicrosPerMilli < 0) --millis;
+    return interval.months * (30 * kMicrosPerDay / kMicrosPerMilli) + millis;
 }
 
 std::string intervalToString(IntervalValue interval) {

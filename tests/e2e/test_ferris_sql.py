@@ -176,6 +176,36 @@ WITH ('out.type' = 'file_sink', 'out.path' = 'out.jsonl', 'failure_strategy' = '
             self.assertEqual(result.returncode, 1)
             self.assertIn("cannot open", result.stderr)
 
+    def test_environment_sets_job_keys_below_the_sql(self):
+        # FERRIS_<KEY> (upper-cased, '.' -> '_', '_' -> '__') sets a job key the SQL leaves
+        # unset; a bad value names the variable; a key in WITH wins over the environment.
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "in.jsonl").write_text('{"a": 1}\n{"a": "x"}\n')
+            app = self.write(tmp, """
+CREATE STREAM src (a BIGINT) WITH ('src.type' = 'file_source', 'src.path' = 'in.jsonl');
+CREATE STREAM out AS SELECT a FROM src WITH ('out.type' = 'file_sink', 'out.path' = 'out.jsonl');
+""")
+            env = dict(os.environ, FERRIS_FAILURE__STRATEGY="fail_batch")
+            result = subprocess.run([FERRIS_SQL, "run", "--no-progress", str(app)], capture_output=True, text=True,
+                                    env=env, timeout=120)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn("(failure_strategy is fail_batch)", result.stderr)
+            env = dict(os.environ, FERRIS_BATCH_SIZE="banana")
+            result = subprocess.run([FERRIS_SQL, "validate", str(app)], capture_output=True, text=True, env=env,
+                                    timeout=120)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("'FERRIS_BATCH_SIZE (environment)' = 'banana' is not valid", result.stderr)
+            pinned = self.write(tmp, """
+CREATE STREAM src (a BIGINT) WITH ('src.type' = 'file_source', 'src.path' = 'in.jsonl');
+CREATE STREAM out AS SELECT a FROM src
+WITH ('out.type' = 'file_sink', 'out.path' = 'out.jsonl', 'failure_strategy' = 'log_and_continue');
+""", "pinned.sql")
+            env = dict(os.environ, FERRIS_FAILURE__STRATEGY="fail_batch")
+            result = subprocess.run([FERRIS_SQL, "run", "--no-progress", str(pinned)], capture_output=True, text=True,
+                                    env=env, timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual((Path(tmp) / "out.jsonl").read_text(), '{"a":1}\n')
+
     def test_ctrl_c_finishes_the_batch_flushes_and_exits_cleanly(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)

@@ -294,13 +294,14 @@ TEST(CsvDecoderTest, WithHeaderColumnsAreMappedByName) {
     EXPECT_TRUE(decoder->expectsHeader());
     Status status = decoder->setHeader("extra,\"PRICE\",name,Id\r");
     ASSERT_TRUE(status.isOk()) << status.toString();
-    // With a header the field count is not checked: missing trailing fields are NULL.
+    // With a header every record must have as many fields as the header line.
     EXPECT_EQ(decodeLines(*decoder, fields,
                           {"x,2.50,abc,1", "y,3", ",,,", "z,1.234,n,2", "a,1,b,2,extra"}),
-              (Rows{"id=1, price=2.50", "id=NULL, price=3.00", "id=NULL, price=NULL",
+              (Rows{"id=1, price=2.50", "error decode_error: expected 4 fields (as the header), found 2",
+                    "id=NULL, price=NULL",
                     "error decode_error: field 'price': '1.234' has more than 2 fractional digits "
                     "for DECIMAL(6,2)",
-                    "id=2, price=1.00"}));
+                    "error decode_error: expected 4 fields (as the header), found 5"}));
 }
 
 TEST(CsvDecoderTest, HeaderMissingADeclaredColumn) {

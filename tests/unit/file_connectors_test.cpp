@@ -305,6 +305,22 @@ TEST_F(FileConnectorsTest, JsonArrayErrors) {
                            empty.string() + ": empty file where a JSON array was expected");
 }
 
+TEST_F(FileConnectorsTest, JsonArrayCommaBeforeTheClosingBracket) {
+    auto comma = write("comma.json", "[{\"a\":1},\n]");
+    expectRecordsThenError(comma, FileFormat::kJsonArray, {"1:1:{\"a\":1}"},
+                           comma.string() + ":2: a comma before the ']' that closes the JSON array");
+}
+
+TEST_F(FileConnectorsTest, ByteOrderMarkIsNotPartOfTheFirstRecord) {
+    std::string content = "\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n";
+    auto path = write("bom.jsonl", content);
+    expectRecords(path, FileFormat::kJsonLines, {"3:1:{\"a\":1}", "11:2:{\"a\":2}"});
+    auto csv = write("bom.csv", "\xEF\xBB\xBFid,name\n1,x\n");
+    FileSource source(csv, FileFormat::kCsv, codec::CsvOptions{});
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(source.formatHeader(), std::optional<std::string>("id,name"));
+}
+
 TEST_F(FileConnectorsTest, JsonArrayContentAfterTheArrayOnALaterLine) {
     // Regression (fixed): newlines skipped after the closing ']' are not counted (file_source.cpp poll, the
     // two whitespace loops after `arrayClosed_ = true`), so the error names line 1.

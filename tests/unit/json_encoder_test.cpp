@@ -190,7 +190,7 @@ TEST(JsonEncoderTest, IntervalAsMilliseconds) {
                   {IntervalValue{0, 1500000}, IntervalValue{0, 0}, IntervalValue{1, 0},
                    IntervalValue{-2, 0}, IntervalValue{1, 1000}, IntervalValue{0, -1500},
                    IntervalValue{0, 999}, std::nullopt})),
-              lines({"1500", "0", "2592000000", "-5184000000", "2592000001", "-1", "0", "null"}));
+              lines({"1500", "0", "2592000000", "-5184000000", "2592000001", "-2", "0", "null"}));
 }
 
 TEST(JsonEncoderTest, BytesAsBase64) {

@@ -809,8 +809,8 @@ TEST(IntervalTest, ToMillis) {
     EXPECT_EQ(intervalToMillis(IntervalValue{1, 1500}), 2592000001);
     EXPECT_EQ(intervalToMillis(IntervalValue{-1, 0}), -2592000000);
     EXPECT_EQ(intervalToMillis(IntervalValue{0, 999}), 0);
-    EXPECT_EQ(intervalToMillis(IntervalValue{0, -1500}), -1);
-    EXPECT_EQ(intervalToMillis(IntervalValue{0, -999}), 0);
+    EXPECT_EQ(intervalToMillis(IntervalValue{0, -1500}), -2);
+    EXPECT_EQ(intervalToMillis(IntervalValue{0, -999}), -1);
     EXPECT_EQ(intervalToMillis(IntervalValue{std::numeric_limits<int32_t>::max(), kMax}),
               5575500985060854775);
 }

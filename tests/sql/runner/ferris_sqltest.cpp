@@ -213,6 +213,14 @@ private:
         auto plan = sql::bindApp(parsed.value(), "sources", errors);
         if (!plan.isOk()) return "source: " + plan.status().toString();
         plan::ConnectorDecl decl = plan->sources.at(0);
+        // Locations point into the runner's own declaration text, not the test's SQL.
+        decl.location = {};
+        plan::PropertyList properties;
+        for (auto property : decl.properties.entries()) {
+            property.location = {};
+            properties.add(property);
+        }
+        decl.properties = properties;
         for (const auto& error : registry_.validate(decl, connectors::ConnectorRole::kSource)) {
             return "source: " + error.toString();
         }

@@ -109,12 +109,12 @@ void registerMemoryConnectors(connectors::ConnectorRegistry& registry, std::shar
     source.role = connectors::ConnectorRole::kSource;
     source.description = "the SQL test runner's in-memory source";
     source.options = {
-        {"partitions", connectors::OptionType::kInt, "1", false, {}, "number of partitions", ""},
-        {"format", connectors::OptionType::kEnum, "json", false, {"json", "csv"}, "record format", ""},
-        {"csv.delimiter", connectors::OptionType::kChar, ",", false, {}, "CSV field delimiter", ""},
-        {"csv.quote", connectors::OptionType::kChar, "\"", false, {}, "CSV quote character", ""},
-        {"event.time.field", connectors::OptionType::kString, "", false, {}, "event-time column", ""},
-        {"event.time.format", connectors::OptionType::kString, "epoch_millis", false, {}, "event-time format", ""},
+        {"partitions", connectors::OptionType::kInt, "1", false, {}, "number of partitions", "", ""},
+        {"format", connectors::OptionType::kEnum, "json", false, {"json", "csv"}, "record format", "", ""},
+        {"csv.delimiter", connectors::OptionType::kChar, ",", false, {}, "CSV field delimiter", "", "csv"},
+        {"csv.quote", connectors::OptionType::kChar, "\"", false, {}, "CSV quote character", "", "csv"},
+        {"event.time.field", connectors::OptionType::kString, "", false, {}, "event-time column", "", ""},
+        {"event.time.format", connectors::OptionType::kString, "epoch_millis", false, {}, "event-time format", "", ""},
     };
     source.makeSource = [world](const connectors::ConnectorContext&,
                                 const plan::ConnectorDecl& decl) -> Result<std::unique_ptr<connectors::Source>> {
