@@ -21,19 +21,6 @@ inline const char* skipWhitespace(const char* p, const char* end) {
 
 inline bool isDigit(char c) { return static_cast<unsigned>(c - '0') <= 9; }
 
-/// True when some byte of [p, end) has its high bit set (a multi-byte UTF-8 sequence).
-bool hasHighBytes(const char* p, const char* end) {
-    uint64_t any = 0;
-    while (p + 8 <= end) {
-        uint64_t word = 0;
-        std::memcpy(&word, p, 8);
-        any |= word;
-        p += 8;
-    }
-    while (p < end) any |= static_cast<uint8_t>(*p++);
-    return (any & 0x8080808080808080ULL) != 0;
-}
-
 /// The end of a JSON number starting at p (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`),
 /// or nullptr when the text there is not one.
 const char* scanNumber(const char* p, const char* end, bool& integral) {
@@ -69,6 +56,8 @@ const char* scanNumber(const char* p, const char* end, bool& integral) {
 inline const char* scanString(const char* p, const char* end) {
     constexpr uint64_t kOnes = 0x0101010101010101ULL;
     constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    const char* start = p;
+    uint64_t seen = 0;  // OR of the words read: high bits mean multi-byte UTF-8 to validate
     while (p < end) {
         uint64_t word = 0;
         std::memcpy(&word, p, 8);
@@ -78,9 +67,15 @@ inline const char* scanString(const char* p, const char* end) {
         // tricks; the lowest flagged byte is exact.
         uint64_t stops = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
         stops &= kHighs;
+        seen |= word;
         if (stops != 0) {
             const char* stop = p + __builtin_ctzll(stops) / 8;
             if (stop >= end || *stop != '"') return nullptr;
+            // Only text inside strings may hold bytes ≥ 0x80 (anything else makes the
+            // scanner give up), so validating strings validates the record.
+            if ((seen & kHighs) != 0 && !simdjson::validate_utf8(start, static_cast<size_t>(stop - start))) {
+                return nullptr;
+            }
             return stop;
         }
         p += 8;
@@ -380,7 +375,6 @@ bool scanFlatObject(std::string_view record, std::span<const Field> fields, std:
                     std::vector<uint8_t>& seen, uint32_t row) {
     const char* p = record.data();
     const char* end = p + record.size();
-    if (hasHighBytes(p, end) && !simdjson::validate_utf8(p, record.size())) return false;
     p = skipWhitespace(p, end);
     if (p >= end || *p != '{') return false;
     p = skipWhitespace(p + 1, end);

@@ -301,9 +301,11 @@ bool skipJsonValue(simdjson::ondemand::value value, std::string& error, int dept
             if (auto code = value.get_bool().get(flag); code != simdjson::SUCCESS) return malformed(code);
             return true;
         }
-        case json_type::null:
-            if (!value.is_null()) return malformed(simdjson::INCORRECT_TYPE);
+        case json_type::null: {
+            bool isNull = false;
+            if (value.is_null().get(isNull) != simdjson::SUCCESS || !isNull) return malformed(simdjson::INCORRECT_TYPE);
             return true;
+        }
     }
     return malformed(simdjson::TAPE_ERROR);
 }
