@@ -197,15 +197,7 @@ bool parseField(std::string_view text, bool wasQuoted, Vector& column, uint32_t 
 
 void CsvDecoder::decode(std::span<const types::RawRecord> records, types::Batch& batch) {
     uint32_t rows = static_cast<uint32_t>(records.size());
-    std::vector<Vector*> columns;
-    for (const auto& field : fields_) {
-        auto column = std::make_shared<Vector>(field.type, rows);
-        if (batch.columns().size() <= static_cast<size_t>(field.slot)) {
-            batch.columns().resize(static_cast<size_t>(field.slot) + 1);
-        }
-        batch.columns()[static_cast<size_t>(field.slot)] = column;
-        columns.push_back(column.get());
-    }
+    std::vector<Vector*> columns = makeFieldColumns(fields_, rows, batch);
     std::string error;
     for (uint32_t row = 0; row < rows; ++row) {
         bool ok = splitCsvLine(records[row].value, options_, split_, quoted_, batch.arena(), error);

@@ -32,6 +32,11 @@ public:
     virtual void decode(std::span<const types::RawRecord> records, types::Batch& batch) = 0;
 };
 
+/// Creates the vectors of `fields` (one per field, `rows` rows) at their slots in `batch`
+/// and returns them in field order: what every decoder does first.
+std::vector<types::Vector*> makeFieldColumns(const std::vector<DecodeField>& fields, uint32_t rows,
+                                             types::Batch& batch);
+
 /// Options of the CSV format.
 struct CsvOptions {
     char delimiter = ',';

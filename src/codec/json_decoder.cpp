@@ -37,15 +37,7 @@ public:
 
     void decode(std::span<const RawRecord> records, Batch& batch) override {
         uint32_t rows = static_cast<uint32_t>(records.size());
-        columns_.clear();
-        for (const auto& field : declared_) {
-            auto column = std::make_shared<Vector>(field.type, rows);
-            if (batch.columns().size() <= static_cast<size_t>(field.slot)) {
-                batch.columns().resize(static_cast<size_t>(field.slot) + 1);
-            }
-            batch.columns()[static_cast<size_t>(field.slot)] = column;
-            columns_.push_back(column.get());
-        }
+        columns_ = makeFieldColumns(declared_, rows, batch);
         seen_.assign(fields_.size(), 0);
         // 1. The flat-object scanner takes every record it can (nearly all, for flat data).
         std::vector<uint8_t> done(rows, 0);

@@ -319,38 +319,6 @@ private:
     std::vector<CompiledExprPtr> args_;
 };
 
-/// CAST with a kernel chosen for the (from, to) pair at compile time.
-class CastNode final : public CompiledExpr {
-public:
-    CastNode(DataType type, CompiledExprPtr arg, KernelPtr kernel)
-        : CompiledExpr(std::move(type)), arg_(std::move(arg)), kernel_(std::move(kernel)) {}
-
-    VectorPtr eval(EvalContext& context, std::span<const uint32_t> rows) override {
-        VectorPtr value = arg_->eval(context, rows);
-        auto out = newVector(type_, context);
-        const Vector* raw[] = {value.get()};
-        if (value->mayHaveNulls()) {
-            std::vector<uint32_t> live;
-            live.reserve(rows.size());
-            for (uint32_t row : rows) {
-                if (value->isNull(row)) {
-                    out->setNull(row);
-                } else {
-                    live.push_back(row);
-                }
-            }
-            if (!live.empty()) kernel_->apply(context, live, raw, *out);
-        } else {
-            kernel_->apply(context, rows, raw, *out);
-        }
-        return out;
-    }
-
-private:
-    CompiledExprPtr arg_;
-    KernelPtr kernel_;
-};
-
 /// STRUCT field access: the field's child vector, NULL where the struct is NULL.
 class FieldNode final : public CompiledExpr {
 public:
@@ -440,8 +408,10 @@ Result<std::unique_ptr<CompiledExpr>> CompiledExpr::compile(const ExprPtr& expr)
                                                               expr->function->nulls));
         }
         case ExprKind::kCast: {
+            // A cast is a one-argument, NULL-propagating call of the kernel for its type pair.
             FERRIS_ASSIGN_OR_RETURN(KernelPtr kernel, makeCastKernel(expr->args[0]->type, expr->type));
-            return CompiledExprPtr(std::make_unique<CastNode>(expr->type, std::move(args[0]), std::move(kernel)));
+            return CompiledExprPtr(
+                std::make_unique<CallNode>(expr->type, std::move(args), std::move(kernel), NullHandling::kPropagate));
         }
         case ExprKind::kAnd:
         case ExprKind::kOr:
