@@ -37,6 +37,11 @@ public:
 
 Result<std::unique_ptr<Encoder>> makeJsonEncoder(std::vector<EncodeColumn> columns, TimestampFormat timestamps);
 
+/// A table's changelog as JSON lines: upserts carry every column, deletes the key columns
+/// (indexes into `columns`), by the batch's row kinds.
+Result<std::unique_ptr<Encoder>> makeJsonChangelogEncoder(std::vector<EncodeColumn> columns, std::vector<int> keyColumns,
+                                                          TimestampFormat timestamps);
+
 struct CsvWriteOptions {
     char delimiter = ',';
     char quote = '"';

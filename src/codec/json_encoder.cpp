@@ -170,7 +170,64 @@ private:
     std::vector<std::string> prefixes_;
 };
 
+/// A table's changelog as JSON lines (§1.4.1 Changelogs): `{"_op":"upsert", <columns>}` and
+/// `{"_op":"delete", <key columns>}`, by the batch's row kinds.
+class JsonChangelogEncoder final : public Encoder {
+public:
+    JsonChangelogEncoder(std::vector<EncodeColumn> columns, std::vector<int> keyColumns, TimestampFormat timestamps)
+        : columns_(std::move(columns)), keyColumns_(std::move(keyColumns)), timestamps_(timestamps) {
+        for (const auto& column : columns_) {
+            std::string prefix = ",";
+            appendJsonString(column.name, prefix);
+            prefix += ':';
+            prefixes_.push_back(std::move(prefix));
+        }
+    }
+
+    void encode(const Batch& batch, std::string& out) override {
+        for (uint32_t row : batch.selection()) {
+            encodeRow(batch, row, out);
+            out += '\n';
+        }
+    }
+
+    void encodeRow(const Batch& batch, uint32_t row, std::string& out) override {
+        const auto& kinds = batch.rowKinds();
+        bool isDelete = row < kinds.size() && kinds[row] == Batch::RowKind::kDelete;
+        if (isDelete) {
+            out += "{\"_op\":\"delete\"";
+            for (int index : keyColumns_) append(batch, row, static_cast<size_t>(index), out);
+        } else {
+            out += "{\"_op\":\"upsert\"";
+            for (size_t i = 0; i < columns_.size(); ++i) append(batch, row, i, out);
+        }
+        out += '}';
+    }
+
+private:
+    void append(const Batch& batch, uint32_t row, size_t column, std::string& out) const {
+        out += prefixes_[column];
+        appendJsonValue(batch.column(static_cast<size_t>(columns_[column].slot)), row, timestamps_, out);
+    }
+
+    std::vector<EncodeColumn> columns_;
+    std::vector<int> keyColumns_;
+    TimestampFormat timestamps_;
+    std::vector<std::string> prefixes_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<Encoder>> makeJsonChangelogEncoder(std::vector<EncodeColumn> columns, std::vector<int> keyColumns,
+                                                          TimestampFormat timestamps) {
+    for (int index : keyColumns) {
+        if (index < 0 || static_cast<size_t>(index) >= columns.size()) {
+            return Status::internal("changelog key column out of range");
+        }
+    }
+    return std::unique_ptr<Encoder>(
+        std::make_unique<JsonChangelogEncoder>(std::move(columns), std::move(keyColumns), timestamps));
+}
 
 Result<std::unique_ptr<Encoder>> makeJsonEncoder(std::vector<EncodeColumn> columns, TimestampFormat timestamps) {
     return std::unique_ptr<Encoder>(std::make_unique<JsonEncoder>(std::move(columns), timestamps));

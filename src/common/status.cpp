@@ -24,7 +24,9 @@ std::string_view errorCodeName(ErrorCode code) {
         case ErrorCode::kDivisionByZero: return "division_by_zero";
         case ErrorCode::kInvalidArgument: return "invalid_argument";
         case ErrorCode::kCastError: return "cast_error";
+        case ErrorCode::kLateRecord: return "late_record";
         case ErrorCode::kIoError: return "io_error";
+        case ErrorCode::kResourceExhausted: return "resource_exhausted";
         case ErrorCode::kCancelled: return "cancelled";
         case ErrorCode::kInternal: return "internal";
     }

@@ -39,8 +39,10 @@ enum class ErrorCode : uint16_t {
     kDivisionByZero,
     kInvalidArgument,
     kCastError,
+    kLateRecord,  ///< a record for a window that had closed (late.data.strategy dead_letter)
     // system
     kIoError,
+    kResourceExhausted,  ///< a job went over its max.memory.mb
     kCancelled,
     kInternal,
 };

@@ -22,6 +22,9 @@ public:
     virtual Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) = 0;
     /// True when the source is bounded and every record has been returned.
     virtual bool exhausted() const = 0;
+    /// How many partitions the source reads (a file: 1). Each holds the watermark back
+    /// until it has produced a record or gone idle.
+    virtual size_t partitionCount() const { return 1; }
     /// True for sources that end (files, bounded Kafka).
     virtual bool bounded() const = 0;
     /// Where the next record will come from, as a blob for checkpoints.

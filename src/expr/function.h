@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "expr/aggregate.h"
 #include "expr/kernel.h"
 #include "types/data_type.h"
 #include "types/value.h"
@@ -59,8 +60,12 @@ struct FunctionEntry {
     SpecialForm specialForm = SpecialForm::kNone;
     /// True for internal operator functions (+, =, LIKE…) that SHOW FUNCTIONS omits.
     bool isOperator = false;
-    /// Resolves the overload for these arguments, or says which types were expected.
+    /// Resolves the overload for these arguments, or says which types were expected
+    /// (scalar functions).
     std::function<Result<BoundFunction>(const FunctionEntry& self, std::span<const ArgInfo> args)> resolve;
+    /// Resolves an aggregate call (kind kAggregate): `distinct` for f(DISTINCT x).
+    std::function<Result<BoundAggregate>(const FunctionEntry& self, std::span<const ArgInfo> args, bool distinct)>
+        resolveAggregate;
 };
 
 }  // namespace ferris::expr

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/closest_name.h"
+#include "expr/aggregates.h"
 
 namespace ferris::expr {
 
@@ -28,6 +29,9 @@ const FunctionRegistry& FunctionRegistry::builtins() {
         registerConditionalFunctions(r);
         registerJsonFunctions(r);
         registerHeaderFunctions(r);
+        registerBasicAggregates(r);
+        registerStatisticalAggregates(r);
+        registerHolisticAggregates(r);
         return r;
     }();
     return registry;

@@ -4,10 +4,9 @@
 
 namespace ferris::expr {
 
-/// Aggregate and analytic functions of DESIGN.md §1.3 that enter the registry with
-/// stateful streaming. Until then the binder answers `not supported yet: aggregate SUM`
+/// Analytic functions of DESIGN.md §1.3 that are not in the registry yet (they come with
+/// OVER). Until then the binder answers `not supported yet: analytic function ROW_NUMBER`
 /// for them instead of "unknown function".
-bool isPendingAggregate(std::string_view upperName);
 bool isPendingAnalytic(std::string_view upperName);
 
 }  // namespace ferris::expr

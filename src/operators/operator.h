@@ -11,6 +11,13 @@ namespace ferris::operators {
 /// What an operator may read of its job while processing a batch.
 struct OperatorContext {
     int64_t nowMicros = 0;  ///< the job clock, read once per batch (NOW(), _processing_time)
+    int64_t watermark = types::kMinWatermark;  ///< the job's event-time watermark now
+};
+
+/// What a stateful operator tells the runtime about the records it judged late.
+struct LateCounts {
+    int64_t dropped = 0;
+    int64_t deadLettered = 0;
 };
 
 /// A step of a job's pipeline. Operators receive batches (and, for stateful ones, time
@@ -26,6 +33,20 @@ public:
     /// Most input rows the next batch may hold (LIMIT: the rows still wanted), so that what
     /// is read — and which bad records are reported — does not depend on batch.size.
     virtual int64_t inputBudget() const { return INT64_MAX; }
+    /// Time moved without rows (a watermark advance, the job clock, end of input: watermark
+    /// +∞): a stateful operator emits what became due into `output` (a fresh batch).
+    virtual Status advance(const OperatorContext& /*context*/, types::Batch& /*output*/) { return Status::ok(); }
+    /// True when the operator keeps state across batches.
+    virtual bool stateful() const { return false; }
+    /// True when process() consumes its input and makes a new batch (an aggregation): the
+    /// runtime then handles the input's bad rows (which still have their origin) and takes
+    /// the new batch with takeOutput().
+    virtual bool replacesBatch() const { return false; }
+    virtual types::Batch takeOutput() { return types::Batch(); }
+    /// Bytes of state held (for max.memory.mb).
+    virtual size_t stateBytes() const { return 0; }
+    /// Late records judged since the start.
+    virtual LateCounts lateCounts() const { return {}; }
     virtual std::string name() const = 0;
 };
 

@@ -51,6 +51,36 @@ std::string explainJob(const JobPlan& job) {
                 break;
             }
             case OperatorKind::kLimit: out += fmt::format("  limit {}\n", node.limit); break;
+            case OperatorKind::kAggregate: {
+                const AggregateNode& aggregate = *node.aggregate;
+                std::string keys;
+                for (size_t i = 0; i < aggregate.keys.size(); ++i) {
+                    if (i > 0) keys += ", ";
+                    keys += aggregate.keys[i]->toString();
+                }
+                std::string calls;
+                for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
+                    if (i > 0) calls += ", ";
+                    calls += aggregate.aggregates[i].text;
+                }
+                static constexpr const char* kWindows[] = {"", "tumbling", "sliding", "session"};
+                std::string window;
+                if (aggregate.window.kind != WindowKind::kNone) {
+                    window = fmt::format(" window {}({}{})", kWindows[static_cast<int>(aggregate.window.kind)],
+                                         aggregate.window.processingTime ? "_processing_time, " : "",
+                                         aggregate.window.kind == WindowKind::kSession
+                                             ? fmt::format("gap {}us", aggregate.window.gapMicros)
+                                             : fmt::format("size {}us{}", aggregate.window.sizeMicros,
+                                                           aggregate.window.kind == WindowKind::kSliding
+                                                               ? fmt::format(", advance {}us",
+                                                                             aggregate.window.advanceMicros)
+                                                               : ""));
+                }
+                out += fmt::format("  aggregate [{}] by ({}){} emit {}{}\n", calls, keys, window,
+                                   aggregate.emit == EmitMode::kFinal ? "final" : "changes",
+                                   aggregate.having ? fmt::format(" having {}", aggregate.having->toString()) : "");
+                break;
+            }
         }
     }
     std::string output;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "expr/aggregate.h"
 #include "expr/expr.h"
 #include "types/schema.h"
 
@@ -53,14 +54,63 @@ struct SourceRead {
     types::Schema schema;       ///< its declared schema (slots: columns, then system columns)
     std::vector<int> columns;   ///< user column indexes the plan reads
     std::vector<types::SystemColumn> systemColumns;  ///< system columns the plan reads
+    /// `expr AS _event_time` in the select list: the event time of every decoded record,
+    /// evaluated before WHERE so filtered records still move the watermark (§1.4).
+    expr::ExprPtr eventTimeExpr;
 };
 
-/// Kinds of plan operators. Stateless ones only for now; stateful kinds are added with
-/// their operators.
+/// Kinds of plan operators.
 enum class OperatorKind : uint8_t {
-    kFilter,   ///< narrows the selection to rows where `predicate` is TRUE
-    kProject,  ///< computes `exprs` into a new set of slots 0..n-1
-    kLimit,    ///< passes the first `limit` rows, then ends the job (bounded sources only)
+    kFilter,     ///< narrows the selection to rows where `predicate` is TRUE
+    kProject,    ///< computes `exprs` into a new set of slots 0..n-1
+    kLimit,      ///< passes the first `limit` rows, then ends the job (bounded sources only)
+    kAggregate,  ///< GROUP BY (and windows): see AggregateNode
+};
+
+/// How an aggregation emits (§1.4).
+enum class EmitMode : uint8_t {
+    kChanges,  ///< one row per result row each input record changed, in input order
+    kFinal,    ///< one row per window and key when the window closes (or at end of input)
+};
+
+/// The window of an aggregation.
+enum class WindowKind : uint8_t { kNone, kTumbling, kSliding, kSession };
+
+/// Where a window's time comes from.
+struct WindowPlan {
+    WindowKind kind = WindowKind::kNone;
+    int64_t sizeMicros = 0;     ///< tumbling, sliding
+    int64_t advanceMicros = 0;  ///< sliding
+    int64_t gapMicros = 0;      ///< session
+    int timeSlot = -1;          ///< slot of the TIMESTAMP the window uses (_event_time by default)
+    bool processingTime = false;  ///< windows on `_processing_time` (the job clock)
+};
+
+/// One aggregate call of an aggregation: the bound function and its argument expressions
+/// (over the aggregation's input slots).
+struct AggregateCall {
+    std::shared_ptr<const expr::BoundAggregate> function;
+    std::vector<expr::ExprPtr> args;
+    std::string text;  ///< as written, for EXPLAIN and the state fingerprint
+};
+
+/// A hash aggregation, optionally windowed. Its output slots are: the keys (in GROUP BY
+/// order), then `_window_start` and `_window_end` when windowed, then the aggregates; the
+/// HAVING predicate, if any, is over those slots.
+struct AggregateNode {
+    std::vector<expr::ExprPtr> keys;
+    std::vector<std::string> keyNames;  ///< normalised text of each key expression
+    std::vector<AggregateCall> aggregates;
+    WindowPlan window;
+    EmitMode emit = EmitMode::kChanges;
+    expr::ExprPtr having;      ///< null when none
+    bool changelog = false;    ///< a CREATE TABLE: rows are upserts and deletes
+    int64_t allowedLatenessMicros = 0;
+    /// What happens to a record for an already closed window (§1.4 late.data.strategy).
+    enum class LateStrategy : uint8_t { kDrop, kDeadLetter } late = LateStrategy::kDrop;
+
+    size_t windowSlots() const { return window.kind == WindowKind::kNone ? 0 : 2; }
+    size_t outputSlots() const { return keys.size() + windowSlots() + aggregates.size(); }
 };
 
 struct OperatorNode {
@@ -68,6 +118,7 @@ struct OperatorNode {
     expr::ExprPtr predicate;           ///< kFilter
     std::vector<expr::ExprPtr> exprs;  ///< kProject
     int64_t limit = 0;                 ///< kLimit
+    std::shared_ptr<const AggregateNode> aggregate;  ///< kAggregate
 };
 
 /// What a job's statement was.
@@ -86,7 +137,8 @@ struct JobPlan {
     SourceRead source;
     std::vector<OperatorNode> operators;
     types::Schema output;             ///< output columns, in slots 0..n-1 after the last project
-    std::vector<int> keyColumns;      ///< output columns marked PRIMARY KEY (the Kafka key)
+    std::vector<int> keyColumns;      ///< the output's key columns (PRIMARY KEY marks, or an aggregation's keys)
+    bool changelog = false;           ///< output rows are upserts/deletes (CREATE TABLE with GROUP BY)
     ConnectorDecl sink;               ///< sink name and connector properties
     PropertyList jobProperties;       ///< unprefixed job-level keys (WITH and annotations)
     std::vector<Property> annotations;  ///< `-- @key: value` above the statement

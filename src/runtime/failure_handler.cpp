@@ -93,6 +93,15 @@ Status FailureHandler::handle(types::Batch& batch) {
     errors.erase(std::unique(errors.begin(), errors.end(), [](const auto& a, const auto& b) { return a.row == b.row; }),
                  errors.end());
     for (const auto& error : errors) {
+        if (error.code == ErrorCode::kLateRecord) {
+            // late.data.strategy = dead_letter: to the DLQ whatever the failure strategy
+            // (a late record is not a bad one); counted as late, not failed.
+            if (dlq_) {
+                writeDlqEntry(batch, error);
+                metrics_.dlqRecords.fetch_add(1, std::memory_order_relaxed);
+            }
+            continue;
+        }
         metrics_.failed[static_cast<size_t>(error.code)].fetch_add(1, std::memory_order_relaxed);
         switch (strategy_) {
             case FailureStrategy::kFailBatch:

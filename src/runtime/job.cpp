@@ -5,7 +5,9 @@
 #include "codec/csv_decoder.h"
 #include "common/log.h"
 #include "expr/compiled_expr.h"
+#include "operators/aggregate.h"
 #include "operators/filter.h"
+#include "types/time.h"
 
 namespace ferris::runtime {
 
@@ -79,7 +81,21 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     std::string format = sourceDecl->properties.has("event.time.format")
                              ? sourceDecl->properties.get("event.time.format")
                              : job->config_.eventTimeFormat;
-    if (readsEventTime && field.empty()) {
+    if (plan.source.eventTimeExpr) {
+        // `expr AS _event_time` assigns it: a key naming a field as well would be ignored.
+        if (!field.empty()) {
+            SourceLocation at = fieldProperty != nullptr ? fieldProperty->location : plan.location;
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("the query assigns _event_time, and 'event.time.field' = '{}' names a field as well: "
+                            "choose one",
+                            field),
+                at)));
+            return errors[errorsBefore];
+        }
+        FERRIS_ASSIGN_OR_RETURN(job->eventTimeExpr_, expr::CompiledExpr::compile(plan.source.eventTimeExpr));
+        if (!readsEventTime) job->plan_.source.systemColumns.push_back(SystemColumn::kEventTime);
+    } else if (readsEventTime && field.empty()) {
         errors.push_back(prefixed(Status::user(
             ErrorCode::kConfigError,
             fmt::format("_event_time is used but source {} has no event time: set '{}.event.time.field'",
@@ -131,7 +147,15 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     auto timestamps =
         timestampFormat == "iso8601" ? codec::TimestampFormat::kIso8601 : codec::TimestampFormat::kEpochMillis;
     Result<std::unique_ptr<codec::Encoder>> encoder = Status::internal("no encoder");
-    if (sinkFormat(plan.sink, *sinkSpec) == "csv") {
+    if (plan.changelog && sinkFormat(plan.sink, *sinkSpec) == "csv") {
+        errors.push_back(prefixed(Status::notSupported(
+            fmt::format("a changelog (upserts and deletes) written as csv to sink {}: use format 'json'",
+                        plan.sink.name),
+            plan.sink.location)));
+        return errors[errorsBefore];
+    } else if (plan.changelog) {
+        encoder = codec::makeJsonChangelogEncoder(columns, plan.keyColumns, timestamps);
+    } else if (sinkFormat(plan.sink, *sinkSpec) == "csv") {
         codec::CsvWriteOptions options;
         auto csv = connectors::csvOptionsOf(plan.sink, *sinkSpec);
         options.delimiter = csv.delimiter;
@@ -169,11 +193,47 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             case plan::OperatorKind::kLimit:
                 job->operators_.push_back(std::make_unique<operators::LimitOperator>(node.limit));
                 break;
+            case plan::OperatorKind::kAggregate: {
+                // The job's lateness settings complete the plan's aggregation.
+                auto aggregate = std::make_shared<plan::AggregateNode>(*node.aggregate);
+                aggregate->allowedLatenessMicros = job->config_.allowedLatenessMicros;
+                aggregate->late = job->config_.lateDeadLetter ? plan::AggregateNode::LateStrategy::kDeadLetter
+                                                              : plan::AggregateNode::LateStrategy::kDrop;
+                FERRIS_ASSIGN_OR_RETURN(auto op, operators::AggregateOperator::create(std::move(aggregate)));
+                job->operators_.push_back(std::move(op));
+                break;
+            }
         }
+    }
+    job->stateful_ = std::any_of(job->operators_.begin(), job->operators_.end(),
+                                 [](const auto& op) { return op->stateful(); });
+    job->metrics_.stateful = job->stateful_;
+
+    // Keys that shape event-time windows do nothing in a job without one.
+    bool eventTimeWindow = false;
+    for (const auto& node : plan.operators) {
+        if (node.kind == plan::OperatorKind::kAggregate && node.aggregate->window.kind != plan::WindowKind::kNone &&
+            !node.aggregate->window.processingTime) {
+            eventTimeWindow = true;
+        }
+    }
+    if (!eventTimeWindow) {
+        for (const char* key : {"allowed.lateness", "late.data.strategy", "watermark.strategy",
+                                "watermark.max_out_of_orderness", "watermark.idle_timeout"}) {
+            const plan::Property* property = plan.jobProperties.find(key);
+            if (property == nullptr) continue;
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("'{}' is set but the job has no event-time window: it would do nothing", key),
+                property->location)));
+        }
+        if (errors.size() > errorsBefore) return errors[errorsBefore];
     }
 
     FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(context, *sourceDecl));
     FERRIS_ASSIGN_OR_RETURN(job->sink_, sinkSpec->makeSink(context, plan.sink));
+    job->watermarks_ = WatermarkTracker(job->config_.watermarkAscending ? 0 : job->config_.maxOutOfOrdernessMicros,
+                                        job->config_.idleTimeoutMicros, environment.clock->nowMicros());
     job->failures_ = std::make_unique<FailureHandler>(plan.name, sourceDecl->name, job->source_->describe(),
                                                       job->config_.failureStrategy, *environment.clock,
                                                       job->metrics_);
@@ -195,7 +255,8 @@ Status Job::start() {
     }
     status = sink_->open(/*truncate=*/true);
     if (!status.isOk()) return failed(status);
-    if (config_.failureStrategy == FailureStrategy::kSendToDlq) {
+    watermarks_.setPartitions(source_->partitionCount());
+    if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {
         std::filesystem::path path(config_.dlqPath);
         if (path.is_relative()) path = environment_.baseDir / path;
         status = failures_->openDlq(path, /*truncate=*/true);
@@ -258,38 +319,105 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
                 }
                 break;
             case SystemColumn::kEventTime:
-                eventTime_->extract(batch, eventTime_->fieldIndex(), *vector);
-                break;
+                if (eventTime_) eventTime_->extract(batch, eventTime_->fieldIndex(), *vector);
+                break;  // an assigned event time is computed below, from the other columns
             default:  // _topic and window bounds: NULL for a file source
                 for (uint32_t row = 0; row < rows; ++row) vector->setNull(row);
         }
         batch.columns()[schema.systemSlot(column)] = std::move(vector);
     }
+    if (eventTimeExpr_) {
+        // `expr AS _event_time`, on every decoded record; NULL makes the record bad (§1.4).
+        expr::EvalContext context(batch, now);
+        std::vector<uint32_t> selected(batch.selection().begin(), batch.selection().end());
+        types::VectorPtr times = eventTimeExpr_->eval(context, selected);
+        auto& column = batch.column(schema.systemSlot(SystemColumn::kEventTime));
+        for (uint32_t row : selected) {
+            if (times->isNull(row)) {
+                batch.addError(row, ErrorCode::kInvalidArgument, "the assigned _event_time is NULL");
+                column.setNull(row);
+            } else {
+                column.values<int64_t>()[row] = times->values<int64_t>()[row];
+            }
+        }
+        batch.removeErroredRows();
+    }
 }
 
 Status Job::processBatch(Batch& batch, int64_t now) {
+    // The watermark before each row and after the batch, from every decoded record.
+    const types::Vector* eventTime = nullptr;
+    if (eventTime_ || eventTimeExpr_) eventTime = &batch.column(plan_.source.schema.systemSlot(SystemColumn::kEventTime));
+    watermarks_.advanceOver(batch, eventTime, now);
     // One clock reading per batch: NOW() and _processing_time agree.
-    operators::OperatorContext context{now};
+    operators::OperatorContext context{now, watermarks_.current()};
+    return runOperators(0, batch, context);
+}
+
+Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorContext& context) {
     // Bad rows leave the selection after each step; the failure handler gets them all at
     // the end of the batch, in input order (so the DLQ order does not depend on batch.size).
     batch.removeErroredRows();
-    for (auto& op : operators_) {
-        if (batch.numSelected() == 0) break;
+    for (size_t i = first; i < operators_.size(); ++i) {
+        auto& op = operators_[i];
+        // A stateful operator sees even an empty batch: its watermark may close windows.
+        if (batch.numSelected() == 0 && !op->stateful()) break;
         FERRIS_RETURN_IF_ERROR(op->process(batch, context));
         batch.removeErroredRows();
+        if (op->replacesBatch()) {
+            // The input's bad rows still have their origin: report them now.
+            FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
+            FERRIS_RETURN_IF_ERROR(checkMemory(batch));
+            batch = op->takeOutput();
+            batch.removeErroredRows();
+        }
     }
     FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
-    if (batch.bytesUsed() > static_cast<size_t>(config_.maxMemoryBytes)) {
-        return Status::user(ErrorCode::kInvalidArgument,
-                            fmt::format("a batch needs {} MB, over the job's max.memory.mb of {} MB",
-                                        batch.bytesUsed() >> 20, config_.maxMemoryBytes >> 20));
-    }
+    FERRIS_RETURN_IF_ERROR(checkMemory(batch));
     if (batch.numSelected() > 0) {
         encoded_.clear();
         encoder_->encode(batch, encoded_.data);
         encoded_.rows = batch.numSelected();
         FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
         metrics_.recordsOut.fetch_add(batch.numSelected(), std::memory_order_relaxed);
+    }
+    return Status::ok();
+}
+
+Status Job::checkMemory(const Batch& batch) {
+    size_t state = 0;
+    if (stateful_) {
+        operators::LateCounts late;
+        for (const auto& op : operators_) {
+            state += op->stateBytes();
+            auto counts = op->lateCounts();
+            late.dropped += counts.dropped;
+            late.deadLettered += counts.deadLettered;
+        }
+        metrics_.stateBytes.store(static_cast<int64_t>(state), std::memory_order_relaxed);
+        metrics_.lateDropped.store(late.dropped, std::memory_order_relaxed);
+        metrics_.lateDeadLettered.store(late.deadLettered, std::memory_order_relaxed);
+        metrics_.watermarkMicros.store(watermarks_.current(), std::memory_order_relaxed);
+    }
+    size_t used = batch.bytesUsed() + state;
+    if (used > static_cast<size_t>(config_.maxMemoryBytes)) {
+        return Status::user(ErrorCode::kResourceExhausted,
+                            fmt::format("the job needs {} MB ({} MB of state, {} MB of batch), over its max.memory.mb "
+                                        "of {} MB",
+                                        used >> 20, state >> 20, batch.bytesUsed() >> 20,
+                                        config_.maxMemoryBytes >> 20));
+    }
+    return Status::ok();
+}
+
+Status Job::advanceTime(int64_t now) {
+    if (!stateful_) return Status::ok();
+    operators::OperatorContext context{now, watermarks_.current()};
+    for (size_t i = 0; i < operators_.size(); ++i) {
+        if (!operators_[i]->stateful()) continue;
+        Batch output;
+        FERRIS_RETURN_IF_ERROR(operators_[i]->advance(context, output));
+        FERRIS_RETURN_IF_ERROR(runOperators(i + 1, output, context));
     }
     return Status::ok();
 }
@@ -310,6 +438,9 @@ Status Job::flushOutput() {
 
 Status Job::endOfInput() {
     ended_ = true;
+    // Every source has ended: the watermark is +∞ and every pending result comes out.
+    watermarks_.finish();
+    FERRIS_RETURN_IF_ERROR(advanceTime(environment_.clock->nowMicros()));
     FERRIS_RETURN_IF_ERROR(commit());
     state_ = JobState::kFinished;
     return Status::ok();
@@ -351,6 +482,17 @@ Result<bool> Job::step() {
         Status status = processBatch(batch, now);
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
+            Status committed = commit();
+            if (!committed.isOk()) FERRIS_LOG_ERROR(plan_.name, "commit after failure: {}", committed.toString());
+            return fail(status);
+        }
+    }
+    if (count == 0 && stateful_) {
+        // No rows: the clock may have moved (processing-time windows, idle partitions).
+        int64_t now = environment_.clock->nowMicros();
+        watermarks_.tick(now);
+        Status status = advanceTime(now);
+        if (!status.isOk()) {
             Status committed = commit();
             if (!committed.isOk()) FERRIS_LOG_ERROR(plan_.name, "commit after failure: {}", committed.toString());
             return fail(status);

@@ -9,6 +9,7 @@
 #include "codec/decoder.h"
 #include "codec/encoder.h"
 #include "connectors/connector_registry.h"
+#include "expr/compiled_expr.h"
 #include "operators/operator.h"
 #include "plan/plan.h"
 #include "runtime/event_time.h"
@@ -16,6 +17,7 @@
 #include "runtime/job_clock.h"
 #include "runtime/job_config.h"
 #include "runtime/job_metrics.h"
+#include "runtime/watermark.h"
 
 namespace ferris::runtime {
 
@@ -77,6 +79,14 @@ private:
     void fillRowOrigin(types::Batch& batch);
     void fillSystemColumns(types::Batch& batch, int64_t now);
     Status processBatch(types::Batch& batch, int64_t now);
+    /// Runs operators [first, end) over `batch`, then hands its bad rows to the failure
+    /// handler and writes what is left to the sink.
+    Status runOperators(size_t first, types::Batch& batch, const operators::OperatorContext& context);
+    /// Time moved without rows (job clock, idleness, end of input): stateful operators emit
+    /// what became due.
+    Status advanceTime(int64_t now);
+    /// Checks the job's state and batch against max.memory.mb; publishes state metrics.
+    Status checkMemory(const types::Batch& batch);
     Status endOfInput();
 
     plan::JobPlan plan_;
@@ -91,6 +101,9 @@ private:
     std::vector<operators::OperatorPtr> operators_;
     std::unique_ptr<FailureHandler> failures_;
     std::optional<EventTimeExtractor> eventTime_;
+    expr::CompiledExprPtr eventTimeExpr_;  ///< `expr AS _event_time`, when the query assigns it
+    WatermarkTracker watermarks_;
+    bool stateful_ = false;  ///< some operator keeps state
     JobMetrics metrics_;
     std::atomic<JobState> state_{JobState::kStarting};
     types::RawBatch raw_;

@@ -36,11 +36,15 @@ const std::vector<JobKey>& jobKeys() {
         {"max.memory.mb", "1024", "memory budget of the job's batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
         {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
-        {"watermark.strategy", "bounded_out_of_orderness", "watermark strategy", "watermarks come with " + kStateful},
-        {"watermark.max_out_of_orderness", "0", "how late records may arrive", "watermarks come with " + kStateful},
-        {"watermark.idle_timeout", "", "when an idle partition stops holding the watermark", "watermarks come with " + kStateful},
-        {"allowed.lateness", "0", "how long closed windows accept late records", "late data handling comes with " + kStateful},
-        {"late.data.strategy", "drop", "drop, dead_letter or update", "late data handling comes with " + kStateful},
+        {"watermark.strategy", "bounded_out_of_orderness",
+         "bounded_out_of_orderness, or ascending (an out-of-orderness of 0)", ""},
+        {"watermark.max_out_of_orderness", "0",
+         "how far behind a partition's newest event time its watermark stays", ""},
+        {"watermark.idle_timeout", "",
+         "a partition with no record for this long (job clock) stops holding the watermark back; none by default",
+         ""},
+        {"allowed.lateness", "0", "how long after its end a window still accepts records", ""},
+        {"late.data.strategy", "drop", "what happens to a record for a closed window: drop or dead_letter", ""},
         {"state.dir", ".ferris-state", "where checkpoints are written", "state and checkpoints come with " + kStateful},
         {"state.ttl", "", "expiry of idle state", "state and checkpoints come with " + kStateful},
         {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
@@ -189,18 +193,68 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             } else {
                 config.maxMemoryBytes = mb << 20;
             }
+        } else if (property.key == "watermark.strategy") {
+            if (value == "ascending") {
+                config.watermarkAscending = true;
+            } else if (value != "bounded_out_of_orderness") {
+                errors.push_back(badValue(property, "bounded_out_of_orderness or ascending" +
+                                                        didYouMean(value, std::vector<std::string>{"bounded_out_of_orderness", "ascending"})));
+            }
+        } else if (property.key == "watermark.max_out_of_orderness" || property.key == "watermark.idle_timeout" ||
+                   property.key == "allowed.lateness") {
+            int64_t micros = 0;
+            if (!types::parseDurationShorthand(value, micros) || micros < 0) {
+                errors.push_back(badValue(property, "a duration such as 500ms, 5s, 1m"));
+            } else if (property.key == "watermark.max_out_of_orderness") {
+                config.maxOutOfOrdernessMicros = micros;
+            } else if (property.key == "watermark.idle_timeout") {
+                if (micros == 0) {
+                    errors.push_back(badValue(property, "a duration above 0 (leave the key out for no idle timeout)"));
+                } else {
+                    config.idleTimeoutMicros = micros;
+                }
+            } else {
+                config.allowedLatenessMicros = micros;
+            }
+        } else if (property.key == "late.data.strategy") {
+            if (value == "drop") {
+                config.lateDeadLetter = false;
+            } else if (value == "dead_letter") {
+                config.lateDeadLetter = true;
+            } else if (value == "update") {
+                errors.push_back(Status::notSupported(
+                    "late.data.strategy 'update' (re-emitting corrected windows is not built yet; use drop or "
+                    "dead_letter)",
+                    property.location));
+            } else {
+                errors.push_back(badValue(property, "drop, dead_letter or update" +
+                                                        didYouMean(value, std::vector<std::string>{"drop", "dead_letter", "update"})));
+            }
         } else if (property.key == "event.time.field") {
             config.eventTimeField = value;
         } else if (property.key == "event.time.format") {
             config.eventTimeFormat = value;
         }
     }
-    if (complete && config.failureStrategy != FailureStrategy::kSendToDlq && !config.dlqPath.empty() &&
+    if (complete && config.watermarkAscending && properties.has("watermark.max_out_of_orderness") &&
+        errors.size() == errorsBefore) {
+        errors.push_back(Status::user(ErrorCode::kConfigError,
+                                      "'watermark.max_out_of_orderness' is set but watermark.strategy is 'ascending' "
+                                      "(an out-of-orderness of 0): set one or the other",
+                                      properties.find("watermark.max_out_of_orderness")->location));
+    }
+    bool dlqUsed = config.failureStrategy == FailureStrategy::kSendToDlq || config.lateDeadLetter;
+    if (complete && config.lateDeadLetter && config.dlqPath.empty() && errors.size() == errorsBefore) {
+        errors.push_back(Status::user(ErrorCode::kConfigError,
+                                      "late.data.strategy 'dead_letter' needs 'dlq.path' (the DLQ file)",
+                                      properties.find("late.data.strategy")->location));
+    }
+    if (complete && !dlqUsed && !config.dlqPath.empty() &&
         errors.size() == errorsBefore) {
         const plan::Property* path = properties.find("dlq.path");
         errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      "'dlq.path' is set but failure_strategy is not 'send_to_dlq': nothing would be "
-                                      "written there",
+                                      "'dlq.path' is set but neither failure_strategy is 'send_to_dlq' nor "
+                                      "late.data.strategy 'dead_letter': nothing would be written there",
                                       path != nullptr ? path->location : job.location));
     }
     if (complete && config.failureStrategy == FailureStrategy::kSendToDlq && config.dlqPath.empty() &&

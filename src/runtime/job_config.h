@@ -25,6 +25,11 @@ struct JobConfig {
     int64_t maxMemoryBytes = 1024LL << 20;
     std::string eventTimeField;   ///< default event-time column for the job's sources
     std::string eventTimeFormat = "epoch_millis";
+    bool watermarkAscending = false;       ///< watermark.strategy = ascending
+    int64_t maxOutOfOrdernessMicros = 0;   ///< watermark.max_out_of_orderness
+    int64_t idleTimeoutMicros = 0;         ///< watermark.idle_timeout; 0 = none
+    int64_t allowedLatenessMicros = 0;     ///< allowed.lateness
+    bool lateDeadLetter = false;           ///< late.data.strategy = dead_letter (else drop)
 };
 
 /// A job-level key as documented: name, default, description, and why it is not supported

@@ -17,6 +17,17 @@ std::string JobMetrics::render(const std::string& job, const std::string& source
     out += fmt::format("ferris_bytes_in_total{{job=\"{}\",source=\"{}\"}} {}\n", job, source, bytesIn.load());
     out += fmt::format("ferris_dlq_records_total{{job=\"{}\"}} {}\n", job, dlqRecords.load());
     out += fmt::format("ferris_batches_total{{job=\"{}\"}} {}\n", job, batches.load());
+    if (stateful) {
+        out += fmt::format("ferris_late_records_total{{job=\"{}\",action=\"drop\"}} {}\n", job, lateDropped.load());
+        out += fmt::format("ferris_late_records_total{{job=\"{}\",action=\"dead_letter\"}} {}\n", job,
+                           lateDeadLettered.load());
+        out += fmt::format("ferris_state_bytes{{job=\"{}\"}} {}\n", job, stateBytes.load());
+        int64_t watermark = watermarkMicros.load();
+        // Milliseconds since the epoch; absent (no line) until the watermark exists.
+        if (watermark != INT64_MIN && watermark != INT64_MAX) {
+            out += fmt::format("ferris_watermark_ms{{job=\"{}\"}} {}\n", job, watermark / 1000);
+        }
+    }
     for (size_t code = 0; code < kNumCodes; ++code) {
         int64_t count = failed[code].load();
         if (count == 0) continue;

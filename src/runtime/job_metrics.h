@@ -19,6 +19,11 @@ struct JobMetrics {
     std::atomic<int64_t> bytesIn{0};
     std::atomic<int64_t> dlqRecords{0};
     std::atomic<int64_t> batches{0};
+    std::atomic<int64_t> lateDropped{0};       ///< records for closed windows, dropped
+    std::atomic<int64_t> lateDeadLettered{0};  ///< records for closed windows, sent to the DLQ
+    std::atomic<int64_t> stateBytes{0};        ///< bytes of operator state held
+    std::atomic<int64_t> watermarkMicros{INT64_MIN};
+    bool stateful = false;                     ///< the job keeps state (late and state metrics apply)
     std::array<std::atomic<int64_t>, kNumCodes> failed{};
 
     int64_t failedTotal() const;

@@ -51,6 +51,15 @@ struct JobNaming {
     std::set<std::string> names;
 };
 
+/// True when the query aggregates (GROUP BY, a window, HAVING or an aggregate call).
+bool containsAggregation(const ast::Query& query) {
+    if (!query.groupBy.empty() || query.window || query.having) return true;
+    for (const auto& item : query.selectItems) {
+        if (item.kind == ast::SelectItemKind::kExpr && containsAggregateCall(*item.expr)) return true;
+    }
+    return false;
+}
+
 class AppBinder {
 public:
     AppBinder(const ParsedApp& app, std::vector<Status>& errors) : app_(app), errors_(errors) {}
@@ -410,19 +419,44 @@ private:
                                             job.kind == plan::JobKind::kInsertInto ? "INSERT INTO" : "CREATE STREAM"),
                                 query.limitLocation);
         }
+        if (bound.aggregate) {
+            bool changes = bound.aggregate->emit == plan::EmitMode::kChanges;
+            if (job.kind == plan::JobKind::kCreateTable) {
+                // A table's rows are keyed: every key column must be selected (§1.3 Keys).
+                for (size_t i = 0; i < bound.keyOutputs.size(); ++i) {
+                    if (bound.keyOutputs[i] < 0) {
+                        return Status::user(ErrorCode::kInvalidQuery,
+                                            fmt::format("key column {} must be in the select list", bound.keyTexts[i]),
+                                            query.location);
+                    }
+                }
+                job.changelog = true;
+            } else if (changes && job.kind == plan::JobKind::kSelect) {
+                job.changelog = true;  // ad-hoc: the changelog goes to the sink as it is
+            } else if (changes) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("job {} updates rows (an aggregation that emits changes): it must be "
+                                                "a CREATE TABLE, or EMIT FINAL over a window",
+                                                job.name),
+                                    query.location);
+            }
+            bound.aggregate->changelog = job.changelog;
+        }
         planQuery(bound, job);
         return Status::ok();
     }
 
     Status bindCreateAs(const ast::CreateAsStatement& create) {
-        if (create.objectKind == ast::ObjectKind::kTable) {
+        bool table = create.objectKind == ast::ObjectKind::kTable;
+        if (table && !containsAggregation(*create.query)) {
             return Status::notSupported(
-                fmt::format("CREATE TABLE {} AS SELECT (tables come with stateful streaming)", create.name.name),
+                fmt::format("CREATE TABLE {} AS SELECT without GROUP BY (stateless tables come with joins)",
+                            create.name.name),
                 create.location);
         }
         FERRIS_RETURN_IF_ERROR(checkConnectorName(create.name));
         plan::JobPlan job;
-        job.kind = plan::JobKind::kCreateStream;
+        job.kind = table ? plan::JobKind::kCreateTable : plan::JobKind::kCreateStream;
         job.location = create.location;
         job.sql = std::string(app_.textOf(create.range));
         job.sink.name = create.name.name;

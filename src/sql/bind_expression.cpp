@@ -194,9 +194,181 @@ Result<ExprPtr> ExpressionBinder::logical(ExprKind kind, ExprPtr left, ExprPtr r
 
 ExprPtr ExpressionBinder::negate(ExprPtr value) { return Expr::make(ExprKind::kNot, DataType::boolean(), {std::move(value)}); }
 
+namespace {
+
+bool isAggregateName(const ast::FunctionCallExpr& call) {
+    if (call.over) return false;
+    const expr::FunctionEntry* entry = expr::FunctionRegistry::builtins().find(upper(call.name.name));
+    return entry != nullptr && entry->kind == expr::FunctionKind::kAggregate;
+}
+
+/// Calls `visit` on every direct child expression of `expression` (subqueries excluded).
+template <typename F>
+void forEachChild(const ast::Expr& expression, F&& visit) {
+    auto each = [&](const ast::ExprPtr& child) {
+        if (child) visit(*child);
+    };
+    switch (expression.kind) {
+        case ast::ExprKind::kUnary: each(expression.as<ast::UnaryExpr>().operand); break;
+        case ast::ExprKind::kBinary:
+            each(expression.as<ast::BinaryExpr>().left);
+            each(expression.as<ast::BinaryExpr>().right);
+            break;
+        case ast::ExprKind::kFunctionCall:
+            for (const auto& arg : expression.as<ast::FunctionCallExpr>().args) each(arg);
+            break;
+        case ast::ExprKind::kCast: each(expression.as<ast::CastExpr>().operand); break;
+        case ast::ExprKind::kExtract: each(expression.as<ast::ExtractExpr>().operand); break;
+        case ast::ExprKind::kCase: {
+            const auto& c = expression.as<ast::CaseExpr>();
+            each(c.operand);
+            for (const auto& arm : c.whens) {
+                each(arm.when);
+                each(arm.then);
+            }
+            each(c.elseResult);
+            break;
+        }
+        case ast::ExprKind::kInList:
+            each(expression.as<ast::InListExpr>().operand);
+            for (const auto& item : expression.as<ast::InListExpr>().list) each(item);
+            break;
+        case ast::ExprKind::kInSubquery: each(expression.as<ast::InSubqueryExpr>().operand); break;
+        case ast::ExprKind::kBetween:
+            each(expression.as<ast::BetweenExpr>().operand);
+            each(expression.as<ast::BetweenExpr>().low);
+            each(expression.as<ast::BetweenExpr>().high);
+            break;
+        case ast::ExprKind::kLike:
+            each(expression.as<ast::LikeExpr>().operand);
+            each(expression.as<ast::LikeExpr>().pattern);
+            each(expression.as<ast::LikeExpr>().escape);
+            break;
+        case ast::ExprKind::kIsNull: each(expression.as<ast::IsNullExpr>().operand); break;
+        case ast::ExprKind::kIsDistinctFrom:
+            each(expression.as<ast::IsDistinctFromExpr>().left);
+            each(expression.as<ast::IsDistinctFromExpr>().right);
+            break;
+        case ast::ExprKind::kIsBoolean: each(expression.as<ast::IsBooleanExpr>().operand); break;
+        case ast::ExprKind::kSubscript:
+            each(expression.as<ast::SubscriptExpr>().base);
+            each(expression.as<ast::SubscriptExpr>().index);
+            break;
+        case ast::ExprKind::kFieldAccess: each(expression.as<ast::FieldAccessExpr>().base); break;
+        default: break;
+    }
+}
+
+}  // namespace
+
+bool containsAggregateCall(const ast::Expr& expression) {
+    if (expression.kind == ast::ExprKind::kFunctionCall && isAggregateName(expression.as<ast::FunctionCallExpr>())) {
+        return true;
+    }
+    bool found = false;
+    forEachChild(expression, [&](const ast::Expr& child) { found = found || containsAggregateCall(child); });
+    return found;
+}
+
+Result<std::optional<ExprPtr>> ExpressionBinder::bindAboveAggregation(const ast::Expr& expression) {
+    AggregationScope& aggregation = *aggregation_;
+    if (expression.kind == ast::ExprKind::kFunctionCall && isAggregateName(expression.as<ast::FunctionCallExpr>())) {
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, bindAggregateCall(expression.as<ast::FunctionCallExpr>()));
+        return std::optional<ExprPtr>(bound);
+    }
+    if (expression.kind == ast::ExprKind::kColumnRef) {
+        const auto& parts = expression.as<ast::ColumnRefExpr>().parts;
+        if (parts.size() == 1) {
+            auto system = types::parseSystemColumn(parts[0].name);
+            if (system == types::SystemColumn::kWindowStart || system == types::SystemColumn::kWindowEnd) {
+                if (!aggregation.windowed) {
+                    return Status::user(ErrorCode::kInvalidQuery,
+                                        fmt::format("{} exists only in a windowed query (WINDOW TUMBLING|SLIDING|"
+                                                    "SESSION)",
+                                                    parts[0].name),
+                                        expression.location);
+                }
+                size_t slot = aggregation.windowStartSlot() + (system == types::SystemColumn::kWindowEnd ? 1 : 0);
+                return std::optional<ExprPtr>(
+                    Expr::column(static_cast<int>(slot), DataType::timestamp(), std::string(types::systemColumnName(*system))));
+            }
+        }
+    }
+    if (containsAggregateCall(expression)) return std::optional<ExprPtr>();  // bound part by part
+    // A whole expression equal to a group key reads the key's slot.
+    FERRIS_ASSIGN_OR_RETURN(ExprPtr asInput, aggregation.source->bind(expression));
+    std::string text = asInput->toString();
+    for (size_t i = 0; i < aggregation.keyTexts.size(); ++i) {
+        if (aggregation.keyTexts[i] == text) {
+            return std::optional<ExprPtr>(Expr::column(static_cast<int>(i), asInput->type, asInput->text));
+        }
+    }
+    if (asInput->isConstant()) return std::optional<ExprPtr>(asInput);
+    if (expression.kind == ast::ExprKind::kColumnRef) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("column '{}' must be in GROUP BY or inside an aggregate function",
+                                        textOf(expression)),
+                            expression.location);
+    }
+    return std::optional<ExprPtr>();  // made of keys and constants: bound part by part
+}
+
+Result<ExprPtr> ExpressionBinder::bindAggregateCall(const ast::FunctionCallExpr& call) {
+    AggregationScope& aggregation = *aggregation_;
+    std::string name = upper(call.name.name);
+    SourceLocation location = call.name.location.valid() ? call.name.location : call.location;
+    std::vector<ExprPtr> args;
+    for (const auto& arg : call.args) {
+        if (containsAggregateCall(*arg)) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("an aggregate cannot contain another aggregate: {}", textOf(call)),
+                                arg->location);
+        }
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, aggregation.source->bind(*arg));
+        args.push_back(bound);
+    }
+    if (call.star && name != "COUNT") {
+        return Status::user(ErrorCode::kInvalidQuery, fmt::format("{}(*) is not an aggregate; only COUNT(*) is", name),
+                            location);
+    }
+    const expr::FunctionEntry* entry = expr::FunctionRegistry::builtins().find(name);
+    std::vector<expr::ArgInfo> infos;
+    for (const auto& arg : args) {
+        expr::ArgInfo info{arg->type, std::nullopt};
+        if (arg->isLiteral()) info.literal = arg->literal;
+        infos.push_back(info);
+    }
+    auto resolved = entry->resolveAggregate(*entry, infos, call.distinct);
+    if (!resolved.isOk()) return resolved.status().withLocation(location);
+    for (size_t i = 0; i < args.size() && i < resolved->argTypes.size(); ++i) {
+        FERRIS_ASSIGN_OR_RETURN(args[i], aggregation.source->castTo(args[i], resolved->argTypes[i], args[i]->location));
+    }
+    std::string text = textOf(call);
+    // Identical calls (same text) share one aggregate.
+    std::string normalised = name + (call.distinct ? "(DISTINCT " : "(") + (call.star ? "*" : "");
+    for (size_t i = 0; i < args.size(); ++i) normalised += (i ? ", " : "") + args[i]->toString();
+    normalised += ")";
+    for (size_t i = 0; i < aggregation.aggregates.size(); ++i) {
+        if (aggregation.aggregates[i].text == normalised) {
+            return Expr::column(static_cast<int>(aggregation.aggregateSlot(i)), resolved->resultType, text);
+        }
+    }
+    plan::AggregateCall aggregateCall;
+    aggregateCall.function = std::make_shared<const expr::BoundAggregate>(std::move(resolved).value());
+    aggregateCall.args = std::move(args);
+    aggregateCall.text = normalised;
+    aggregation.aggregates.push_back(aggregateCall);
+    return Expr::column(static_cast<int>(aggregation.aggregateSlot(aggregation.aggregates.size() - 1)),
+                        aggregateCall.function->resultType, text);
+}
+
 Result<ExprPtr> ExpressionBinder::bind(const ast::Expr& expression) {
     std::string text = textOf(expression);
     SourceLocation location = expression.location;
+    if (aggregation_ != nullptr) {
+        FERRIS_ASSIGN_OR_RETURN(std::optional<ExprPtr> above, bindAboveAggregation(expression));
+        if (above) return withLocation(*above, location, text);
+    }
     auto finish = [&](ExprPtr bound) -> Result<ExprPtr> { return withLocation(std::move(bound), location, text); };
     switch (expression.kind) {
         case ast::ExprKind::kLiteral: {
@@ -516,12 +688,18 @@ Result<ExprPtr> ExpressionBinder::bindFunction(const ast::FunctionCallExpr& func
     const expr::FunctionEntry* entry = registry.find(name);
     if (entry == nullptr || entry->isOperator) {
         if (function.over) return Status::notSupported(fmt::format("analytic function {} … OVER", name), location);
-        if (expr::isPendingAggregate(name)) return Status::notSupported(fmt::format("aggregate {}", name), location);
         if (expr::isPendingAnalytic(name)) return Status::notSupported(fmt::format("analytic function {}", name), location);
         return Status::user(ErrorCode::kUnknownFunction,
                             fmt::format("unknown function {}{}", name, didYouMean(name, registry.names())), location);
     }
     if (function.over) return Status::notSupported(fmt::format("{} … OVER (analytic functions)", name), location);
+    if (entry->kind == expr::FunctionKind::kAggregate) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("aggregate {} cannot be used here (WHERE, GROUP BY, or inside another "
+                                        "aggregate)",
+                                        name),
+                            location);
+    }
     if (function.distinct || function.star) {
         return Status::user(ErrorCode::kInvalidQuery,
                             fmt::format("{}({}) is only for aggregate functions", name,

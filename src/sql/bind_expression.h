@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "expr/expr.h"
+#include "plan/plan.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
 #include "types/schema.h"
@@ -35,10 +36,33 @@ struct Scope {
     std::vector<std::string> visibleNames() const;
 };
 
-/// Binds AST expressions to typed expr::Expr trees over a Scope's slots.
+class ExpressionBinder;
+
+/// What the expressions above an aggregation (its select list and HAVING) can see: the
+/// group keys, the window bounds and aggregate calls, at the aggregation's output slots
+/// (keys, then `_window_start`/`_window_end` when windowed, then the aggregates). Aggregate
+/// calls met while binding are appended to `aggregates` (identical calls share a slot).
+struct AggregationScope {
+    ExpressionBinder* source = nullptr;  ///< binds keys and aggregate arguments over the input
+    std::vector<expr::ExprPtr> keys;
+    std::vector<std::string> keyTexts;   ///< normalised text of each key (Expr::toString)
+    bool windowed = false;
+    std::vector<plan::AggregateCall> aggregates;
+
+    size_t windowStartSlot() const { return keys.size(); }
+    size_t aggregateSlot(size_t index) const { return keys.size() + (windowed ? 2 : 0) + index; }
+};
+
+/// True when the expression holds a call of an aggregate function (outside OVER).
+bool containsAggregateCall(const ast::Expr& expression);
+
+/// Binds AST expressions to typed expr::Expr trees over a Scope's slots — or, given an
+/// AggregationScope, over an aggregation's output.
 class ExpressionBinder {
 public:
     ExpressionBinder(const ParsedApp& app, Scope& scope) : app_(app), scope_(scope) {}
+    ExpressionBinder(const ParsedApp& app, Scope& scope, AggregationScope& aggregation)
+        : app_(app), scope_(scope), aggregation_(&aggregation) {}
 
     Result<expr::ExprPtr> bind(const ast::Expr& expression);
     /// Binds and requires a BOOLEAN (WHERE, HAVING, CASE WHEN…): `what` names the place.
@@ -49,14 +73,18 @@ public:
     Result<expr::ExprPtr> call(std::string_view function, std::vector<expr::ExprPtr> args,
                                SourceLocation location, std::string text);
 
+    Result<expr::ExprPtr> castTo(expr::ExprPtr value, const types::DataType& type, SourceLocation location);
+
 private:
+    /// Above an aggregation: keys, window bounds and aggregate calls; nullopt = bind normally.
+    Result<std::optional<expr::ExprPtr>> bindAboveAggregation(const ast::Expr& expression);
+    Result<expr::ExprPtr> bindAggregateCall(const ast::FunctionCallExpr& call);
     Result<expr::ExprPtr> bindLiteral(const ast::LiteralExpr& literal);
     Result<expr::ExprPtr> bindColumn(const ast::ColumnRefExpr& column);
     Result<expr::ExprPtr> bindFunction(const ast::FunctionCallExpr& call);
     Result<expr::ExprPtr> bindCase(const ast::CaseExpr& expression);
     Result<expr::ExprPtr> bindInList(const ast::InListExpr& expression);
     Result<expr::ExprPtr> bindFieldAccess(expr::ExprPtr base, const ast::Identifier& field, SourceLocation location);
-    Result<expr::ExprPtr> castTo(expr::ExprPtr value, const types::DataType& type, SourceLocation location);
     /// An operand of IN/BETWEEN brought to where it can be compared (see the .cpp).
     Result<expr::ExprPtr> toComparable(expr::ExprPtr value, const types::DataType& common, SourceLocation location);
     Result<expr::ExprPtr> logical(expr::ExprKind kind, expr::ExprPtr left, expr::ExprPtr right,
@@ -66,6 +94,7 @@ private:
 
     const ParsedApp& app_;
     Scope& scope_;
+    AggregationScope* aggregation_ = nullptr;
 };
 
 }  // namespace ferris::sql

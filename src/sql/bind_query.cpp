@@ -13,27 +13,27 @@ using expr::ExprPtr;
 
 namespace {
 
-Status checkStatelessClauses(const ast::Query& query) {
-    if (query.distinct) return Status::notSupported("SELECT DISTINCT (comes with stateful streaming)", query.location);
-    if (!query.groupBy.empty()) {
-        return Status::notSupported("GROUP BY (comes with stateful streaming)", query.groupBy[0]->location);
-    }
-    if (query.window) {
-        static constexpr std::string_view kNames[] = {"TUMBLING", "SLIDING", "SESSION"};
-        std::string_view name = query.window->spelledHopping ? "HOPPING"
-                                                             : kNames[static_cast<int>(query.window->windowKind)];
-        return Status::notSupported(fmt::format("WINDOW {} (comes with stateful streaming)", name),
-                                    query.window->location);
-    }
-    if (query.having) return Status::notSupported("HAVING (comes with stateful streaming)", query.having->location);
+/// `expr AS _event_time` in a select list assigns the event time; it is not an output column.
+bool isEventTimeAssignment(const ast::SelectItem& item) {
+    if (item.kind == ast::SelectItemKind::kStar || !item.alias) return false;
+    auto system = types::parseSystemColumn(item.alias->name);
+    return system && *system == types::SystemColumn::kEventTime;
+}
+
+Status checkClauses(const ast::Query& query) {
+    if (query.distinct) return Status::notSupported("SELECT DISTINCT", query.location);
     if (!query.orderBy.empty()) return Status::notSupported("ORDER BY", query.orderBy[0].location);
-    if (query.emit == ast::EmitMode::kFinal) {
-        return Status::user(ErrorCode::kInvalidQuery,
-                            "EMIT FINAL needs a windowed or aggregating query; a stateless query emits each row as "
-                            "it comes (EMIT CHANGES)",
-                            query.emitLocation);
-    }
     return Status::ok();
+}
+
+/// True when the query aggregates: GROUP BY, a window, HAVING, or an aggregate call in its
+/// select list.
+bool aggregates(const ast::Query& query) {
+    if (!query.groupBy.empty() || query.window || query.having) return true;
+    for (const auto& item : query.selectItems) {
+        if (item.kind == ast::SelectItemKind::kExpr && containsAggregateCall(*item.expr)) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -125,8 +125,166 @@ Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
     return Status::internal("unhandled FROM item");
 }
 
+Result<plan::WindowPlan> QueryBinder::bindWindow(const ast::WindowSpec& window, Scope& scope) {
+    plan::WindowPlan plan;
+    auto fixedLength = [](const ast::Duration& duration, std::string_view what) -> Result<int64_t> {
+        if (duration.months != 0) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("window {} {} is not a fixed length: use DAY, HOUR, MINUTE, SECOND…",
+                                            what, duration.text),
+                                duration.location);
+        }
+        if (duration.micros <= 0) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("window {} {} must be positive", what, duration.text), duration.location);
+        }
+        return duration.micros;
+    };
+    switch (window.windowKind) {
+        case ast::WindowKind::kTumbling:
+            plan.kind = plan::WindowKind::kTumbling;
+            FERRIS_ASSIGN_OR_RETURN(plan.sizeMicros, fixedLength(*window.size, "size"));
+            plan.advanceMicros = plan.sizeMicros;
+            break;
+        case ast::WindowKind::kSliding: {
+            plan.kind = plan::WindowKind::kSliding;
+            FERRIS_ASSIGN_OR_RETURN(plan.sizeMicros, fixedLength(*window.size, "size"));
+            FERRIS_ASSIGN_OR_RETURN(plan.advanceMicros, fixedLength(*window.advance, "advance"));
+            if (plan.advanceMicros > plan.sizeMicros) {
+                return Status::user(ErrorCode::kInvalidValue,
+                                    fmt::format("window advance {} is longer than its size {}: records between "
+                                                "windows would belong to none",
+                                                window.advance->text, window.size->text),
+                                    window.advance->location);
+            }
+            break;
+        }
+        case ast::WindowKind::kSession:
+            plan.kind = plan::WindowKind::kSession;
+            FERRIS_ASSIGN_OR_RETURN(plan.gapMicros, fixedLength(*window.gap, "gap"));
+            break;
+    }
+    if (window.timeColumn) {
+        ExpressionBinder binder(app_, scope);
+        FERRIS_ASSIGN_OR_RETURN(expr::ExprPtr time, binder.bind(*window.timeColumn));
+        if (time->kind != expr::ExprKind::kColumn || time->type.id() != types::TypeId::kTimestamp) {
+            return Status::user(ErrorCode::kTypeMismatch,
+                                fmt::format("a window's time column must be a TIMESTAMP column, _event_time or "
+                                            "_processing_time; {} is {}",
+                                            time->text, time->type.toString()),
+                                window.timeColumn->location);
+        }
+        plan.timeSlot = time->slot;
+        plan.processingTime =
+            time->slot == static_cast<int>(scope.schema->systemSlot(types::SystemColumn::kProcessingTime));
+    } else {
+        scope.readSystem.insert(types::SystemColumn::kEventTime);
+        plan.timeSlot = static_cast<int>(scope.schema->systemSlot(types::SystemColumn::kEventTime));
+    }
+    return plan;
+}
+
+Status QueryBinder::bindAggregation(const ast::Query& query, Scope& scope, BoundQuery& result) {
+    auto node = std::make_shared<plan::AggregateNode>();
+    ExpressionBinder sourceBinder(app_, scope);
+    AggregationScope aggregation;
+    aggregation.source = &sourceBinder;
+    for (const auto& key : query.groupBy) {
+        if (containsAggregateCall(*key)) {
+            return Status::user(ErrorCode::kInvalidQuery, "GROUP BY cannot hold an aggregate function", key->location);
+        }
+        FERRIS_ASSIGN_OR_RETURN(expr::ExprPtr bound, sourceBinder.bind(*key));
+        if (bound->type.isNested()) {
+            return Status::user(ErrorCode::kTypeMismatch,
+                                fmt::format("GROUP BY {}: {} values cannot be grouped", bound->text,
+                                            bound->type.toString()),
+                                key->location);
+        }
+        node->keys.push_back(bound);
+        node->keyNames.push_back(bound->toString());
+        aggregation.keys.push_back(bound);
+        aggregation.keyTexts.push_back(bound->toString());
+    }
+    if (query.window) {
+        FERRIS_ASSIGN_OR_RETURN(node->window, bindWindow(*query.window, scope));
+        aggregation.windowed = true;
+    }
+    bool windowed = node->window.kind != plan::WindowKind::kNone;
+    node->emit = query.emit == ast::EmitMode::kDefault ? (windowed ? plan::EmitMode::kFinal : plan::EmitMode::kChanges)
+                 : query.emit == ast::EmitMode::kFinal ? plan::EmitMode::kFinal
+                                                       : plan::EmitMode::kChanges;
+    ExpressionBinder above(app_, scope, aggregation);
+    for (const auto& item : query.selectItems) {
+        if (item.kind == ast::SelectItemKind::kStar) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                "SELECT * cannot be used with GROUP BY or aggregates: name the keys and aggregates",
+                                item.location);
+        }
+        if (isEventTimeAssignment(item)) continue;  // bound before WHERE
+        if (item.alias) {
+            if (auto system = types::parseSystemColumn(item.alias->name)) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("'{}' is a system column name; choose another alias",
+                                                item.alias->name),
+                                    item.alias->location);
+            }
+        }
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, above.bind(*item.expr));
+        std::string name;
+        if (item.alias) {
+            name = item.alias->name;
+        } else if (item.expr->kind == ast::ExprKind::kColumnRef && bound->kind == expr::ExprKind::kColumn) {
+            name = item.expr->as<ast::ColumnRefExpr>().parts.back().name;
+        } else {
+            name = fmt::format("EXPR${}", result.outputs.size());
+        }
+        for (const auto& existing : result.outputs) {
+            if (existing.name == name) {
+                return Status::user(ErrorCode::kDuplicateName,
+                                    fmt::format("the output has two columns named '{}'; give one an alias", name),
+                                    item.location);
+            }
+        }
+        result.outputs.push_back({std::move(name), bound, item.primaryKey,
+                                  item.primaryKey ? item.primaryKeyLocation : item.location});
+    }
+    if (query.having) {
+        FERRIS_ASSIGN_OR_RETURN(node->having, above.bindCondition(*query.having, "HAVING"));
+    }
+    node->aggregates = std::move(aggregation.aggregates);
+    // The aggregation's key: its GROUP BY expressions, plus the window start (§1.3 Keys).
+    size_t keyParts = node->keys.size() + (windowed ? 1 : 0);
+    for (size_t part = 0; part < keyParts; ++part) {
+        int found = -1;
+        for (size_t i = 0; i < result.outputs.size(); ++i) {
+            const auto& expr = result.outputs[i].expr;
+            if (expr->kind == expr::ExprKind::kColumn && expr->slot == static_cast<int>(part)) found = static_cast<int>(i);
+        }
+        result.keyOutputs.push_back(found);
+        result.keyTexts.push_back(part < node->keys.size() ? node->keys[part]->text : "_window_start");
+    }
+    // PRIMARY KEY marks, if any, must name exactly the GROUP BY columns.
+    bool marked = std::any_of(result.outputs.begin(), result.outputs.end(), [](const auto& o) { return o.primaryKey; });
+    if (marked) {
+        for (size_t i = 0; i < result.outputs.size(); ++i) {
+            bool isKey = std::find(result.keyOutputs.begin(), result.keyOutputs.end(), static_cast<int>(i)) !=
+                         result.keyOutputs.end();
+            const auto& output = result.outputs[i];
+            bool isWindowStart = windowed && output.expr->kind == expr::ExprKind::kColumn &&
+                                 output.expr->slot == static_cast<int>(node->keys.size());
+            if (output.primaryKey != (isKey && !isWindowStart)) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    "PRIMARY KEY must mark exactly the GROUP BY columns of an aggregation",
+                                    output.location);
+            }
+        }
+    }
+    result.aggregate = node;
+    return Status::ok();
+}
+
 Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes) {
-    FERRIS_RETURN_IF_ERROR(checkStatelessClauses(query));
+    FERRIS_RETURN_IF_ERROR(checkClauses(query));
     std::map<std::string, const ast::Query*> visible = ctes;
     std::set<std::string> defined;
     for (const auto& cte : query.ctes) {
@@ -152,9 +310,45 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
     // Through a CTE or subquery, names resolve to the inner outputs (whose reads were
     // recorded when the inner query was bound); otherwise to the source's columns.
     ExpressionBinder binder(app_, scope->derived ? *scope : *result.base);
+    for (const auto& item : query.selectItems) {
+        if (!isEventTimeAssignment(item)) continue;
+        if (scope->derived) {
+            return Status::notSupported("assigning _event_time over a CTE or subquery; assign it in the query that "
+                                        "reads the source",
+                                        item.alias->location);
+        }
+        if (result.eventTime) {
+            return Status::user(ErrorCode::kInvalidQuery, "_event_time is assigned twice", item.alias->location);
+        }
+        ExpressionBinder sourceBinder(app_, *result.base);
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, sourceBinder.bind(*item.expr));
+        if (bound->type.id() != types::TypeId::kTimestamp) {
+            return Status::user(ErrorCode::kTypeMismatch,
+                                fmt::format("the event time must be a TIMESTAMP; found {} (convert it, e.g. with "
+                                            "FROM_UNIXTIME or CAST)",
+                                            bound->type.toString()),
+                                item.expr->location);
+        }
+        result.eventTime = std::move(bound);
+    }
     if (query.where) {
         FERRIS_ASSIGN_OR_RETURN(ExprPtr predicate, binder.bindCondition(*query.where, "WHERE"));
         result.filters.push_back(predicate);
+    }
+    if (aggregates(query)) {
+        if (scope->derived) {
+            return Status::notSupported("aggregating over a CTE or subquery; aggregate the source directly",
+                                        query.location);
+        }
+        FERRIS_RETURN_IF_ERROR(bindAggregation(query, *result.base, result));
+        if (query.limit) result.limit = *query.limit;
+        return result;
+    }
+    if (query.emit == ast::EmitMode::kFinal) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            "EMIT FINAL needs a windowed or aggregating query; a stateless query emits each row as "
+                            "it comes (EMIT CHANGES)",
+                            query.emitLocation);
     }
     const types::Schema* schema = result.base->schema;
     auto addOutput = [&](std::string name, ExprPtr bound, bool primaryKey, SourceLocation location) -> Status {
@@ -206,13 +400,9 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
                                     item.expr->location);
             }
         }
+        if (isEventTimeAssignment(item)) continue;  // bound before WHERE
         if (item.alias) {
             if (auto system = types::parseSystemColumn(item.alias->name)) {
-                if (*system == types::SystemColumn::kEventTime) {
-                    return Status::notSupported("assigning the event time with `expr AS _event_time` (comes with "
-                                                "stateful streaming); use '<source>.event.time.field'",
-                                                item.alias->location);
-                }
                 return Status::user(ErrorCode::kInvalidQuery,
                                     fmt::format("'{}' is a system column name; choose another alias",
                                                 item.alias->name),
@@ -249,21 +439,30 @@ void planQuery(const BoundQuery& query, plan::JobPlan& job) {
     job.source.schema = *base.schema;
     job.source.columns.assign(base.readColumns.begin(), base.readColumns.end());
     job.source.systemColumns.assign(base.readSystem.begin(), base.readSystem.end());
+    job.source.eventTimeExpr = query.eventTime;
     for (const auto& filter : query.filters) {
-        plan::OperatorNode node{plan::OperatorKind::kFilter, filter, {}, 0};
+        plan::OperatorNode node{plan::OperatorKind::kFilter, filter, {}, 0, nullptr};
         job.operators.push_back(node);
     }
-    plan::OperatorNode project{plan::OperatorKind::kProject, nullptr, {}, 0};
+    if (query.aggregate) {
+        job.operators.push_back({plan::OperatorKind::kAggregate, nullptr, {}, 0, query.aggregate});
+    }
+    plan::OperatorNode project{plan::OperatorKind::kProject, nullptr, {}, 0, nullptr};
     types::Schema output;
     job.keyColumns.clear();
     for (size_t i = 0; i < query.outputs.size(); ++i) {
         const auto& column = query.outputs[i];
         project.exprs.push_back(column.expr);
         output.add({column.name, column.expr->type.isNull() ? types::DataType::string() : column.expr->type});
-        if (column.primaryKey) job.keyColumns.push_back(static_cast<int>(i));
+        if (column.primaryKey && !query.aggregate) job.keyColumns.push_back(static_cast<int>(i));
+    }
+    if (query.aggregate) {
+        for (int index : query.keyOutputs) {
+            if (index >= 0) job.keyColumns.push_back(index);
+        }
     }
     job.operators.push_back(project);
-    if (query.limit) job.operators.push_back({plan::OperatorKind::kLimit, nullptr, {}, *query.limit});
+    if (query.limit) job.operators.push_back({plan::OperatorKind::kLimit, nullptr, {}, *query.limit, nullptr});
     job.output = std::move(output);
 }
 

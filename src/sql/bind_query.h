@@ -25,8 +25,17 @@ struct OutputColumn {
 struct BoundQuery {
     std::shared_ptr<Scope> base;  ///< the declared source and what is read of it
     std::vector<expr::ExprPtr> filters;
+    /// GROUP BY / windows / aggregates: when set, `outputs` are over its output slots.
+    std::shared_ptr<plan::AggregateNode> aggregate;
     std::vector<OutputColumn> outputs;
     std::optional<int64_t> limit;
+    /// With an aggregation: for each part of its key (GROUP BY expressions, then the window
+    /// start when windowed), the output column selecting it (-1 when not selected) and its
+    /// text (for "key column … must be in the select list").
+    std::vector<int> keyOutputs;
+    std::vector<std::string> keyTexts;
+    /// `expr AS _event_time`: the event time assigned over the source's columns.
+    expr::ExprPtr eventTime;
 };
 
 /// Binds queries of one application. Stateful constructs answer "not supported yet".
@@ -38,6 +47,10 @@ public:
     Result<BoundQuery> bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes);
 
 private:
+    /// GROUP BY, WINDOW, HAVING and aggregate calls: fills result.aggregate and the select
+    /// list over the aggregation's output.
+    Status bindAggregation(const ast::Query& query, Scope& scope, BoundQuery& result);
+    Result<plan::WindowPlan> bindWindow(const ast::WindowSpec& window, Scope& scope);
     Result<BoundQuery> bindFrom(const ast::TableRef& from, const std::map<std::string, const ast::Query*>& ctes,
                                 std::shared_ptr<Scope>& scope);
 

@@ -90,6 +90,12 @@ public:
     /// Index of the source (in the job's plan) the rows came from.
     int sourceIndex() const { return sourceIndex_; }
     void setSourceIndex(int index) { sourceIndex_ = index; }
+    /// Change kinds of a changelog's rows (CREATE TABLE output): empty when every row is an
+    /// insert/upsert, else one entry per physical row.
+    enum class RowKind : uint8_t { kUpsert = 0, kDelete = 1 };
+    std::vector<RowKind>& rowKinds() { return rowKinds_; }
+    const std::vector<RowKind>& rowKinds() const { return rowKinds_; }
+
     /// The job watermark after the batch's last row.
     int64_t watermarkAfter() const { return watermarkAfter_; }
     void setWatermarkAfter(int64_t watermark) { watermarkAfter_ = watermark; }
@@ -109,6 +115,7 @@ private:
     std::vector<uint32_t> selection_;
     std::vector<RowError> errors_;
     RowOrigin origin_;
+    std::vector<RowKind> rowKinds_;
     int sourceIndex_ = 0;
     int64_t watermarkAfter_ = kMinWatermark;
     std::shared_ptr<StringArena> arena_ = std::make_shared<StringArena>();

@@ -47,6 +47,7 @@ public:
         return true;
     }
     bool bounded() const override { return true; }
+    size_t partitionCount() const override { return topic_->partitions.size(); }
 
     std::string position() const override {
         std::string out = "[";
