@@ -45,7 +45,8 @@ public:
     virtual bool canFail() const { return false; }
 
     /// Adds rows[i] to states[i] for every i, in order (a group may appear several times).
-    /// `arrival` holds each row's arrival sequence (FIRST_VALUE/LAST_VALUE). Rows that fail
+    /// `arrival` holds the arrival sequence of every physical row of the batch, indexed like
+    /// the argument vectors (FIRST_VALUE/LAST_VALUE, STRING_AGG, COLLECT_LIST). Rows that fail
     /// are recorded with context.error() and not added.
     virtual void update(std::span<uint8_t* const> states, std::span<const uint32_t> rows,
                         std::span<const types::Vector* const> args, std::span<const int64_t> arrival,

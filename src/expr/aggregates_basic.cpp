@@ -95,6 +95,11 @@ public:
     ExactSumKernel(DataType argument, DataType result, bool average)
         : argument_(std::move(argument)), result_(std::move(result)), average_(average) {
         limit_ = argument_.isDecimal() ? types::pow10(types::kMaxDecimalPrecision) : 0;
+        // AVG of DECIMAL(p,s) is DECIMAL(38, max(6,s)): the average of values that fit it fits
+        // it, so a value that does not is rejected when it comes (never a NULL at the end).
+        if (average_ && argument_.isDecimal()) {
+            valueLimit_ = types::pow10(types::kMaxDecimalPrecision - result_.scale() + argument_.scale());
+        }
     }
 
     size_t stateSize() const override { return sizeof(ExactSum); }
@@ -107,6 +112,11 @@ public:
         for (size_t i = 0; i < rows.size(); ++i) {
             auto* state = reinterpret_cast<ExactSum*>(states[i]);
             types::int128_t value = readDecimal(values, rows[i]);
+            if (valueLimit_ != 0 && (value >= valueLimit_ || value <= -valueLimit_)) {
+                context.error(rows[i], ErrorCode::kDecimalOverflow,
+                              fmt::format("AVG's result type {} cannot hold this record's value", result_.toString()));
+                continue;
+            }
             types::int128_t sum = 0;
             bool overflow = __builtin_add_overflow(state->sum, value, &sum);
             if (!overflow) {
@@ -167,7 +177,7 @@ public:
         auto status = types::decimalDivide(s->sum, argument_.scale(), s->count, 0,
                                            {result_.precision(), result_.scale()}, quotient);
         if (status != types::DecimalStatus::kOk) {
-            out.setNull(row);  // cannot happen: |average| ≤ max |value|
+            out.setNull(row);  // cannot happen: |average| ≤ max |value|, and every value fits
             return;
         }
         writeDecimal(out, row, quotient);
@@ -190,6 +200,7 @@ private:
     DataType result_;
     bool average_;
     types::int128_t limit_;
+    types::int128_t valueLimit_ = 0;  ///< AVG of DECIMAL: a value must be below this (unscaled)
 };
 
 /// SUM/AVG of DOUBLE (IEEE 754; never fails).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -90,12 +91,21 @@ int64_t floorTo(int64_t value, int64_t size) {
     return quotient * size;
 }
 
+constexpr size_t kKeyOverhead = 192;  ///< bytes a key index entry costs beyond its key
+
+/// "late record: …" for a record whose windows had all closed at `watermark`.
+std::string lateMessage(std::string_view what, int64_t start, int64_t end, int64_t watermark) {
+    return fmt::format("late record: {} [{}, {}) closed at watermark {}", what, types::timestampToIsoString(start),
+                       types::timestampToIsoString(end), types::timestampToIsoString(watermark));
+}
+
 }  // namespace
 
 AggregateOperator::AggregateOperator(std::shared_ptr<const plan::AggregateNode> node) : node_(std::move(node)) {}
 
 AggregateOperator::~AggregateOperator() {
     while (!groups_.empty()) eraseGroup(groups_.begin()->second.get());
+    if (mergeState_ != nullptr) std::free(mergeState_);
 }
 
 Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared_ptr<const plan::AggregateNode> node) {
@@ -119,7 +129,15 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
     if (plan.having) {
         FERRIS_ASSIGN_OR_RETURN(op->having_, expr::CompiledExpr::compile(plan.having));
     }
-    op->windowed_ = plan.window.kind != plan::WindowKind::kNone;
+    op->kind_ = plan.window.kind;
+    op->size_ = plan.window.sizeMicros;
+    op->advance_ = plan.window.kind == plan::WindowKind::kTumbling ? plan.window.sizeMicros : plan.window.advanceMicros;
+    op->gap_ = plan.window.gapMicros;
+    if (op->kind_ == plan::WindowKind::kSliding) {
+        op->pane_ = std::gcd(op->size_, op->advance_);
+        op->mergeState_ = static_cast<uint8_t*>(std::aligned_alloc(16, std::max<size_t>(16, op->stateSize_)));
+        if (op->mergeState_ == nullptr) throw std::bad_alloc();
+    }
     op->output_ = op->newOutput();
     return op;
 }
@@ -127,7 +145,7 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
 Batch AggregateOperator::newOutput() const {
     Batch output;
     for (const auto& key : node_->keys) output.columns().push_back(std::make_shared<Vector>(key->type, 0));
-    if (windowed_) {
+    if (kind_ != plan::WindowKind::kNone) {
         output.columns().push_back(std::make_shared<Vector>(DataType::timestamp(), 0));
         output.columns().push_back(std::make_shared<Vector>(DataType::timestamp(), 0));
     }
@@ -143,32 +161,50 @@ Batch AggregateOperator::takeOutput() {
     return out;
 }
 
-AggregateOperator::Group* AggregateOperator::findOrCreate(std::string_view key, const std::vector<VectorPtr>& keys,
-                                                          uint32_t row, int64_t windowStart, size_t& created) {
-    auto found = groups_.find(key);
-    if (found != groups_.end()) return found->second.get();
+AggregateOperator::Group* AggregateOperator::newGroup(std::string_view id, std::vector<types::Value> keyValues,
+                                                      int64_t start) {
     auto group = std::make_unique<Group>();
-    group->key.assign(key);
-    for (const auto& column : keys) group->keyValues.push_back(types::readValue(*column, row));
-    group->windowStart = windowStart;
+    group->id.assign(id);
+    group->keyValues = std::move(keyValues);
+    group->start = start;
+    group->last = start;
     group->sequence = nextSequence_++;
     size_t bytes = std::max<size_t>(16, stateSize_);
     group->states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
     if (group->states == nullptr) throw std::bad_alloc();
     for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(group->states + stateOffsets_[k]);
     Group* raw = group.get();
-    groups_.emplace(std::string_view(raw->key), std::move(group));
-    if (windowed_) windows_[windowStart + node_->window.sizeMicros].push_back(raw);
-    stateBytes_ += raw->key.size() * 2 + bytes + kGroupOverhead;
-    ++created;
+    groups_.emplace(std::string_view(raw->id), std::move(group));
+    stateBytes_ += raw->id.size() * 2 + bytes + kGroupOverhead;
+    return raw;
+}
+
+AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view key, const std::vector<VectorPtr>& keys,
+                                                                uint32_t row) {
+    auto found = keys_.find(key);
+    if (found != keys_.end()) return found->second.get();
+    auto state = std::make_unique<KeyState>();
+    state->key.assign(key);
+    for (const auto& column : keys) state->keyValues.push_back(types::readValue(*column, row));
+    state->sequence = nextSequence_++;
+    KeyState* raw = state.get();
+    keys_.emplace(std::string_view(raw->key), std::move(state));
+    if (kind_ == plan::WindowKind::kSliding) activeKeys_.emplace(raw->sequence, raw);
+    stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
     return raw;
 }
 
 void AggregateOperator::eraseGroup(Group* group) {
     for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
     std::free(group->states);
-    stateBytes_ -= std::min(stateBytes_, group->key.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead);
-    groups_.erase(std::string_view(group->key));  // destroys the group
+    stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead);
+    groups_.erase(std::string_view(group->id));  // destroys the group
+}
+
+void AggregateOperator::mergeInto(Group& target, Group& source) {
+    for (size_t k = 0; k < kernels_.size(); ++k) {
+        kernels_[k]->merge(target.states + stateOffsets_[k], source.states + stateOffsets_[k]);
+    }
 }
 
 void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const uint32_t> rows,
@@ -176,10 +212,9 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
                                  expr::EvalContext& context) {
     // Rows whose arguments are all non-NULL, per aggregate (unless it counts NULLs).
     auto selectRows = [&](size_t k, std::vector<uint32_t>& selected, std::vector<uint8_t*>& states,
-                          std::vector<int64_t>& arrivals, const std::vector<uint8_t>& failed) {
+                          const std::vector<uint8_t>& failed) {
         selected.clear();
         states.clear();
-        arrivals.clear();
         bool nulls = kernels_[k]->countsNulls();
         for (size_t i = 0; i < rows.size(); ++i) {
             if (failed[i]) continue;
@@ -191,7 +226,6 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
             if (skip) continue;
             selected.push_back(row);
             states.push_back(groups[i]->states + stateOffsets_[k]);
-            arrivals.push_back(arrival[i]);
         }
     };
     auto raw = [](const std::vector<VectorPtr>& values) {
@@ -202,16 +236,15 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
     std::vector<uint8_t> failed(rows.size(), 0);
     std::vector<uint32_t> selected;
     std::vector<uint8_t*> states;
-    std::vector<int64_t> arrivals;
     // Aggregates that can fail go first; a row one of them rejects is taken back from the
     // ones before it and given to none after it, so its group's state is left untouched.
     std::vector<size_t> fallible;
     for (size_t k = 0; k < kernels_.size(); ++k) {
         if (!kernels_[k]->canFail()) continue;
-        selectRows(k, selected, states, arrivals, failed);
+        selectRows(k, selected, states, failed);
         size_t errorsBefore = context.batch().errors().size();
         auto args = raw(arguments[k]);
-        kernels_[k]->update(states, selected, args, arrivals, context);
+        kernels_[k]->update(states, selected, args, arrival, context);
         auto& errors = context.batch().errors();
         if (errors.size() > errorsBefore) {
             std::vector<uint32_t> rejected;
@@ -234,93 +267,132 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
     }
     for (size_t k = 0; k < kernels_.size(); ++k) {
         if (kernels_[k]->canFail()) continue;
-        selectRows(k, selected, states, arrivals, failed);
+        selectRows(k, selected, states, failed);
         auto args = raw(arguments[k]);
-        kernels_[k]->update(states, selected, args, arrivals, context);
+        kernels_[k]->update(states, selected, args, arrival, context);
     }
 }
 
-void AggregateOperator::appendRow(const Group& group, Batch& output, std::vector<Group*>& rowGroups) {
-    auto row = static_cast<uint32_t>(rowGroups.size());
-    auto& columns = output.columns();
+void AggregateOperator::appendRow(const std::vector<types::Value>& keyValues, int64_t start, int64_t end,
+                                  const uint8_t* states, PendingRow pending) {
+    auto row = static_cast<uint32_t>(pendingRows_.size());
+    auto& columns = output_.columns();
     for (auto& column : columns) column->resize(row + 1);
     size_t slot = 0;
-    for (const auto& value : group.keyValues) types::writeValue(*columns[slot++], row, value, output.arena());
-    if (windowed_) {
-        columns[slot++]->values<int64_t>()[row] = group.windowStart;
-        columns[slot++]->values<int64_t>()[row] = group.windowStart + node_->window.sizeMicros;
+    for (const auto& value : keyValues) types::writeValue(*columns[slot++], row, value, output_.arena());
+    if (kind_ != plan::WindowKind::kNone) {
+        columns[slot++]->values<int64_t>()[row] = start;
+        columns[slot++]->values<int64_t>()[row] = end;
     }
     for (size_t k = 0; k < kernels_.size(); ++k, ++slot) {
-        kernels_[k]->finalize(group.states + stateOffsets_[k], *columns[slot], row);
-        ownStrings(*columns[slot], row, output.arena());
+        kernels_[k]->finalize(states + stateOffsets_[k], *columns[slot], row);
+        ownStrings(*columns[slot], row, output_.arena());
     }
-    rowGroups.push_back(const_cast<Group*>(&group));
+    pending.start = start;
+    pendingRows_.push_back(pending);
 }
 
-void AggregateOperator::settle(Batch& output, std::vector<Group*>& rowGroups, bool changes,
-                               const OperatorContext& context) {
-    auto rows = static_cast<uint32_t>(rowGroups.size());
-    output.setNumRows(rows);
+void AggregateOperator::emitChanges(Group& group, int64_t t) {
+    switch (kind_) {
+        case plan::WindowKind::kNone:
+            appendRow(group.keyValues, 0, 0, group.states, {&group.track});
+            return;
+        case plan::WindowKind::kTumbling:
+            appendRow(group.keyValues, group.start, group.start + size_, group.states, {&group.track});
+            return;
+        case plan::WindowKind::kSession: {
+            // If the session's start moved since it was upserted, its old key goes first.
+            const auto& keyValues = group.owner->keyValues;
+            appendRow(keyValues, group.start, group.last + gap_, group.states,
+                      {&group.track, PendingRow::Kind::kDeleteIfMoved});
+            appendRow(keyValues, group.start, group.last + gap_, group.states, {&group.track});
+            return;
+        }
+        case plan::WindowKind::kSliding: {
+            // Every open window holding t, in window-start order: its panes merged.
+            KeyState& key = *group.owner;
+            for (int64_t start = floorTo(t - size_, advance_) + advance_; start <= floorTo(t, advance_);
+                 start += advance_) {
+                int64_t end = start + size_;
+                if (closedThrough_ != types::kMinWatermark && end <= closedThrough_) continue;
+                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+                for (auto pane = key.slots.lower_bound(start); pane != key.slots.end() && pane->first < end; ++pane) {
+                    for (size_t k = 0; k < kernels_.size(); ++k) {
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
+                    }
+                }
+                auto& track = key.windowTracks[start];
+                if (!track) track = std::make_unique<EmitTrack>();
+                appendRow(key.keyValues, start, end, mergeState_, {track.get()});
+                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+            }
+            return;
+        }
+    }
+}
+
+void AggregateOperator::settle(bool changes, const OperatorContext& context) {
+    auto rows = static_cast<uint32_t>(pendingRows_.size());
+    output_.setNumRows(rows);
     if (rows == 0) return;
     std::vector<uint8_t> passes(rows, 1);
     if (having_) {
-        expr::EvalContext eval(output, context.nowMicros);
-        std::vector<uint32_t> all(output.selection().begin(), output.selection().end());
+        expr::EvalContext eval(output_, context.nowMicros);
+        std::vector<uint32_t> all(output_.selection().begin(), output_.selection().end());
         VectorPtr verdict = having_->eval(eval, all);
         for (uint32_t row = 0; row < rows; ++row) {
             passes[row] = !verdict->isNull(row) && verdict->values<uint8_t>()[row] != 0;
         }
-        output.removeErroredRows();
+        output_.removeErroredRows();
     }
     std::vector<uint8_t> erroredRow(rows, 0);
-    for (const auto& error : output.errors()) erroredRow[error.row] = 1;
+    for (const auto& error : output_.errors()) erroredRow[error.row] = 1;
     std::vector<uint32_t> kept;
-    auto& kinds = output.rowKinds();
+    auto& kinds = output_.rowKinds();
     kinds.assign(rows, Batch::RowKind::kUpsert);
-    size_t firstAggregate = node_->keys.size() + (windowed_ ? 2 : 0);
+    size_t firstAggregate = node_->keys.size() + (kind_ != plan::WindowKind::kNone ? 2 : 0);
     for (uint32_t row = 0; row < rows; ++row) {
+        const PendingRow& pending = pendingRows_[row];
+        if (pending.kind != PendingRow::Kind::kCandidate) {
+            EmitTrack& track = *pending.track;
+            bool gone = pending.kind == PendingRow::Kind::kDeleteIfUpserted || track.emittedStart != pending.start;
+            if (track.upserted && gone) {
+                // The delete names the key as it was upserted.
+                output_.column(node_->keys.size()).values<int64_t>()[row] = track.emittedStart;
+                track.upserted = false;
+                track.lastEmitted.clear();
+                kinds[row] = Batch::RowKind::kDelete;
+                kept.push_back(row);
+            }
+            continue;
+        }
         if (erroredRow[row]) continue;
-        Group* group = rowGroups[row];
         if (!changes) {
             if (passes[row]) kept.push_back(row);
             continue;
         }
+        EmitTrack& track = *pending.track;
         if (passes[row]) {
             scratch_.clear();
-            for (size_t slot = firstAggregate; slot < output.columns().size(); ++slot) {
-                appendCellBytes(output.column(slot), row, scratch_);
+            for (size_t slot = firstAggregate; slot < output_.columns().size(); ++slot) {
+                appendCellBytes(output_.column(slot), row, scratch_);
             }
-            if (group->upserted && group->lastEmitted == scratch_) continue;  // unchanged: nothing to emit
-            group->lastEmitted = scratch_;
-            group->upserted = true;
+            if (track.upserted && track.lastEmitted == scratch_ && track.emittedStart == pending.start) {
+                continue;  // unchanged: nothing to emit
+            }
+            track.lastEmitted = scratch_;
+            track.upserted = true;
+            track.emittedStart = pending.start;
             kept.push_back(row);
-        } else if (node_->changelog && group->upserted) {
-            group->upserted = false;
-            group->lastEmitted.clear();
+        } else if (node_->changelog && track.upserted) {
+            track.upserted = false;
+            track.lastEmitted.clear();
             kinds[row] = Batch::RowKind::kDelete;
             kept.push_back(row);
         }
     }
-    output.mutableSelection() = std::move(kept);
-}
-
-void AggregateOperator::closeWindows(int64_t watermark, Batch& output, std::vector<Group*>& rowGroups) {
-    if (!windowed_) {
-        if (watermark != types::kMaxWatermark || node_->emit != plan::EmitMode::kFinal) return;
-        std::vector<Group*> all;
-        for (auto& [key, group] : groups_) all.push_back(group.get());
-        std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
-        for (Group* group : all) appendRow(*group, output, rowGroups);
-        return;  // groups are erased after settle (their rows view them)
-    }
-    while (!windows_.empty()) {
-        if (!closedAt(windows_.begin()->first, watermark)) break;
-        for (Group* group : windows_.begin()->second) {
-            if (node_->emit == plan::EmitMode::kFinal) appendRow(*group, output, rowGroups);
-        }
-        closing_.push_back(std::move(windows_.begin()->second));
-        windows_.erase(windows_.begin());
-    }
+    output_.mutableSelection() = std::move(kept);
+    pendingRows_.clear();
 }
 
 bool AggregateOperator::closedAt(int64_t end, int64_t watermark) const {
@@ -331,16 +403,190 @@ bool AggregateOperator::closedAt(int64_t end, int64_t watermark) const {
     return due <= watermark;
 }
 
+int64_t AggregateOperator::nextSlidingEnd() const {
+    if (paneStarts_.empty()) return types::kMaxWatermark;
+    int64_t first = paneStarts_.begin()->first;
+    int64_t end = floorTo(first - size_, advance_) + advance_ + size_;
+    if (closedThrough_ != types::kMinWatermark) end = std::max(end, closedThrough_ + advance_);
+    return end;
+}
+
+int64_t AggregateOperator::nextDue() const {
+    int64_t end = types::kMaxWatermark;
+    switch (kind_) {
+        case plan::WindowKind::kNone:
+            return types::kMaxWatermark;
+        case plan::WindowKind::kTumbling:
+            if (!windows_.empty()) end = windows_.begin()->first;
+            break;
+        case plan::WindowKind::kSliding:
+            end = nextSlidingEnd();
+            break;
+        case plan::WindowKind::kSession:
+            if (!sessions_.empty()) end = std::get<0>(*sessions_.begin());
+            break;
+    }
+    int64_t due = 0;
+    if (end == types::kMaxWatermark || __builtin_add_overflow(end, node_->allowedLatenessMicros, &due)) {
+        return types::kMaxWatermark;
+    }
+    return due;
+}
+
+void AggregateOperator::closeSlidingWindow(int64_t end) {
+    int64_t start = end - size_;
+    int64_t keep = end + advance_ - size_;  // panes from here on belong to later windows too
+    bool final = node_->emit == plan::EmitMode::kFinal;
+    for (auto& [sequence, key] : activeKeys_) {
+        auto pane = key->slots.lower_bound(start);
+        if (final && pane != key->slots.end() && pane->first < end) {
+            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+            for (; pane != key->slots.end() && pane->first < end; ++pane) {
+                for (size_t k = 0; k < kernels_.size(); ++k) {
+                    kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
+                }
+            }
+            appendRow(key->keyValues, start, end, mergeState_, {});
+            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+        }
+        while (!key->windowTracks.empty() && key->windowTracks.begin()->first <= start) {
+            deadTracks_.push_back(std::move(key->windowTracks.begin()->second));
+            key->windowTracks.erase(key->windowTracks.begin());
+        }
+        while (!key->slots.empty() && key->slots.begin()->first < keep) {
+            Group* group = key->slots.begin()->second;
+            key->slots.erase(key->slots.begin());
+            auto count = paneStarts_.find(group->start);
+            if (--count->second == 0) paneStarts_.erase(count);
+            closing_.push_back(group);
+        }
+    }
+    closedThrough_ = end;
+}
+
+void AggregateOperator::closeWindows(int64_t watermark) {
+    bool final = node_->emit == plan::EmitMode::kFinal;
+    switch (kind_) {
+        case plan::WindowKind::kNone: {
+            if (watermark != types::kMaxWatermark || !final) return;
+            // Without GROUP BY there is one result row even over no input (COUNT(*) = 0).
+            if (groups_.empty() && node_->keys.empty()) newGroup("", {}, 0);
+            std::vector<Group*> all;
+            for (auto& [id, group] : groups_) all.push_back(group.get());
+            std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
+            for (Group* group : all) {
+                appendRow(group->keyValues, 0, 0, group->states, {&group->track});
+                closing_.push_back(group);
+            }
+            return;
+        }
+        case plan::WindowKind::kTumbling:
+            while (!windows_.empty() && closedAt(windows_.begin()->first, watermark)) {
+                for (Group* group : windows_.begin()->second) {
+                    if (final) appendRow(group->keyValues, group->start, group->start + size_, group->states, {&group->track});
+                    closing_.push_back(group);
+                }
+                windows_.erase(windows_.begin());
+            }
+            return;
+        case plan::WindowKind::kSliding:
+            while (true) {
+                int64_t end = nextSlidingEnd();
+                if (end == types::kMaxWatermark || !closedAt(end, watermark)) break;
+                closeSlidingWindow(end);
+            }
+            return;
+        case plan::WindowKind::kSession:
+            while (!sessions_.empty() && closedAt(std::get<0>(*sessions_.begin()), watermark)) {
+                Group* group = std::get<2>(*sessions_.begin());
+                sessions_.erase(sessions_.begin());
+                group->owner->slots.erase(group->start);
+                if (final) {
+                    appendRow(group->owner->keyValues, group->start, group->last + gap_, group->states, {&group->track});
+                }
+                closing_.push_back(group);
+            }
+            return;
+    }
+}
+
 void AggregateOperator::releaseClosed() {
-    for (auto& window : closing_) {
-        for (Group* group : window) eraseGroup(group);
+    std::vector<KeyState*> owners = std::move(idleKeys_);
+    idleKeys_.clear();
+    for (Group* group : closing_) {
+        if (group->owner != nullptr) owners.push_back(group->owner);
+        eraseGroup(group);
     }
     closing_.clear();
+    deadTracks_.clear();
+    std::sort(owners.begin(), owners.end());
+    owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+    for (KeyState* key : owners) {
+        if (!key->slots.empty()) continue;
+        activeKeys_.erase(key->sequence);
+        stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
+        keys_.erase(std::string_view(key->key));
+    }
+}
+
+AggregateOperator::Group* AggregateOperator::sessionFor(KeyState& key, int64_t t, int64_t watermark, bool& late) {
+    // Sessions of a key are apart by more than the gap, so at most two are within it of t.
+    Group* matches[2] = {nullptr, nullptr};
+    int found = 0;
+    for (auto it = key.slots.upper_bound(t + gap_); it != key.slots.begin() && found < 2;) {
+        --it;
+        if (it->second->last + gap_ < t) break;
+        matches[found++] = it->second;
+    }
+    auto reindex = [&](Group* group, bool insert) {
+        auto entry = std::make_tuple(group->last + gap_ + 1, group->sequence, group);
+        if (insert) {
+            sessions_.insert(entry);
+            key.slots[group->start] = group;
+        } else {
+            sessions_.erase(entry);
+            key.slots.erase(group->start);
+        }
+    };
+    if (found == 0) {
+        if (closedAt(t + gap_ + 1, watermark)) {
+            late = true;
+            return nullptr;
+        }
+        scratch_.assign(key.key);
+        uint64_t sequence = nextSequence_;
+        scratch_.append(reinterpret_cast<const char*>(&sequence), sizeof sequence);
+        Group* group = newGroup(scratch_, {}, t);
+        group->owner = &key;
+        reindex(group, true);
+        return group;
+    }
+    if (found == 1) {
+        Group* group = matches[0];
+        reindex(group, false);
+        group->start = std::min(group->start, t);
+        group->last = std::max(group->last, t);
+        reindex(group, true);
+        return group;
+    }
+    // t bridges two sessions: the later one merges into the earlier.
+    Group* earlier = matches[1];
+    Group* later = matches[0];
+    reindex(earlier, false);
+    reindex(later, false);
+    mergeInto(*earlier, *later);
+    earlier->start = std::min(earlier->start, t);
+    earlier->last = std::max(later->last, t);
+    reindex(earlier, true);
+    if (node_->emit == plan::EmitMode::kChanges) {
+        appendRow(key.keyValues, later->start, later->last + gap_, later->states,
+                  {&later->track, PendingRow::Kind::kDeleteIfUpserted});
+    }
+    closing_.push_back(later);
+    return earlier;
 }
 
 Status AggregateOperator::process(Batch& batch, const OperatorContext& context) {
-    std::vector<Group*> rowGroups;
-    Batch& output = output_;
     const plan::AggregateNode& plan = *node_;
     expr::EvalContext eval(batch, context.nowMicros);
     std::vector<uint32_t> rows(batch.selection().begin(), batch.selection().end());
@@ -355,96 +601,174 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
         rows.assign(batch.selection().begin(), batch.selection().end());
     }
     const auto& origin = batch.origin();
-    const Vector* time = windowed_ ? &batch.column(static_cast<size_t>(plan.window.timeSlot)) : nullptr;
-    int64_t size = plan.window.sizeMicros;
-    // Group of every live row, in input order; late rows are set aside.
-    std::vector<Group*> groups;
-    std::vector<uint32_t> live;
-    std::vector<int64_t> arrival;
-    size_t created = 0;
+    // Arrival sequence by physical row (FIRST_VALUE, LAST_VALUE, STRING_AGG, COLLECT_LIST).
+    std::vector<int64_t> ownArrival;
+    std::span<const int64_t> arrival(origin.arrival);
+    if (origin.arrival.size() < batch.numRows()) {
+        ownArrival.resize(batch.numRows());
+        std::iota(ownArrival.begin(), ownArrival.end(), int64_t{0});
+        arrival = ownArrival;
+    }
+    bool windowed = kind_ != plan::WindowKind::kNone;
+    bool processingTime = windowed && plan.window.processingTime;
+    bool changes = plan.emit == plan::EmitMode::kChanges;
+    const Vector* time = windowed ? &batch.column(static_cast<size_t>(plan.window.timeSlot)) : nullptr;
+    if (processingTime) closeWindows(context.nowMicros);
+
+    // Rows are added in runs and applied per aggregate in one call; a run ends where a row
+    // must see the rows before it applied (EMIT CHANGES: its group — or key, when windows of
+    // a key share panes or sessions — repeats), or where windows close or sessions merge.
+    std::vector<Group*> pendingGroups;
+    std::vector<uint32_t> pendingRows;
+    std::vector<int64_t> pendingTimes;
+    ++runId_;
+    auto flush = [&] {
+        if (!pendingGroups.empty()) {
+            size_t errorsBefore = batch.errors().size();
+            applyRun(pendingGroups, pendingRows, arguments, arrival, eval);
+            if (changes) {
+                std::vector<uint32_t> failedRows;
+                for (size_t e = errorsBefore; e < batch.errors().size(); ++e) failedRows.push_back(batch.errors()[e].row);
+                for (size_t i = 0; i < pendingGroups.size(); ++i) {
+                    if (!failedRows.empty() &&
+                        std::find(failedRows.begin(), failedRows.end(), pendingRows[i]) != failedRows.end()) {
+                        continue;
+                    }
+                    emitChanges(*pendingGroups[i], pendingTimes[i]);
+                }
+            }
+            pendingGroups.clear();
+            pendingRows.clear();
+            pendingTimes.clear();
+        }
+        ++runId_;
+    };
+    auto lateRecord = [&](uint32_t row, std::string_view what, int64_t start, int64_t end, int64_t watermark) {
+        if (plan.late == plan::AggregateNode::LateStrategy::kDeadLetter) {
+            batch.addError(row, ErrorCode::kLateRecord, lateMessage(what, start, end, watermark));
+            ++late_.deadLettered;
+        } else {
+            ++late_.dropped;
+        }
+    };
+
     for (uint32_t row : rows) {
-        int64_t windowStart = 0;
-        if (windowed_) {
+        int64_t watermark = processingTime ? context.nowMicros
+                            : row < origin.watermarkBefore.size() ? origin.watermarkBefore[row]
+                                                                  : context.watermark;
+        if (windowed && !processingTime && watermark >= nextDue()) {
+            flush();
+            closeWindows(watermark);
+        }
+        int64_t t = 0;
+        if (windowed) {
             if (time->isNull(row)) {
                 batch.addError(row, ErrorCode::kInvalidArgument, "the window's time is NULL");
                 continue;
             }
-            int64_t t = time->values<int64_t>()[row];
-            windowStart = floorTo(t, size);
-            if (!plan.window.processingTime) {
-                int64_t watermark = row < origin.watermarkBefore.size() ? origin.watermarkBefore[row] : context.watermark;
-                int64_t end = windowStart + size;
-                if (closedAt(end, watermark)) {
-                    if (plan.late == plan::AggregateNode::LateStrategy::kDeadLetter) {
-                        batch.addError(row, ErrorCode::kLateRecord,
-                                       fmt::format("late record: its window [{}, {}) closed at watermark {}",
-                                                   types::timestampToIsoString(windowStart),
-                                                   types::timestampToIsoString(end),
-                                                   types::timestampToIsoString(watermark)));
-                        ++late_.deadLettered;
-                    } else {
-                        ++late_.dropped;
-                    }
-                    continue;
-                }
-            }
+            t = time->values<int64_t>()[row];
         }
         scratch_.clear();
         for (const auto& key : keys) appendKeyBytes(*key, row, scratch_);
-        if (windowed_) scratch_.append(reinterpret_cast<const char*>(&windowStart), sizeof windowStart);
-        groups.push_back(findOrCreate(scratch_, keys, row, windowStart, created));
-        live.push_back(row);
-        arrival.push_back(row < origin.arrival.size() ? origin.arrival[row] : static_cast<int64_t>(row));
-    }
-    if (plan.emit == plan::EmitMode::kChanges) {
-        // Runs in which no group repeats: one update per aggregate per run, then each row's
-        // group emits its new row, in input order.
-        size_t start = 0;
-        ++runId_;
-        auto flush = [&](size_t end) {
-            if (end == start) return;
-            size_t errorsBefore = batch.errors().size();
-            applyRun(std::span<Group* const>(groups.data() + start, end - start),
-                     std::span<const uint32_t>(live.data() + start, end - start), arguments,
-                     std::span<const int64_t>(arrival.data() + start, end - start), eval);
-            std::vector<uint32_t> failedRows;
-            for (size_t e = errorsBefore; e < batch.errors().size(); ++e) failedRows.push_back(batch.errors()[e].row);
-            for (size_t i = start; i < end; ++i) {
-                if (std::find(failedRows.begin(), failedRows.end(), live[i]) != failedRows.end()) continue;
-                appendRow(*groups[i], output, rowGroups);
+        Group* group = nullptr;
+        switch (kind_) {
+            case plan::WindowKind::kNone: {
+                auto found = groups_.find(std::string_view(scratch_));
+                group = found != groups_.end() ? found->second.get() : nullptr;
+                if (group == nullptr) {
+                    std::vector<types::Value> values;
+                    for (const auto& column : keys) values.push_back(types::readValue(*column, row));
+                    group = newGroup(scratch_, std::move(values), 0);
+                }
+                break;
             }
-            start = end;
-            ++runId_;
-        };
-        for (size_t i = 0; i < groups.size(); ++i) {
-            if (groups[i]->run == runId_) flush(i);
-            groups[i]->run = runId_;
+            case plan::WindowKind::kTumbling: {
+                int64_t start = floorTo(t, size_);
+                if (!processingTime && closedAt(start + size_, watermark)) {
+                    lateRecord(row, "its window", start, start + size_, watermark);
+                    continue;
+                }
+                scratch_.append(reinterpret_cast<const char*>(&start), sizeof start);
+                auto found = groups_.find(std::string_view(scratch_));
+                group = found != groups_.end() ? found->second.get() : nullptr;
+                if (group == nullptr) {
+                    std::vector<types::Value> values;
+                    for (const auto& column : keys) values.push_back(types::readValue(*column, row));
+                    group = newGroup(scratch_, std::move(values), start);
+                    windows_[start + size_].push_back(group);
+                }
+                break;
+            }
+            case plan::WindowKind::kSliding: {
+                int64_t lastStart = floorTo(t, advance_);
+                if (!processingTime && closedAt(lastStart + size_, watermark)) {
+                    lateRecord(row, "every window holding it, the last", lastStart, lastStart + size_, watermark);
+                    continue;
+                }
+                KeyState* key = findOrCreateKey(scratch_, keys, row);
+                if (changes && key->run == runId_) flush();
+                key->run = runId_;
+                int64_t pane = floorTo(t, pane_);
+                scratch_.append(reinterpret_cast<const char*>(&pane), sizeof pane);
+                auto found = groups_.find(std::string_view(scratch_));
+                group = found != groups_.end() ? found->second.get() : nullptr;
+                if (group == nullptr) {
+                    group = newGroup(scratch_, {}, pane);
+                    group->owner = key;
+                    key->slots.emplace(pane, group);
+                    ++paneStarts_[pane];
+                }
+                break;
+            }
+            case plan::WindowKind::kSession: {
+                KeyState* key = findOrCreateKey(scratch_, keys, row);
+                if (changes && key->run == runId_) flush();
+                // A bridging record merges two sessions: their pending rows go in first.
+                if (!pendingGroups.empty()) {
+                    int within = 0;
+                    for (auto it = key->slots.upper_bound(t + gap_); it != key->slots.begin() && within < 2;) {
+                        --it;
+                        if (it->second->last + gap_ < t) break;
+                        ++within;
+                    }
+                    if (within == 2) flush();
+                }
+                key->run = runId_;
+                bool late = false;
+                group = sessionFor(*key, t, watermark, late);
+                if (late) {
+                    if (key->slots.empty()) idleKeys_.push_back(key);  // forgotten after the batch
+                    lateRecord(row, "its session", t, t + gap_, watermark);
+                    continue;
+                }
+                break;
+            }
         }
-        flush(groups.size());
-    } else {
-        applyRun(groups, live, arguments, arrival, eval);
+        if (changes && (kind_ == plan::WindowKind::kNone || kind_ == plan::WindowKind::kTumbling)) {
+            if (group->run == runId_) flush();
+            group->run = runId_;
+        }
+        pendingGroups.push_back(group);
+        pendingRows.push_back(row);
+        pendingTimes.push_back(t);
     }
+    flush();
     batch.removeErroredRows();
-    // Windows the watermark after this batch closed.
-    int64_t watermark = windowed_ && plan.window.processingTime ? context.nowMicros : batch.watermarkAfter();
-    closeWindows(watermark, output, rowGroups);
-    settle(output, rowGroups, plan.emit == plan::EmitMode::kChanges, context);
+    // What the watermark after this batch closed.
+    closeWindows(processingTime ? context.nowMicros : batch.watermarkAfter());
+    settle(changes, context);
     releaseClosed();
     return Status::ok();
 }
 
 Status AggregateOperator::advance(const OperatorContext& context, Batch& output) {
-    std::vector<Group*> rowGroups;
-    output = newOutput();
-    int64_t watermark = windowed_ && node_->window.processingTime
+    int64_t watermark = kind_ != plan::WindowKind::kNone && node_->window.processingTime
                             ? (context.watermark == types::kMaxWatermark ? types::kMaxWatermark : context.nowMicros)
                             : context.watermark;
-    closeWindows(watermark, output, rowGroups);
-    settle(output, rowGroups, false, context);
+    closeWindows(watermark);
+    settle(false, context);
+    output = takeOutput();
     releaseClosed();
-    if (!windowed_ && watermark == types::kMaxWatermark && node_->emit == plan::EmitMode::kFinal) {
-        while (!groups_.empty()) eraseGroup(groups_.begin()->second.get());
-    }
     return Status::ok();
 }
 

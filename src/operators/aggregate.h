@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -16,18 +18,29 @@
 
 namespace ferris::operators {
 
-/// GROUP BY and tumbling windows (DESIGN.md §1.4): a hash aggregation whose groups are the
-/// key values (plus the window start), each holding one state per aggregate.
+/// GROUP BY and windows (DESIGN.md §1.4, §1.4.1): the one window/aggregate engine. A hash
+/// aggregation whose groups hold one state per aggregate:
 ///
-/// - EMIT CHANGES: every input record that changes a group emits the group's new row, in
-///   input order (a change that leaves the row as last emitted emits nothing). Rows are
-///   added in runs in which no group repeats, so each run is one batch update per aggregate
-///   and still every record sees its own result.
-/// - EMIT FINAL: a window emits once, when the watermark reaches its end + allowed lateness;
-///   an unwindowed aggregation emits at end of input (watermark +∞). Rows come out in window
-///   end order, then in the order the groups appeared.
-/// - Late records (their window had closed by the watermark carried on their row) are
-///   dropped and counted, or dead-lettered.
+/// - unwindowed: one group per key;
+/// - TUMBLING: one group per key and window;
+/// - SLIDING: one group per key and pane (pane = gcd(size, advance)); each record updates
+///   one pane, and a closing window merges its panes;
+/// - SESSION: one group per key and session; a record within the gap (inclusive) of a
+///   session joins it, a record within the gap of two bridges them and they merge.
+///
+/// The watermark carried on each row decides: a row whose watermark closes windows closes
+/// them before it is added (so results never depend on where batches end), and a record is
+/// late only for windows already closed by the watermark on its row.
+///
+/// - EMIT CHANGES: every input record emits, in input order, one row per result row it
+///   changed (sliding: per window, in window-start order); a change that leaves a row as last
+///   emitted emits nothing. When sessions merge, or a session's start moves, a delete of the
+///   old key precedes the upsert. Closing a window emits nothing.
+/// - EMIT FINAL: a window emits once, when the watermark reaches its end + allowed lateness
+///   (a session: passes its last event time + gap + allowed lateness); an unwindowed
+///   aggregation emits at end of input (watermark +∞). Rows come out in window-end order,
+///   then in the order their keys appeared.
+/// - Late records are dropped and counted, or dead-lettered.
 /// - HAVING over a changelog (CREATE TABLE): a group that stops passing is deleted — only if
 ///   its last emitted row was an upsert (§1.4.1 Changelogs).
 /// - A record that fails inside an aggregate (SUM overflow) changes no aggregate of its group.
@@ -46,57 +59,111 @@ public:
     std::string name() const override { return "aggregate"; }
 
 private:
-    /// One group: its key (serialised, and as values for output), its window, its states.
+    /// What a changelog last wrote for one result row (EMIT CHANGES, HAVING deletes).
+    struct EmitTrack {
+        std::string lastEmitted;  ///< the aggregate cells last emitted, serialised
+        bool upserted = false;    ///< the last row written for it was an upsert
+        int64_t emittedStart = 0; ///< the window start it was upserted with (sessions move)
+    };
+    struct KeyState;
+    /// One group: a key's aggregate states for the whole stream, a window, a pane or a session.
     struct Group {
+        std::string id;                     ///< key bytes (+ window / pane start, or session number)
+        std::vector<types::Value> keyValues;  ///< the key, for output
+        int64_t start = 0;                  ///< window / pane start, session first event time
+        int64_t last = 0;                   ///< session: last event time
+        uint8_t* states = nullptr;          ///< one state per aggregate, at stateOffsets_
+        EmitTrack track;
+        uint64_t sequence = 0;              ///< creation order
+        uint64_t run = 0;                   ///< the EMIT CHANGES run it was last added to
+        KeyState* owner = nullptr;          ///< sliding and session groups: their key
+    };
+    /// A key's panes (sliding) or sessions, by start.
+    struct KeyState {
         std::string key;
         std::vector<types::Value> keyValues;
-        int64_t windowStart = 0;
-        uint8_t* states = nullptr;  ///< one state per aggregate, at stateOffsets_
-        std::string lastEmitted;    ///< the output row last emitted (EMIT CHANGES), serialised
-        bool upserted = false;      ///< the last row a changelog wrote for it was an upsert
-        uint64_t sequence = 0;      ///< creation order
-        uint64_t run = 0;           ///< the EMIT CHANGES run it was last added to
+        uint64_t sequence = 0;
+        uint64_t run = 0;
+        std::map<int64_t, Group*> slots;
+        /// Sliding EMIT CHANGES: what was emitted per open window, by window start.
+        std::map<int64_t, std::unique_ptr<EmitTrack>> windowTracks;
+    };
+    /// A row appended to the output, before HAVING and the changelog rules settle it.
+    struct PendingRow {
+        enum class Kind : uint8_t {
+            kCandidate,         ///< a result row (HAVING and "unchanged" still apply)
+            kDeleteIfMoved,     ///< a session's old key, deleted if it was upserted at another start
+            kDeleteIfUpserted,  ///< an absorbed session's key, deleted if it was upserted
+        };
+        EmitTrack* track = nullptr;
+        Kind kind = Kind::kCandidate;
+        int64_t start = 0;  ///< its window start
     };
 
     explicit AggregateOperator(std::shared_ptr<const plan::AggregateNode> node);
 
     types::Batch newOutput() const;
-    /// Appends `group`'s current row to `output` as a candidate row.
-    void appendRow(const Group& group, types::Batch& output, std::vector<Group*>& rowGroups);
-    /// Applies HAVING and the changelog rules to the candidate rows of `output`.
-    void settle(types::Batch& output, std::vector<Group*>& rowGroups, bool changes, const OperatorContext& context);
-    /// Closes the windows due at `watermark` into `output` (EMIT FINAL) or drops them.
-    void closeWindows(int64_t watermark, types::Batch& output, std::vector<Group*>& rowGroups);
+    void appendRow(const std::vector<types::Value>& keyValues, int64_t start, int64_t end, const uint8_t* states,
+                   PendingRow pending);
+    /// Applies HAVING and the changelog rules to the candidate rows of output_.
+    void settle(bool changes, const OperatorContext& context);
+    /// Closes what is due at `watermark` (EMIT FINAL: emits it; EMIT CHANGES: purges it).
+    void closeWindows(int64_t watermark);
+    void closeSlidingWindow(int64_t end);
+    /// The lowest watermark at which something closes (kMaxWatermark: only end of input).
+    int64_t nextDue() const;
+    /// The next sliding window end that holds data (kMaxWatermark when none).
+    int64_t nextSlidingEnd() const;
     void eraseGroup(Group* group);
-    /// Erases the groups of windows closed since the last call (after their rows settled).
+    /// Frees what closed since the last call (after the rows that view it settled).
     void releaseClosed();
-    /// True when window [.., end) has closed at `watermark` (end + allowed lateness ≤ it).
     bool closedAt(int64_t end, int64_t watermark) const;
-    Group* findOrCreate(std::string_view key, const std::vector<types::VectorPtr>& keys, uint32_t row,
-                        int64_t windowStart, size_t& created);
+    Group* newGroup(std::string_view id, std::vector<types::Value> keyValues, int64_t start);
+    KeyState* findOrCreateKey(std::string_view key, const std::vector<types::VectorPtr>& keys, uint32_t row);
+    /// Session: the group `t` joins for `key` (merging bridged sessions), or null when late.
+    Group* sessionFor(KeyState& key, int64_t t, int64_t watermark, bool& late);
+    void mergeInto(Group& target, Group& source);
+    void emitChanges(Group& group, int64_t t);
     void applyRun(std::span<Group* const> groups, std::span<const uint32_t> rows,
                   const std::vector<std::vector<types::VectorPtr>>& arguments, std::span<const int64_t> arrival,
                   expr::EvalContext& context);
 
     std::shared_ptr<const plan::AggregateNode> node_;
+    plan::WindowKind kind_ = plan::WindowKind::kNone;
+    int64_t size_ = 0;     ///< window size (tumbling, sliding)
+    int64_t advance_ = 0;  ///< sliding advance (tumbling: = size)
+    int64_t pane_ = 0;     ///< sliding pane (gcd of size and advance)
+    int64_t gap_ = 0;      ///< session gap
     std::vector<expr::CompiledExprPtr> keyExprs_;
     std::vector<std::vector<expr::CompiledExprPtr>> argExprs_;
     std::vector<expr::AggregateKernelPtr> kernels_;
     std::vector<size_t> stateOffsets_;
     size_t stateSize_ = 0;
     expr::CompiledExprPtr having_;
-    bool windowed_ = false;
 
     std::unordered_map<std::string_view, std::unique_ptr<Group>> groups_;
-    /// Open windows by end, for closing in order (windowed only).
+    std::unordered_map<std::string_view, std::unique_ptr<KeyState>> keys_;
+    /// Tumbling: open windows by end.
     std::map<int64_t, std::vector<Group*>> windows_;
-    std::vector<std::vector<Group*>> closing_;
+    /// Sliding: keys with panes, in order of appearance; pane starts held (with counts); the
+    /// end of the last window closed.
+    std::map<uint64_t, KeyState*> activeKeys_;
+    std::map<int64_t, size_t> paneStarts_;
+    int64_t closedThrough_ = types::kMinWatermark;
+    /// Sessions by when they close (last + gap), then creation order.
+    std::set<std::tuple<int64_t, uint64_t, Group*>> sessions_;
+
+    std::vector<Group*> closing_;                        ///< closed, freed after settle
+    std::vector<std::unique_ptr<EmitTrack>> deadTracks_;  ///< sliding tracks of closed windows
+    std::vector<KeyState*> idleKeys_;                     ///< keys a late record created, maybe empty
     uint64_t nextSequence_ = 0;
     uint64_t runId_ = 0;
     size_t stateBytes_ = 0;
     LateCounts late_;
     types::Batch output_;
+    std::vector<PendingRow> pendingRows_;
     std::string scratch_;
+    uint8_t* mergeState_ = nullptr;  ///< a window's merged panes (sliding)
 };
 
 }  // namespace ferris::operators

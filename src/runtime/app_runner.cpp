@@ -268,7 +268,7 @@ CommandOutput executeCommand(const plan::AppPlan& app, const plan::Command& comm
                 if (sink.name == command.target) schema = &sink.schema;
             }
             for (const auto& job : app.jobs) {
-                if (job.sink.name == command.target && job.kind == plan::JobKind::kCreateStream) {
+                if (job.sink.name == command.target && (job.kind == plan::JobKind::kCreateStream || job.kind == plan::JobKind::kCreateTable)) {
                     schema = &job.output;
                     key = job.keyColumns;
                 }

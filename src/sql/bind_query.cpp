@@ -141,11 +141,12 @@ Result<plan::WindowPlan> QueryBinder::bindWindow(const ast::WindowSpec& window, 
         return duration.micros;
     };
     switch (window.windowKind) {
-        case ast::WindowKind::kTumbling:
+        case ast::WindowKind::kTumbling: {
             plan.kind = plan::WindowKind::kTumbling;
             FERRIS_ASSIGN_OR_RETURN(plan.sizeMicros, fixedLength(*window.size, "size"));
             plan.advanceMicros = plan.sizeMicros;
             break;
+        }
         case ast::WindowKind::kSliding: {
             plan.kind = plan::WindowKind::kSliding;
             FERRIS_ASSIGN_OR_RETURN(plan.sizeMicros, fixedLength(*window.size, "size"));
@@ -159,10 +160,11 @@ Result<plan::WindowPlan> QueryBinder::bindWindow(const ast::WindowSpec& window, 
             }
             break;
         }
-        case ast::WindowKind::kSession:
+        case ast::WindowKind::kSession: {
             plan.kind = plan::WindowKind::kSession;
             FERRIS_ASSIGN_OR_RETURN(plan.gapMicros, fixedLength(*window.gap, "gap"));
             break;
+        }
     }
     if (window.timeColumn) {
         ExpressionBinder binder(app_, scope);
