@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "state/crc32c.h"
 #include "types/number_text.h"
 
 namespace ferris::connectors {
@@ -322,6 +323,38 @@ Status FileSource::seek(std::string_view position) {
     arrayClosed_ = number("\"array_closed\":", closed) && closed == 1;
     if (arrayClosed_) exhausted_ = true;  // only whitespace can follow a closed array
     return Status::ok();
+}
+
+Result<std::string> FileSource::contentDigest(std::string_view position) const {
+    size_t at = position.find("\"offset\":");
+    int64_t offset = 0;
+    if (at == std::string_view::npos ||
+        !types::parseInt64(position.substr(at + 9, position.find_first_of(",}", at + 9) - at - 9), offset)) {
+        return Status::internal(fmt::format("bad file position '{}'", position));
+    }
+    std::FILE* file = std::fopen(path_.c_str(), "rb");
+    if (file == nullptr) {
+        return Status::user(ErrorCode::kIoError, fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
+    }
+    constexpr int64_t kSpan = 64 * 1024;
+    std::string buffer;
+    uint32_t head = 0;
+    uint32_t tail = 0;
+    bool ok = true;
+    auto crcOf = [&](int64_t from, int64_t length, uint32_t& crc) {
+        buffer.resize(static_cast<size_t>(length));
+        if (length == 0) return;
+        if (std::fseek(file, from, SEEK_SET) != 0 || std::fread(buffer.data(), 1, buffer.size(), file) != buffer.size()) {
+            ok = false;  // shorter than the checkpoint's offset: certainly not the same input
+            return;
+        }
+        crc = state::crc32c(buffer);
+    };
+    crcOf(0, std::min(offset, kSpan), head);
+    crcOf(std::max<int64_t>(0, offset - kSpan), std::min(offset, kSpan), tail);
+    std::fclose(file);
+    if (!ok) return fmt::format("{}:short", offset);
+    return fmt::format("{}:{:08x}:{:08x}", offset, head, tail);
 }
 
 }  // namespace ferris::connectors

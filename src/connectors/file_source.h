@@ -34,6 +34,9 @@ public:
     Status seek(std::string_view position) override;
     std::optional<std::string> formatHeader() const override { return header_; }
     std::string describe() const override { return path_.string(); }
+    /// CRC32C of the first and the last 64 KiB before the position's byte offset, with the
+    /// offset: a file rewritten or truncated since the checkpoint is noticed.
+    Result<std::string> contentDigest(std::string_view position) const override;
     Status close() override;
 
 private:

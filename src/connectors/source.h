@@ -31,6 +31,9 @@ public:
     virtual std::string position() const = 0;
     /// Moves to a position returned earlier by position().
     virtual Status seek(std::string_view position) = 0;
+    /// A digest of the input before `position`, saved with a checkpoint so that a restart
+    /// can tell the input was replaced (a file rewritten). Empty: nothing to check.
+    virtual Result<std::string> contentDigest(std::string_view /*position*/) const { return std::string(); }
     /// The CSV header line, for formats that have one (read during open()).
     virtual std::optional<std::string> formatHeader() const { return std::nullopt; }
     /// A name for messages and DLQ entries: the file path, the topic…

@@ -105,6 +105,10 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const plan::AggregateNode> 
 
 AggregateOperator::~AggregateOperator() {
     while (!groups_.empty()) eraseGroup(groups_.begin()->second.get());
+    for (auto& group : restored_) {
+        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
+        std::free(group->states);
+    }
     if (mergeState_ != nullptr) std::free(mergeState_);
 }
 
@@ -145,9 +149,8 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
 Batch AggregateOperator::newOutput() const {
     Batch output;
     for (const auto& key : node_->keys) output.columns().push_back(std::make_shared<Vector>(key->type, 0));
-    if (kind_ != plan::WindowKind::kNone) {
-        output.columns().push_back(std::make_shared<Vector>(DataType::timestamp(), 0));
-        output.columns().push_back(std::make_shared<Vector>(DataType::timestamp(), 0));
+    if (kind_ != plan::WindowKind::kNone) {  // _window_start, _window_end, _event_time
+        for (int i = 0; i < 3; ++i) output.columns().push_back(std::make_shared<Vector>(DataType::timestamp(), 0));
     }
     for (const auto& call : node_->aggregates) {
         output.columns().push_back(std::make_shared<Vector>(call.function->resultType, 0));
@@ -176,6 +179,7 @@ AggregateOperator::Group* AggregateOperator::newGroup(std::string_view id, std::
     Group* raw = group.get();
     groups_.emplace(std::string_view(raw->id), std::move(group));
     stateBytes_ += raw->id.size() * 2 + bytes + kGroupOverhead;
+    dirtyGroups_.insert(raw);
     return raw;
 }
 
@@ -191,6 +195,7 @@ AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view
     keys_.emplace(std::string_view(raw->key), std::move(state));
     if (kind_ == plan::WindowKind::kSliding) activeKeys_.emplace(raw->sequence, raw);
     stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
+    dirtyKeys_.insert(raw);
     return raw;
 }
 
@@ -198,6 +203,8 @@ void AggregateOperator::eraseGroup(Group* group) {
     for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
     std::free(group->states);
     stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead);
+    dirtyGroups_.erase(group);
+    erased_.push_back("g" + group->id);
     groups_.erase(std::string_view(group->id));  // destroys the group
 }
 
@@ -283,6 +290,7 @@ void AggregateOperator::appendRow(const std::vector<types::Value>& keyValues, in
     if (kind_ != plan::WindowKind::kNone) {
         columns[slot++]->values<int64_t>()[row] = start;
         columns[slot++]->values<int64_t>()[row] = end;
+        columns[slot++]->values<int64_t>()[row] = end - 1;
     }
     for (size_t k = 0; k < kernels_.size(); ++k, ++slot) {
         kernels_[k]->finalize(states + stateOffsets_[k], *columns[slot], row);
@@ -350,7 +358,7 @@ void AggregateOperator::settle(bool changes, const OperatorContext& context) {
     std::vector<uint32_t> kept;
     auto& kinds = output_.rowKinds();
     kinds.assign(rows, Batch::RowKind::kUpsert);
-    size_t firstAggregate = node_->keys.size() + (kind_ != plan::WindowKind::kNone ? 2 : 0);
+    size_t firstAggregate = node_->keys.size() + (kind_ != plan::WindowKind::kNone ? 3 : 0);
     for (uint32_t row = 0; row < rows; ++row) {
         const PendingRow& pending = pendingRows_[row];
         if (pending.kind != PendingRow::Kind::kCandidate) {
@@ -450,6 +458,7 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
             for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
         }
         while (!key->windowTracks.empty() && key->windowTracks.begin()->first <= start) {
+            dirtyKeys_.insert(key);
             deadTracks_.push_back(std::move(key->windowTracks.begin()->second));
             key->windowTracks.erase(key->windowTracks.begin());
         }
@@ -525,6 +534,8 @@ void AggregateOperator::releaseClosed() {
         if (!key->slots.empty()) continue;
         activeKeys_.erase(key->sequence);
         stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
+        dirtyKeys_.erase(key);
+        erased_.push_back("k" + key->key);
         keys_.erase(std::string_view(key->key));
     }
 }
@@ -626,10 +637,12 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
         if (!pendingGroups.empty()) {
             size_t errorsBefore = batch.errors().size();
             applyRun(pendingGroups, pendingRows, arguments, arrival, eval);
+            for (Group* group : pendingGroups) dirtyGroups_.insert(group);
             if (changes) {
                 std::vector<uint32_t> failedRows;
                 for (size_t e = errorsBefore; e < batch.errors().size(); ++e) failedRows.push_back(batch.errors()[e].row);
                 for (size_t i = 0; i < pendingGroups.size(); ++i) {
+                    if (pendingGroups[i]->owner != nullptr) dirtyKeys_.insert(pendingGroups[i]->owner);
                     if (!failedRows.empty() &&
                         std::find(failedRows.begin(), failedRows.end(), pendingRows[i]) != failedRows.end()) {
                         continue;
@@ -769,6 +782,272 @@ Status AggregateOperator::advance(const OperatorContext& context, Batch& output)
     settle(false, context);
     output = takeOutput();
     releaseClosed();
+    return Status::ok();
+}
+
+// ---- Checkpoints ------------------------------------------------------------------------------
+
+namespace {
+
+constexpr uint8_t kStateVersion = 1;
+
+template <typename T>
+void put(std::string& out, T value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+void putBytes(std::string& out, std::string_view bytes) {
+    put(out, static_cast<uint32_t>(bytes.size()));
+    out += bytes;
+}
+
+/// Reads what put/putBytes wrote; every read says whether the bytes were there.
+class Reader {
+public:
+    explicit Reader(std::string_view bytes) : rest_(bytes) {}
+    template <typename T>
+    bool get(T& value) {
+        if (rest_.size() < sizeof value) return false;
+        std::memcpy(&value, rest_.data(), sizeof value);
+        rest_.remove_prefix(sizeof value);
+        return true;
+    }
+    bool getBytes(std::string_view& bytes) {
+        uint32_t size = 0;
+        if (!get(size) || rest_.size() < size) return false;
+        bytes = rest_.substr(0, size);
+        rest_.remove_prefix(size);
+        return true;
+    }
+    bool atEnd() const { return rest_.empty(); }
+
+private:
+    std::string_view rest_;
+};
+
+Status corrupt(std::string_view what) {
+    return Status::internal(fmt::format("corrupt aggregate state in the checkpoint: {}", what));
+}
+
+const char* windowKindName(plan::WindowKind kind) {
+    switch (kind) {
+        case plan::WindowKind::kNone: return "none";
+        case plan::WindowKind::kTumbling: return "tumbling";
+        case plan::WindowKind::kSliding: return "sliding";
+        case plan::WindowKind::kSession: return "session";
+    }
+    return "?";
+}
+
+}  // namespace
+
+std::string AggregateOperator::stateLayout() const {
+    const plan::AggregateNode& plan = *node_;
+    std::string out = "aggregate keys(";
+    for (size_t i = 0; i < plan.keys.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += plan.keys[i]->type.toString();
+    }
+    out += fmt::format(") window {}", windowKindName(kind_));
+    if (kind_ != plan::WindowKind::kNone) {
+        out += fmt::format("(size {}us, advance {}us, gap {}us, {})", size_, advance_, gap_,
+                           plan.window.processingTime ? "processing time" : "event time");
+    }
+    out += plan.emit == plan::EmitMode::kFinal ? " emit final" : " emit changes";
+    out += " aggregates(";
+    for (size_t i = 0; i < plan.aggregates.size(); ++i) {
+        const auto& function = *plan.aggregates[i].function;
+        if (i > 0) out += ", ";
+        out += function.name + (function.distinct ? "(DISTINCT " : "(");
+        for (size_t a = 0; a < function.argTypes.size(); ++a) {
+            if (a > 0) out += ", ";
+            out += function.argTypes[a].toString();
+        }
+        out += ") " + function.resultType.toString();
+    }
+    out += ")";
+    return out;
+}
+
+std::string AggregateOperator::serializeGroup(const Group& group) const {
+    std::string out;
+    put(out, kStateVersion);
+    put(out, group.start);
+    put(out, group.last);
+    put(out, group.sequence);
+    put(out, static_cast<uint8_t>(group.track.upserted));
+    put(out, group.track.emittedStart);
+    putBytes(out, group.track.lastEmitted);
+    std::string state;
+    for (size_t k = 0; k < kernels_.size(); ++k) {
+        state.clear();
+        kernels_[k]->serialize(group.states + stateOffsets_[k], state);
+        putBytes(out, state);
+    }
+    return out;
+}
+
+void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& changes) {
+    // Erases first: a key erased and written again since the last checkpoint is written.
+    for (const auto& key : erased_) changes.erase(store, key);
+    erased_.clear();
+    for (Group* group : dirtyGroups_) changes.put(store, "g" + group->id, serializeGroup(*group));
+    dirtyGroups_.clear();
+    std::string out;
+    for (KeyState* key : dirtyKeys_) {
+        out.clear();
+        put(out, kStateVersion);
+        put(out, key->sequence);
+        put(out, static_cast<uint32_t>(key->windowTracks.size()));
+        for (const auto& [start, track] : key->windowTracks) {
+            put(out, start);
+            put(out, static_cast<uint8_t>(track->upserted));
+            put(out, track->emittedStart);
+            putBytes(out, track->lastEmitted);
+        }
+        changes.put(store, "k" + key->key, out);
+    }
+    dirtyKeys_.clear();
+    out.clear();
+    put(out, kStateVersion);
+    put(out, nextSequence_);
+    put(out, closedThrough_);
+    changes.put(store, "m", out);
+}
+
+Result<std::vector<types::Value>> AggregateOperator::decodeKey(std::string_view bytes) const {
+    std::vector<types::Value> values;
+    size_t at = 0;
+    for (const auto& key : node_->keys) {
+        const DataType& type = key->type;
+        Vector vector(type, 1);
+        if (at >= bytes.size()) return corrupt("short key");
+        bool isNull = bytes[at++] == '\0';
+        std::string text;
+        if (isNull) {
+            vector.setNull(0);
+        } else if (type.isStringLike()) {
+            uint32_t length = 0;
+            if (bytes.size() - at < sizeof length) return corrupt("short key");
+            std::memcpy(&length, bytes.data() + at, sizeof length);
+            at += sizeof length;
+            if (bytes.size() - at < length) return corrupt("short key");
+            text.assign(bytes.substr(at, length));
+            at += length;
+            vector.setNotNull(0);
+            vector.values<std::string_view>()[0] = text;
+        } else {
+            size_t width = type.valueWidth();
+            if (bytes.size() - at < width) return corrupt("short key");
+            vector.setNotNull(0);
+            std::memcpy(vector.values<uint8_t>(), bytes.data() + at, width);
+            at += width;
+        }
+        values.push_back(types::readValue(vector, 0));
+    }
+    if (at != bytes.size()) return corrupt("trailing key bytes");
+    return values;
+}
+
+Status AggregateOperator::restoreEntry(std::string_view key, std::string_view value) {
+    if (key.empty()) return corrupt("empty key");
+    Reader reader(value);
+    uint8_t version = 0;
+    if (!reader.get(version) || version != kStateVersion) return corrupt("unknown version");
+    switch (key[0]) {
+        case 'm':
+            if (!reader.get(nextSequence_) || !reader.get(closedThrough_) || !reader.atEnd()) return corrupt("counters");
+            return Status::ok();
+        case 'k': {
+            auto state = std::make_unique<KeyState>();
+            state->key.assign(key.substr(1));
+            uint32_t tracks = 0;
+            if (!reader.get(state->sequence) || !reader.get(tracks)) return corrupt("key");
+            for (uint32_t i = 0; i < tracks; ++i) {
+                int64_t start = 0;
+                uint8_t upserted = 0;
+                auto track = std::make_unique<EmitTrack>();
+                std::string_view emitted;
+                if (!reader.get(start) || !reader.get(upserted) || !reader.get(track->emittedStart) ||
+                    !reader.getBytes(emitted)) {
+                    return corrupt("window track");
+                }
+                track->upserted = upserted != 0;
+                track->lastEmitted.assign(emitted);
+                state->windowTracks.emplace(start, std::move(track));
+            }
+            if (!reader.atEnd()) return corrupt("key");
+            std::string_view bytes = std::string_view(state->key);
+            FERRIS_ASSIGN_OR_RETURN(state->keyValues, decodeKey(bytes));
+            KeyState* raw = state.get();
+            keys_.emplace(std::string_view(raw->key), std::move(state));
+            stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
+            return Status::ok();
+        }
+        case 'g': {
+            auto group = std::make_unique<Group>();
+            group->id.assign(key.substr(1));
+            uint8_t upserted = 0;
+            std::string_view emitted;
+            if (!reader.get(group->start) || !reader.get(group->last) || !reader.get(group->sequence) ||
+                !reader.get(upserted) || !reader.get(group->track.emittedStart) || !reader.getBytes(emitted)) {
+                return corrupt("group");
+            }
+            group->track.upserted = upserted != 0;
+            group->track.lastEmitted.assign(emitted);
+            size_t bytes = std::max<size_t>(16, stateSize_);
+            group->states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
+            if (group->states == nullptr) throw std::bad_alloc();
+            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(group->states + stateOffsets_[k]);
+            restored_.push_back(std::move(group));  // freed with its states even if the rest fails
+            Group& raw = *restored_.back();
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                std::string_view state;
+                if (!reader.getBytes(state)) return corrupt("group states");
+                kernels_[k]->destroy(raw.states + stateOffsets_[k]);
+                FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(state, raw.states + stateOffsets_[k]));
+            }
+            if (!reader.atEnd()) return corrupt("group");
+            return Status::ok();
+        }
+        default:
+            return corrupt(fmt::format("unknown entry kind '{}'", key[0]));
+    }
+}
+
+Status AggregateOperator::finishRestore() {
+    std::sort(restored_.begin(), restored_.end(), [](const auto& a, const auto& b) { return a->sequence < b->sequence; });
+    bool windowed = kind_ != plan::WindowKind::kNone;
+    bool byKey = kind_ == plan::WindowKind::kSliding || kind_ == plan::WindowKind::kSession;
+    for (auto& owned : restored_) {
+        Group* group = owned.get();
+        if (windowed && group->id.size() < sizeof(int64_t)) return corrupt("group id");
+        std::string_view keyBytes = std::string_view(group->id).substr(0, group->id.size() - (windowed ? 8 : 0));
+        if (byKey) {
+            auto owner = keys_.find(keyBytes);
+            if (owner == keys_.end()) return corrupt("a window without its key");
+            group->owner = owner->second.get();
+            group->owner->slots[group->start] = group;
+            if (kind_ == plan::WindowKind::kSliding) {
+                ++paneStarts_[group->start];
+            } else {
+                sessions_.insert(std::make_tuple(group->last + gap_ + 1, group->sequence, group));
+            }
+        } else {
+            FERRIS_ASSIGN_OR_RETURN(group->keyValues, decodeKey(keyBytes));
+            if (kind_ == plan::WindowKind::kTumbling) windows_[group->start + size_].push_back(group);
+        }
+        stateBytes_ += group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead;
+        groups_.emplace(std::string_view(group->id), std::move(owned));
+    }
+    restored_.clear();
+    if (kind_ == plan::WindowKind::kSliding) {
+        for (auto& [bytes, key] : keys_) activeKeys_.emplace(key->sequence, key.get());
+    }
+    // Restored state is what the checkpoint holds: nothing to write again.
+    dirtyGroups_.clear();
+    dirtyKeys_.clear();
+    erased_.clear();
     return Status::ok();
 }
 

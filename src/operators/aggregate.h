@@ -8,6 +8,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "expr/aggregate.h"
@@ -57,6 +58,10 @@ public:
     size_t stateBytes() const override { return stateBytes_; }
     LateCounts lateCounts() const override { return late_; }
     std::string name() const override { return "aggregate"; }
+    std::string stateLayout() const override;
+    void takeChanges(state::StoreId store, state::ChangeSet& changes) override;
+    Status restoreEntry(std::string_view key, std::string_view value) override;
+    Status finishRestore() override;
 
 private:
     /// What a changelog last wrote for one result row (EMIT CHANGES, HAVING deletes).
@@ -164,6 +169,16 @@ private:
     std::vector<PendingRow> pendingRows_;
     std::string scratch_;
     uint8_t* mergeState_ = nullptr;  ///< a window's merged panes (sliding)
+
+    // Checkpoints: what changed since the last one (store keys: "g" + group id, "k" + key
+    // bytes, "m" for the operator's counters).
+    std::unordered_set<Group*> dirtyGroups_;
+    std::unordered_set<KeyState*> dirtyKeys_;
+    std::vector<std::string> erased_;
+    std::vector<std::unique_ptr<Group>> restored_;  ///< groups read, indexed by finishRestore
+    /// The key values encoded in `bytes` (appendKeyBytes' format).
+    Result<std::vector<types::Value>> decodeKey(std::string_view bytes) const;
+    std::string serializeGroup(const Group& group) const;
 };
 
 }  // namespace ferris::operators

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/result.h"
+#include "state/change_set.h"
 #include "types/batch.h"
 
 namespace ferris::operators {
@@ -47,6 +48,18 @@ public:
     virtual size_t stateBytes() const { return 0; }
     /// Late records judged since the start.
     virtual LateCounts lateCounts() const { return {}; }
+
+    // ---- Checkpoints (stateful operators; DESIGN.md §2.2) ----
+    /// The state layout, for the job's state fingerprint: what a checkpoint written by this
+    /// operator needs of the one that restores it (key types, window, functions).
+    virtual std::string stateLayout() const { return {}; }
+    /// Records the changes to its state since the last call under store `store`.
+    virtual void takeChanges(state::StoreId /*store*/, state::ChangeSet& /*changes*/) {}
+    /// Restores one checkpointed entry (in ascending key order), then finishRestore().
+    virtual Status restoreEntry(std::string_view /*key*/, std::string_view /*value*/) {
+        return Status::internal(name() + " keeps no state to restore");
+    }
+    virtual Status finishRestore() { return Status::ok(); }
     virtual std::string name() const = 0;
 };
 

@@ -131,11 +131,16 @@ Status FailureHandler::handle(types::Batch& batch) {
     return Status::ok();
 }
 
-Status FailureHandler::commit() {
-    if (!dlq_) return Status::ok();
+Result<std::string> FailureHandler::commit() {
+    if (!dlq_) return std::string();
     FERRIS_ASSIGN_OR_RETURN(auto state, dlq_->prepareCommit());
-    (void)state;
-    return dlq_->commit();
+    FERRIS_RETURN_IF_ERROR(dlq_->commit());
+    return state;
+}
+
+Status FailureHandler::restoreDlq(std::string_view state) {
+    if (!dlq_ || state.empty()) return Status::ok();
+    return dlq_->restore(state);
 }
 
 Status FailureHandler::close() {

@@ -27,8 +27,11 @@ public:
     /// With fail_batch, returns the first error (naming the record) instead.
     Status handle(types::Batch& batch);
 
-    /// Flushes the DLQ with the job's commit.
-    Status commit();
+    /// Makes the DLQ durable with the job's commit; returns its commit state (for the
+    /// checkpoint; empty without a DLQ).
+    Result<std::string> commit();
+    /// Truncates the DLQ to the length a checkpoint recorded.
+    Status restoreDlq(std::string_view state);
     /// Hands buffered DLQ entries to the OS (no fsync).
     Status flush() { return dlq_ ? dlq_->flush() : Status::ok(); }
     Status close();

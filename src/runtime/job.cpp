@@ -7,6 +7,7 @@
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
 #include "operators/filter.h"
+#include "types/number_text.h"
 #include "types/time.h"
 
 namespace ferris::runtime {
@@ -240,11 +241,93 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     return job;
 }
 
+Status Job::openState(bool reset) {
+    std::filesystem::path stateDir(config_.stateDir);
+    if (stateDir.is_relative()) stateDir = environment_.baseDir / stateDir;
+    auto directory = state::CheckpointStore::jobDirectory(stateDir, environment_.appName, plan_.name);
+    if (reset) FERRIS_RETURN_IF_ERROR(state::CheckpointStore::removeJobDirectory(directory));
+    FERRIS_ASSIGN_OR_RETURN(auto store, state::CheckpointStore::open(directory));
+    checkpoints_.emplace(std::move(store));
+    fingerprint_ = state::StateFingerprint();
+    for (const auto& op : operators_) {
+        std::string layout = op->stateLayout();
+        if (!layout.empty()) fingerprint_.add(std::move(layout));
+    }
+    const auto& latest = checkpoints_->latest();
+    if (!latest || latest->info.finished) return Status::ok();
+    auto written = state::StateFingerprint::decode(latest->info.fingerprint);
+    std::string difference = written.isOk() ? state::StateFingerprint::describeDifference(written.value(), fingerprint_)
+                                            : written.status().message();
+    if (!difference.empty()) {
+        return Status::user(ErrorCode::kConfigError,
+                            fmt::format("job {}: the checkpoint in {} was written by a different query ({}); run with "
+                                        "--reset-state {} to discard it",
+                                        plan_.name, directory.string(), difference, plan_.name));
+    }
+    return Status::ok();
+}
+
+Status Job::restore(const state::Manifest& manifest) {
+    const auto& blobs = manifest.info.blobs;
+    auto blob = [&](const char* name) -> std::string_view {
+        auto found = blobs.find(name);
+        return found == blobs.end() ? std::string_view() : std::string_view(found->second);
+    };
+    FERRIS_RETURN_IF_ERROR(sink_->restore(blob("sink")));
+    FERRIS_RETURN_IF_ERROR(failures_->restoreDlq(blob("dlq")));
+    std::string_view position = blob("source");
+    if (!position.empty()) {
+        FERRIS_ASSIGN_OR_RETURN(std::string digest, source_->contentDigest(position));
+        if (digest != blob("source.digest")) {
+            return Status::user(ErrorCode::kConfigError,
+                                fmt::format("source {} ({}) no longer holds the input the checkpoint in {} read; run "
+                                            "with --reset-state {} to start over",
+                                            sourceDecl_.name, source_->describe(), checkpoints_->directory().string(),
+                                            plan_.name));
+        }
+        FERRIS_RETURN_IF_ERROR(source_->seek(position));
+    }
+    if (!watermarks_.deserialize(blob("watermark"))) {
+        return Status::internal("corrupt watermark state in the checkpoint");
+    }
+    std::string_view counters = blob("job");
+    if (!types::parseInt64(counters, arrival_)) return Status::internal("corrupt job counters in the checkpoint");
+    Status status;
+    FERRIS_RETURN_IF_ERROR(checkpoints_->loadState(
+        manifest, [&](state::StoreId store, std::string_view key, std::string_view value) {
+            if (!status.isOk()) return;
+            if (store >= operators_.size()) {
+                status = Status::internal(fmt::format("the checkpoint holds state of operator {}, which the job lacks", store));
+                return;
+            }
+            status = operators_[store]->restoreEntry(key, value);
+        }));
+    FERRIS_RETURN_IF_ERROR(status);
+    for (const auto& op : operators_) {
+        if (op->stateful()) FERRIS_RETURN_IF_ERROR(op->finishRestore());
+    }
+    return Status::ok();
+}
+
 Status Job::start() {
     auto failed = [&](const Status& status) {
         state_ = JobState::kFailed;
         return status.withContext(fmt::format("job {}", plan_.name));
     };
+    if (!checkpoints_) {
+        Status opened = openState(false);
+        if (!opened.isOk()) {
+            state_ = JobState::kFailed;
+            return opened;
+        }
+    }
+    const auto& latest = checkpoints_->latest();
+    resumed_ = latest && !latest->info.finished;
+    if (latest && !resumed_) {
+        // The last run finished its bounded input: this one starts from the beginning.
+        Status status = checkpoints_->reset();
+        if (!status.isOk()) return failed(status);
+    }
     Status status = source_->open();
     if (!status.isOk()) return failed(status);
     if (csvDecoder_ != nullptr && csvDecoder_->expectsHeader()) {
@@ -253,14 +336,20 @@ Status Job::start() {
         status = csvDecoder_->setHeader(*header);
         if (!status.isOk()) return failed(status.withContext(source_->describe()));
     }
-    status = sink_->open(/*truncate=*/true);
+    status = sink_->open(/*truncate=*/!resumed_);
     if (!status.isOk()) return failed(status);
     watermarks_.setPartitions(source_->partitionCount());
     if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {
         std::filesystem::path path(config_.dlqPath);
         if (path.is_relative()) path = environment_.baseDir / path;
-        status = failures_->openDlq(path, /*truncate=*/true);
+        status = failures_->openDlq(path, /*truncate=*/!resumed_);
         if (!status.isOk()) return failed(status);
+    }
+    if (resumed_) {
+        status = restore(*latest);
+        if (!status.isOk()) return failed(status);
+        FERRIS_LOG_INFO(plan_.name, "resumed from checkpoint {} in {}", latest->checkpointId,
+                        checkpoints_->directory().string());
     }
     lastCommitMicros_ = environment_.clock->nowMicros();
     state_ = JobState::kRunning;
@@ -423,11 +512,30 @@ Status Job::advanceTime(int64_t now) {
 }
 
 Status Job::commit() {
+    // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
-    (void)sinkState;  // stored in checkpoints once they exist
     FERRIS_RETURN_IF_ERROR(sink_->commit());
-    FERRIS_RETURN_IF_ERROR(failures_->commit());
+    FERRIS_ASSIGN_OR_RETURN(auto dlqState, failures_->commit());
     lastCommitMicros_ = environment_.clock->nowMicros();
+    // After a failed batch the source has read past what was processed: no checkpoint.
+    if (!checkpoints_ || failedBatch_) return Status::ok();
+    state::CheckpointInfo info;
+    info.fingerprint = fingerprint_.encode();
+    info.finished = ended_ && source_->bounded();
+    std::string position = source_->position();
+    FERRIS_ASSIGN_OR_RETURN(std::string digest, source_->contentDigest(position));
+    info.blobs["source"] = std::move(position);
+    info.blobs["source.digest"] = std::move(digest);
+    info.blobs["watermark"] = watermarks_.serialize();
+    info.blobs["sink"] = std::move(sinkState);
+    info.blobs["dlq"] = std::move(dlqState);
+    info.blobs["job"] = std::to_string(arrival_);
+    state::ChangeSet changes;
+    for (size_t i = 0; i < operators_.size(); ++i) {
+        if (operators_[i]->stateful()) operators_[i]->takeChanges(static_cast<state::StoreId>(i), changes);
+    }
+    FERRIS_ASSIGN_OR_RETURN(auto installed, checkpoints_->commit(std::move(info), changes));
+    (void)installed;
     return Status::ok();
 }
 
@@ -482,6 +590,7 @@ Result<bool> Job::step() {
         Status status = processBatch(batch, now);
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
+            failedBatch_ = true;
             Status committed = commit();
             if (!committed.isOk()) FERRIS_LOG_ERROR(plan_.name, "commit after failure: {}", committed.toString());
             return fail(status);
@@ -493,6 +602,7 @@ Result<bool> Job::step() {
         watermarks_.tick(now);
         Status status = advanceTime(now);
         if (!status.isOk()) {
+            failedBatch_ = true;
             Status committed = commit();
             if (!committed.isOk()) FERRIS_LOG_ERROR(plan_.name, "commit after failure: {}", committed.toString());
             return fail(status);

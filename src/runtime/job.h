@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@
 #include "runtime/job_config.h"
 #include "runtime/job_metrics.h"
 #include "runtime/watermark.h"
+#include "state/checkpoint_files.h"
+#include "state/state_fingerprint.h"
 
 namespace ferris::runtime {
 
@@ -45,8 +48,13 @@ public:
     static Result<std::unique_ptr<Job>> create(const plan::AppPlan& app, const plan::JobPlan& plan,
                                                const JobEnvironment& environment, std::vector<Status>& errors);
 
-    /// Opens the source, sink and DLQ. Every run starts fresh: file sinks are truncated
-    /// (checkpoints, which let a job resume, come with stateful streaming).
+    /// Opens the job's checkpoint directory (`<state.dir>/<app>/<job>`) and checks that its
+    /// checkpoint, if any, was written by this query (the state fingerprint). `reset`
+    /// discards the checkpoint first (`--reset-state`). Called by start() when not before.
+    Status openState(bool reset);
+    /// Opens the source, sink and DLQ. A job with a checkpoint that is not `finished`
+    /// resumes from it (source positions, watermark, operator state, sink and DLQ lengths);
+    /// otherwise it starts from the beginning and truncates its file sinks (§2.2).
     Status start();
     /// One turn of the driver loop. Returns false once the job has ended (input exhausted
     /// or LIMIT reached); the final commit has then been made.
@@ -54,8 +62,10 @@ public:
     /// Runs until the job ends or `stop` becomes true (then finishes the current batch,
     /// flushes and commits). Sets the state.
     Status run(const std::atomic<bool>& stop);
-    /// Makes the sink output and DLQ durable.
+    /// Makes the sink output and DLQ durable, then installs a checkpoint (§2.2 `simple`).
     Status commit();
+    /// Whether start() resumed from a checkpoint.
+    bool resumed() const { return resumed_; }
     /// Hands buffered sink output to the OS so readers see it (no commit, no fsync).
     Status flushOutput();
     Status close();
@@ -88,6 +98,8 @@ private:
     /// Checks the job's state and batch against max.memory.mb; publishes state metrics.
     Status checkMemory(const types::Batch& batch);
     Status endOfInput();
+    /// Restores positions, watermark, operator state and sink lengths from `manifest`.
+    Status restore(const state::Manifest& manifest);
 
     plan::JobPlan plan_;
     plan::ConnectorDecl sourceDecl_;
@@ -112,6 +124,10 @@ private:
     int64_t arrival_ = 0;
     bool idle_ = false;
     bool ended_ = false;
+    std::optional<state::CheckpointStore> checkpoints_;
+    state::StateFingerprint fingerprint_;
+    bool resumed_ = false;
+    bool failedBatch_ = false;  ///< a batch failed: output is committed, no checkpoint taken
 };
 
 }  // namespace ferris::runtime

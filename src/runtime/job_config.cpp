@@ -23,7 +23,6 @@ struct JobKey {
 };
 
 const std::vector<JobKey>& jobKeys() {
-    static const std::string kStateful = "stateful streaming";
     static const std::string kDelivery = "the delivery-guarantees work";
     static const std::vector<JobKey> keys = {
         {"failure_strategy", "log_and_continue",
@@ -45,8 +44,9 @@ const std::vector<JobKey>& jobKeys() {
          ""},
         {"allowed.lateness", "0", "how long after its end a window still accepts records", ""},
         {"late.data.strategy", "drop", "what happens to a record for a closed window: drop or dead_letter", ""},
-        {"state.dir", ".ferris-state", "where checkpoints are written", "state and checkpoints come with " + kStateful},
-        {"state.ttl", "", "expiry of idle state", "state and checkpoints come with " + kStateful},
+        {"state.dir", ".ferris-state",
+         "where checkpoints are written: <state.dir>/<app>/<job>/ (relative to the SQL file)", ""},
+        {"state.ttl", "", "expiry of idle OVER partitions", "state.ttl comes with analytic functions (OVER)"},
         {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"dlq.topic", "", "a Kafka DLQ topic", "DLQ topics come with Kafka support"},
@@ -156,6 +156,12 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                                                     "retry_with_backoff"};
                 errors.push_back(badValue(property, "log_and_continue, send_to_dlq, fail_batch or retry_with_backoff" +
                                                         didYouMean(value, allowed)));
+            }
+        } else if (property.key == "state.dir") {
+            if (value.empty()) {
+                errors.push_back(badValue(property, "a directory"));
+            } else {
+                config.stateDir = value;
             }
         } else if (property.key == "dlq.path") {
             if (value.empty()) errors.push_back(badValue(property, "a file path"));

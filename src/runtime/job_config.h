@@ -18,6 +18,7 @@ enum class FailureStrategy : uint8_t {
 /// The job-level settings of §1.2 (unprefixed keys), parsed and validated.
 struct JobConfig {
     FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
+    std::string stateDir = ".ferris-state";  ///< checkpoints (relative to the SQL file)
     std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
     size_t batchSize = 1024;      ///< records per batch
     int64_t batchTimeoutMicros = 100'000;

@@ -29,7 +29,7 @@ int64_t WatermarkTracker::recompute(int64_t nowMicros) const {
     bool anyActive = false;
     int64_t lowest = types::kMaxWatermark;
     for (const auto& partition : partitions_) {
-        if (idleTimeout_ > 0 && nowMicros - partition.lastSeenMicros >= idleTimeout_) continue;  // idle
+        if (idleTimeout_ > 0 && nowMicros - partition.lastSeenMicros > idleTimeout_) continue;  // idle
         anyActive = true;
         lowest = std::min(lowest, partitionWatermark(partition));
     }

@@ -280,6 +280,11 @@ Result<std::optional<ExprPtr>> ExpressionBinder::bindAboveAggregation(const ast:
         const auto& parts = expression.as<ast::ColumnRefExpr>().parts;
         if (parts.size() == 1) {
             auto system = types::parseSystemColumn(parts[0].name);
+            if (system == types::SystemColumn::kEventTime && aggregation.windowed) {
+                // A window result's event time: its end minus one microsecond (§1.3).
+                return std::optional<ExprPtr>(Expr::column(static_cast<int>(aggregation.windowStartSlot() + 2),
+                                                           DataType::timestamp(), "_event_time"));
+            }
             if (system == types::SystemColumn::kWindowStart || system == types::SystemColumn::kWindowEnd) {
                 if (!aggregation.windowed) {
                     return Status::user(ErrorCode::kInvalidQuery,

@@ -50,7 +50,9 @@ struct AggregationScope {
     std::vector<plan::AggregateCall> aggregates;
 
     size_t windowStartSlot() const { return keys.size(); }
-    size_t aggregateSlot(size_t index) const { return keys.size() + (windowed ? 2 : 0) + index; }
+    /// Windowed: _window_start, _window_end and the result's _event_time (end − 1 µs) follow
+    /// the keys.
+    size_t aggregateSlot(size_t index) const { return keys.size() + (windowed ? 3 : 0) + index; }
 };
 
 /// True when the expression holds a call of an aggregate function (outside OVER).

@@ -169,8 +169,27 @@ private:
             }
             return "";
         }
-        if (word == "crash" || word == "restart") {
-            return fmt::format("not supported yet: `{}` (checkpoints and restore come with stateful streaming)", word);
+        if (word == "crash") {
+            // As a SIGKILL would: nothing buffered is written, nothing is committed.
+            if (!started_) return "`crash` before the `sql` block";
+            return rebuildJobs();
+        }
+        if (word == "restart") {
+            if (!started_) return "`restart` before the `sql` block";
+            if (!crashed_) {
+                // A graceful stop: every running job commits, then the app starts again.
+                for (auto& job : jobs_) {
+                    if (job.started && !job.failed && !job.ended) {
+                        Status status = job.job->commit();
+                        if (!status.isOk()) recordRuntimeError(status);
+                    }
+                }
+                std::string problem = rebuildJobs();
+                if (!problem.empty()) return problem;
+            }
+            crashed_ = false;
+            drive();
+            return "";
         }
         if (word == "expect") return expect(line, block);
         return fmt::format("unknown directive '{}'", word);
@@ -244,12 +263,11 @@ private:
         auto plan = sql::bindApp(parsed.value(), "test", errors, sources_);
         if (!plan.isOk()) return validationFailed(errors);
         plan_ = std::move(plan).value();
-        runtime::JobEnvironment environment;
-        environment.clock = &clock_;
-        environment.baseDir = dir_;
-        environment.appName = plan_.name;
-        environment.registry = &registry_;
-        auto jobs = runtime::buildJobs(plan_, environment, errors);
+        environment_.clock = &clock_;
+        environment_.baseDir = dir_;
+        environment_.appName = plan_.name;
+        environment_.registry = &registry_;
+        auto jobs = runtime::buildJobs(plan_, environment_, errors);
         if (!errors.empty()) return validationFailed(errors);
         auto dependencies = runtime::jobDependencies(jobs, dir_);
         if (!dependencies.isOk()) {
@@ -263,6 +281,20 @@ private:
             *world_->stdoutText += runtime::renderJsonLines(runtime::executeCommand(plan_, command));
         }
         drive();
+        return "";
+    }
+
+    /// Drops every job (no flush, no commit) and builds the app's jobs again, not started:
+    /// the next `restart` starts them from their checkpoints.
+    std::string rebuildJobs() {
+        jobs_.clear();
+        std::vector<Status> errors;
+        auto jobs = runtime::buildJobs(plan_, environment_, errors);
+        if (!errors.empty()) return "rebuilding the jobs failed: " + errors.front().toString();
+        auto dependencies = runtime::jobDependencies(jobs, dir_);
+        if (!dependencies.isOk()) return "rebuilding the jobs failed: " + dependencies.status().toString();
+        for (size_t i = 0; i < jobs.size(); ++i) jobs_.push_back({std::move(jobs[i]), dependencies.value()[i]});
+        crashed_ = true;
         return "";
     }
 
@@ -493,6 +525,8 @@ private:
     std::vector<JobEntry> jobs_;
     std::optional<PendingError> pending_;
     bool started_ = false;
+    bool crashed_ = false;  ///< jobs were dropped by `crash` and wait for `restart`
+    runtime::JobEnvironment environment_;
 };
 
 }  // namespace
