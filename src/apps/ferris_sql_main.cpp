@@ -79,11 +79,31 @@ std::unique_ptr<Prepared> prepare(const std::string& file, const runtime::JobClo
     return prepared;
 }
 
-int runCommand(const std::string& file, bool progress) {
+int runCommand(const std::string& file, bool progress, const std::vector<std::string>& resetState) {
     runtime::WallClock clock;
     bool ok = false;
     auto prepared = prepare(file, clock, ok);
     if (!ok) return kExitUsage;
+    // Checkpoints: each job's is opened (or discarded, --reset-state) and checked against
+    // its query before anything runs; a checkpoint of a different query is a usage error.
+    for (const auto& name : resetState) {
+        bool known = std::any_of(prepared->jobs.begin(), prepared->jobs.end(),
+                                 [&](const auto& job) { return job->name() == name; });
+        if (!known) {
+            std::fprintf(stderr, "error: --reset-state %s: the app has no job named %s\n", name.c_str(), name.c_str());
+            return kExitUsage;
+        }
+    }
+    bool stateOk = true;
+    for (auto& job : prepared->jobs) {
+        bool reset = std::find(resetState.begin(), resetState.end(), job->name()) != resetState.end();
+        Status status = job->openState(reset);
+        if (!status.isOk()) {
+            std::fprintf(stderr, "error: %s\n", status.message().c_str());
+            stateOk = false;
+        }
+    }
+    if (!stateOk) return kExitUsage;
     bool terminalOut = ::isatty(STDOUT_FILENO) != 0;
     for (const auto& command : prepared->app.plan.commands) {
         auto output = runtime::executeCommand(prepared->app.plan, command);
@@ -166,6 +186,8 @@ int main(int argc, char** argv) {
     auto* run = cli.add_subcommand("run", "start every job of the app; bounded jobs end at the end of their input");
     run->add_option("app", file, "the SQL application file")->required();
     run->add_flag("--no-progress", noProgress, "do not show the live progress line");
+    std::vector<std::string> resetState;
+    run->add_option("--reset-state", resetState, "discard the checkpoint of this job before starting (repeatable)");
     auto* validate = cli.add_subcommand("validate", "parse, bind, type-check and check every WITH key");
     validate->add_option("app", file, "the SQL application file")->required();
     auto* explain = cli.add_subcommand("explain", "print each job's plan");
@@ -183,7 +205,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     ferris::Log::setLevel(level.value());
-    if (*run) return runCommand(file, !noProgress);
+    if (*run) return runCommand(file, !noProgress, resetState);
     if (*validate) return validateCommand(file);
     return explainCommand(file);
 }

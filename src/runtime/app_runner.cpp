@@ -171,9 +171,14 @@ Status AppRunner::run(std::atomic<bool>& stop, const std::function<void()>& onTi
                 std::lock_guard lock(mutex);
                 if (result.isOk()) {
                     status[i] = 2;
-                    FERRIS_LOG_INFO(job.name(), "{}: {} records in, {} out, {} bad", jobStateName(job.state()),
+                    FERRIS_LOG_INFO(job.name(), "{}: {} records in, {} out, {} bad{}", jobStateName(job.state()),
                                     job.metrics().recordsIn.load(), job.metrics().recordsOut.load(),
-                                    job.metrics().failedTotal());
+                                    job.metrics().failedTotal(),
+                                    job.metrics().stateful
+                                        ? fmt::format(", {} late dropped, {} late dead-lettered",
+                                                      job.metrics().lateDropped.load(),
+                                                      job.metrics().lateDeadLettered.load())
+                                        : std::string());
                 } else {
                     status[i] = 3;
                     if (firstError.isOk()) firstError = result;

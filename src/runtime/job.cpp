@@ -150,7 +150,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     Result<std::unique_ptr<codec::Encoder>> encoder = Status::internal("no encoder");
     if (plan.changelog && sinkFormat(plan.sink, *sinkSpec) == "csv") {
         errors.push_back(prefixed(Status::notSupported(
-            fmt::format("a changelog (upserts and deletes) written as csv to sink {}: use format 'json'",
+            fmt::format("a changelog (upserts and deletes) written as csv to sink {}: use format 'jsonl'",
                         plan.sink.name),
             plan.sink.location)));
         return errors[errorsBefore];
@@ -195,6 +195,21 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 job->operators_.push_back(std::make_unique<operators::LimitOperator>(node.limit));
                 break;
             case plan::OperatorKind::kAggregate: {
+                // Event-time windows close by the watermark, which follows the event time: a
+                // window over another TIMESTAMP column would never close before end of input.
+                const auto& window = node.aggregate->window;
+                int eventSlot = static_cast<int>(plan.source.schema.systemSlot(SystemColumn::kEventTime));
+                if (window.kind != plan::WindowKind::kNone && !window.processingTime && window.timeSlot != eventSlot &&
+                    !(job->eventTime_ && job->eventTime_->fieldIndex() == window.timeSlot)) {
+                    const std::string& column = sourceDecl->schema.column(static_cast<size_t>(window.timeSlot)).name;
+                    errors.push_back(prefixed(Status::user(
+                        ErrorCode::kConfigError,
+                        fmt::format("the window is over column {}, but the watermark follows the event time: set "
+                                    "'{}.event.time.field' = '{}', or window over _event_time",
+                                    column, sourceDecl->name, column),
+                        plan.location)));
+                    return errors[errorsBefore];
+                }
                 // The job's lateness settings complete the plan's aggregation.
                 auto aggregate = std::make_shared<plan::AggregateNode>(*node.aggregate);
                 aggregate->allowedLatenessMicros = job->config_.allowedLatenessMicros;
@@ -491,9 +506,10 @@ Status Job::checkMemory(const Batch& batch) {
     size_t used = batch.bytesUsed() + state;
     if (used > static_cast<size_t>(config_.maxMemoryBytes)) {
         return Status::user(ErrorCode::kResourceExhausted,
-                            fmt::format("the job needs {} MB ({} MB of state, {} MB of batch), over its max.memory.mb "
-                                        "of {} MB",
-                                        used >> 20, state >> 20, batch.bytesUsed() >> 20,
+                            fmt::format("the job needs {:.1f} MB ({:.1f} MB of state, {:.1f} MB of batch), over its "
+                                        "max.memory.mb of {} MB",
+                                        static_cast<double>(used) / (1 << 20), static_cast<double>(state) / (1 << 20),
+                                        static_cast<double>(batch.bytesUsed()) / (1 << 20),
                                         config_.maxMemoryBytes >> 20));
     }
     return Status::ok();

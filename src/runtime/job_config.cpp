@@ -32,7 +32,7 @@ const std::vector<JobKey>& jobKeys() {
         {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
         {"batch.strategy", "fixed_size", "how batches are closed: fixed_size", ""},
         {"commit.interval", "1s", "how often sinks are flushed and fsynced (job clock); 0 = every batch", ""},
-        {"max.memory.mb", "1024", "memory budget of the job's batches; exceeding it fails the job", ""},
+        {"max.memory.mb", "1024", "memory budget of the job's state and batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
         {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
         {"watermark.strategy", "bounded_out_of_orderness",

@@ -436,7 +436,7 @@ private:
             } else if (changes) {
                 return Status::user(ErrorCode::kInvalidQuery,
                                     fmt::format("job {} updates rows (an aggregation that emits changes): it must be "
-                                                "a CREATE TABLE, or EMIT FINAL over a window",
+                                                "a CREATE TABLE, or use EMIT FINAL (windowed, or over bounded sources)",
                                                 job.name),
                                     query.location);
             }

@@ -53,8 +53,8 @@ std::string functionsPage() {
             out += fmt::format("| {} | {} | {} |\n", names, signatures, cell(entry->description));
         }
     }
-    out += "\nAggregate and analytic functions (COUNT, SUM, AVG, …, ROW_NUMBER, LAG, …) come with stateful\n"
-           "streaming; until then a query using one is rejected with `not supported yet: aggregate SUM`.\n";
+    out += "\nAnalytic functions with OVER (ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD, and aggregates over a\n"
+           "frame) are not supported yet: a query using one is rejected with `not supported yet`.\n";
     return out;
 }
 
