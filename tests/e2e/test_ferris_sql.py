@@ -6,6 +6,7 @@ Expected outputs are computed here from the generated input, never from another 
 """
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -230,6 +231,118 @@ WITH ('copy.type' = 'file_sink', 'copy.path' = 'out/copy.jsonl', 'batch.size' = 
             for line in lines:
                 json.loads(line)
             self.assertIn("stopped", stderr)
+
+
+BARS_APP = """
+CREATE STREAM trades (trade_id STRING, symbol STRING, price DECIMAL(18,4), quantity BIGINT, trade_time TIMESTAMP)
+WITH ('trades.type' = 'file_source', 'trades.path' = 'trades.jsonl', 'trades.event.time.field' = 'trade_time');
+CREATE STREAM bars AS
+SELECT symbol, _window_start, COUNT(*) AS n, SUM(quantity) AS volume, SUM(price * quantity) AS notional,
+       MIN(price) AS low, MAX(price) AS high, FIRST_VALUE(price) AS open, LAST_VALUE(price) AS close
+FROM trades GROUP BY symbol WINDOW TUMBLING(1s)
+WITH ('bars.type' = 'file_sink', 'bars.path' = 'out/bars.jsonl', 'commit.interval' = '20ms', 'batch.size' = '%d');
+"""
+
+
+def expected_bars(trades_file):
+    """The bars of BARS_APP computed from the input (DESIGN.md §1.4): the watermark is the
+    largest event time before each record; a record whose 1 s window ended by then is late and
+    dropped; windows come out in end order, then in the order their groups appeared."""
+    groups = {}
+    watermark = None
+    for line in Path(trades_file).read_text().splitlines():
+        trade = json.loads(line)
+        t = trade["trade_time"]
+        start = t - t % 1000
+        if watermark is not None and start + 1000 <= watermark:
+            watermark = max(watermark, t)
+            continue
+        watermark = t if watermark is None else max(watermark, t)
+        price = Decimal(str(trade["price"]))
+        key = (trade["symbol"], start)
+        if key not in groups:
+            groups[key] = {"sequence": len(groups), "n": 0, "volume": 0, "notional": Decimal(0), "low": price,
+                           "high": price, "open": price, "close": price}
+        group = groups[key]
+        group["n"] += 1
+        group["volume"] += trade["quantity"]
+        group["notional"] += price * trade["quantity"]
+        group["low"] = min(group["low"], price)
+        group["high"] = max(group["high"], price)
+        group["close"] = price
+    rows = []
+    for (symbol, start), g in sorted(groups.items(), key=lambda item: (item[0][1], item[1]["sequence"])):
+        four = lambda d: str(d.quantize(Decimal("0.0001")))
+        rows.append({"symbol": symbol, "_window_start": start, "n": g["n"], "volume": g["volume"],
+                     "notional": four(g["notional"]), "low": four(g["low"]), "high": four(g["high"]),
+                     "open": four(g["open"]), "close": four(g["close"])})
+    return rows
+
+
+class CheckpointTest(unittest.TestCase):
+    """Checkpoints and restarts of a windowed file-to-file job run as a real process."""
+
+    def test_sigkill_mid_stream_and_restart_gives_the_uninterrupted_output(self):
+        seed = int(os.environ.get("FERRIS_KILL_SEED", str(int(time.time()))))
+        print(f"kill seed {seed}", file=sys.stderr)
+        rng = random.Random(seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            generate(tmp / "data", trades=400000)
+            for name in ("killed", "reference"):
+                (tmp / name).mkdir()
+                (tmp / name / "trades.jsonl").symlink_to(tmp / "data" / "trades.jsonl")
+                (tmp / name / "app.sql").write_text(BARS_APP % 64)
+            reference = run("run", "--no-progress", "app.sql", cwd=tmp / "reference")
+            self.assertEqual(reference.returncode, 0, reference.stderr)
+            expected_text = (tmp / "reference" / "out" / "bars.jsonl").read_text()
+            rows = [json.loads(line) for line in expected_text.splitlines()]
+            self.assertEqual(rows, expected_bars(tmp / "data" / "trades.jsonl"))
+
+            landed = 0
+            resumed = 0
+            for attempt in range(40):
+                process = subprocess.Popen([FERRIS_SQL, "run", "--no-progress", "app.sql"], cwd=tmp / "killed",
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                if landed < 6:
+                    time.sleep(rng.uniform(0.05, 0.5))
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGKILL)
+                        landed += 1
+                _, stderr = process.communicate(timeout=300)
+                resumed += "resumed from checkpoint" in stderr
+                if process.returncode == 0:
+                    break
+                self.assertEqual(process.returncode, -signal.SIGKILL, stderr)
+            self.assertGreaterEqual(landed, 3, f"only {landed} kills landed mid-stream (seed {seed})")
+            self.assertGreaterEqual(resumed, 3, f"only {resumed} restarts resumed from a checkpoint (seed {seed})")
+            self.assertEqual((tmp / "killed" / "out" / "bars.jsonl").read_text(), expected_text,
+                             f"output after kills differs from the uninterrupted run (seed {seed})")
+
+    def test_a_different_query_needs_reset_state(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            generate(tmp, trades=1000000)
+            (tmp / "app.sql").write_text(BARS_APP % 16)
+            process = subprocess.Popen([FERRIS_SQL, "run", "--no-progress", "app.sql"], cwd=tmp,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            output = tmp / "out" / "bars.jsonl"
+            wait_for(lambda: output.exists() and output.stat().st_size > 0, 120, "the first output")
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=120)
+            self.assertEqual(process.returncode, 0, stderr)
+            (tmp / "app.sql").write_text((BARS_APP % 16).replace("SUM(quantity) AS volume", "AVG(quantity) AS volume"))
+            result = run("run", "--no-progress", "app.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 2, result.stderr)
+            directory = tmp / ".ferris-state" / "app" / "bars"
+            self.assertIn(f"error: job bars: the checkpoint in {directory} was written by a different query (", result.stderr)
+            self.assertIn("run with --reset-state bars to discard it", result.stderr)
+            result = run("run", "--no-progress", "app.sql", "--reset-state", "bars", cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertNotIn("resumed from checkpoint", result.stderr)
+            result = run("run", "--no-progress", "app.sql", "--reset-state", "nosuchjob", cwd=tmp)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("--reset-state nosuchjob: the app has no job named nosuchjob", result.stderr)
 
 
 if __name__ == "__main__":
