@@ -156,11 +156,15 @@ def tail(path: str, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def run_measured(cmd: list[str], cwd: str, log_prefix: str, timeout_s: float):
+def run_measured(cmd: list[str], cwd: str, log_prefix: str, timeout_s: float,
+                 monitor=None):
     """Runs cmd as a child, waits with os.wait4; returns (wall_s, rusage, stdout_path).
 
     stdout and stderr go to files (<log_prefix>.out / .err) so that no pipe can block the
-    child. Raises RunError on a non-zero exit or when the timeout kills it.
+    child. Raises RunError on a non-zero exit or when the timeout kills it. ``monitor``, if
+    given, is called as ``monitor(proc, done)`` in a thread of its own while the child runs
+    (``done`` is a threading.Event set once the child has been reaped); it may watch the
+    child or signal it, and costs the child nothing.
     """
     out_path, err_path = log_prefix + ".out", log_prefix + ".err"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -178,6 +182,11 @@ def run_measured(cmd: list[str], cwd: str, log_prefix: str, timeout_s: float):
 
         timer = threading.Timer(timeout_s, kill)
         timer.start()
+        done = threading.Event()
+        watcher = None
+        if monitor is not None:
+            watcher = threading.Thread(target=monitor, args=(proc, done), daemon=True)
+            watcher.start()
         try:
             while True:
                 try:
@@ -190,6 +199,9 @@ def run_measured(cmd: list[str], cwd: str, log_prefix: str, timeout_s: float):
                     raise
         finally:
             timer.cancel()
+            done.set()
+            if watcher is not None:
+                watcher.join()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
     if timed_out.is_set():

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # make bench: runs every Google Benchmark program built in BUILD_DIR/bench/ (*_bench), then
-# the end-to-end benchmark (bench/e2e_bench.py: ferris-sql beside DuckDB, DESIGN.md §3).
+# the end-to-end benchmark (bench/e2e_bench.py: ferris-sql beside DuckDB, DESIGN.md §3),
+# then the stateful one (bench/stateful_bench.py: windows, OVER, state size, checkpoints).
 #
 #   scripts/bench.sh build/release
 #
 # Google Benchmark results also go to build/bench-<name>.json; the end-to-end figures to
-# build/bench-e2e.json. Extra arguments for e2e_bench.py may be given in
-# FERRIS_E2E_ARGS (e.g. FERRIS_E2E_ARGS="--records 1000000 --repeat 3").
+# build/bench-e2e.json and build/bench-stateful.json. Extra arguments may be given in
+# FERRIS_E2E_ARGS for e2e_bench.py (e.g. FERRIS_E2E_ARGS="--records 1000000 --repeat 3")
+# and FERRIS_STATEFUL_ARGS for stateful_bench.py (e.g. "--workloads tumbling,sliding").
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -42,3 +44,8 @@ echo "== end to end: ferris-sql vs DuckDB"
 # shellcheck disable=SC2086  # FERRIS_E2E_ARGS is a list of words
 python3 bench/e2e_bench.py --ferris-sql "$BUILD_DIR/src/apps/ferris-sql" \
   --json-out build/bench-e2e.json ${FERRIS_E2E_ARGS:-}
+
+echo "== end to end, stateful queries: ferris-sql (DuckDB beside the tumbling window)"
+# shellcheck disable=SC2086  # FERRIS_STATEFUL_ARGS is a list of words
+python3 bench/stateful_bench.py --ferris-sql "$BUILD_DIR/src/apps/ferris-sql" \
+  --json-out build/bench-stateful.json ${FERRIS_STATEFUL_ARGS:-}

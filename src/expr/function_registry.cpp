@@ -32,6 +32,7 @@ const FunctionRegistry& FunctionRegistry::builtins() {
         registerBasicAggregates(r);
         registerStatisticalAggregates(r);
         registerHolisticAggregates(r);
+        registerAnalyticFunctions(r);
         return r;
     }();
     return registry;

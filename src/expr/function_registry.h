@@ -46,6 +46,7 @@ void registerConditionalFunctions(FunctionRegistry& registry);
 void registerJsonFunctions(FunctionRegistry& registry);
 void registerHeaderFunctions(FunctionRegistry& registry);
 void registerBasicAggregates(FunctionRegistry& registry);
+void registerAnalyticFunctions(FunctionRegistry& registry);
 
 /// Error for a call whose argument types match no overload: names the function, the types
 /// given and the signatures accepted.

@@ -1,4 +1,5 @@
 #include "operators/aggregate.h"
+#include "operators/row_codec.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,26 +22,6 @@ using types::VectorPtr;
 namespace {
 
 constexpr size_t kGroupOverhead = 160;  ///< bytes a group costs beyond its key and states
-
-/// Appends a key value's canonical bytes (a NULL flag, then the value) to `out`.
-void appendKeyBytes(const Vector& column, uint32_t row, std::string& out) {
-    if (column.isNull(row)) {
-        out += '\0';
-        return;
-    }
-    out += '\1';
-    const DataType& type = column.type();
-    if (type.isStringLike()) {
-        std::string_view text = column.values<std::string_view>()[row];
-        uint32_t length = static_cast<uint32_t>(text.size());
-        out.append(reinterpret_cast<const char*>(&length), sizeof length);
-        out += text;
-        return;
-    }
-    size_t width = type.valueWidth();
-    const char* bytes = reinterpret_cast<const char*>(column.values<uint8_t>()) + static_cast<size_t>(row) * width;
-    out.append(bytes, width);
-}
 
 /// Appends the bytes of an output row's column (for "the row equals the last emitted").
 void appendCellBytes(const Vector& column, uint32_t row, std::string& out) {
@@ -916,37 +897,9 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
 }
 
 Result<std::vector<types::Value>> AggregateOperator::decodeKey(std::string_view bytes) const {
-    std::vector<types::Value> values;
-    size_t at = 0;
-    for (const auto& key : node_->keys) {
-        const DataType& type = key->type;
-        Vector vector(type, 1);
-        if (at >= bytes.size()) return corrupt("short key");
-        bool isNull = bytes[at++] == '\0';
-        std::string text;
-        if (isNull) {
-            vector.setNull(0);
-        } else if (type.isStringLike()) {
-            uint32_t length = 0;
-            if (bytes.size() - at < sizeof length) return corrupt("short key");
-            std::memcpy(&length, bytes.data() + at, sizeof length);
-            at += sizeof length;
-            if (bytes.size() - at < length) return corrupt("short key");
-            text.assign(bytes.substr(at, length));
-            at += length;
-            vector.setNotNull(0);
-            vector.values<std::string_view>()[0] = text;
-        } else {
-            size_t width = type.valueWidth();
-            if (bytes.size() - at < width) return corrupt("short key");
-            vector.setNotNull(0);
-            std::memcpy(vector.values<uint8_t>(), bytes.data() + at, width);
-            at += width;
-        }
-        values.push_back(types::readValue(vector, 0));
-    }
-    if (at != bytes.size()) return corrupt("trailing key bytes");
-    return values;
+    std::vector<DataType> types;
+    for (const auto& key : node_->keys) types.push_back(key->type);
+    return decodeKeyBytes(types, bytes);
 }
 
 Status AggregateOperator::restoreEntry(std::string_view key, std::string_view value) {

@@ -51,6 +51,21 @@ std::string explainJob(const JobPlan& job) {
                 break;
             }
             case OperatorKind::kLimit: out += fmt::format("  limit {}\n", node.limit); break;
+            case OperatorKind::kOver: {
+                const OverNode& over = *node.over;
+                std::string keys;
+                for (size_t i = 0; i < over.partitionKeys.size(); ++i) {
+                    if (i > 0) keys += ", ";
+                    keys += over.partitionKeys[i]->toString();
+                }
+                std::string calls;
+                for (size_t i = 0; i < over.calls.size(); ++i) {
+                    if (i > 0) calls += ", ";
+                    calls += over.calls[i].text;
+                }
+                out += fmt::format("  over [{}] partition by ({}) order by slot {}\n", calls, keys, over.timeSlot);
+                break;
+            }
             case OperatorKind::kAggregate: {
                 const AggregateNode& aggregate = *node.aggregate;
                 std::string keys;

@@ -65,6 +65,7 @@ enum class OperatorKind : uint8_t {
     kProject,    ///< computes `exprs` into a new set of slots 0..n-1
     kLimit,      ///< passes the first `limit` rows, then ends the job (bounded sources only)
     kAggregate,  ///< GROUP BY (and windows): see AggregateNode
+    kOver,       ///< analytic functions (OVER): see OverNode
 };
 
 /// How an aggregation emits (§1.4).
@@ -95,7 +96,8 @@ struct AggregateCall {
 };
 
 /// A hash aggregation, optionally windowed. Its output slots are: the keys (in GROUP BY
-/// order), then `_window_start` and `_window_end` when windowed, then the aggregates; the
+/// order), then `_window_start`, `_window_end` and `_event_time` when windowed, then the
+/// aggregates; the
 /// HAVING predicate, if any, is over those slots.
 struct AggregateNode {
     std::vector<expr::ExprPtr> keys;
@@ -109,8 +111,47 @@ struct AggregateNode {
     /// What happens to a record for an already closed window (§1.4 late.data.strategy).
     enum class LateStrategy : uint8_t { kDrop, kDeadLetter } late = LateStrategy::kDrop;
 
-    size_t windowSlots() const { return window.kind == WindowKind::kNone ? 0 : 2; }
+    /// `_window_start`, `_window_end` and the result's `_event_time` (end − 1 µs).
+    size_t windowSlots() const { return window.kind == WindowKind::kNone ? 0 : 3; }
     size_t outputSlots() const { return keys.size() + windowSlots() + aggregates.size(); }
+};
+
+/// Kinds of analytic calls.
+enum class AnalyticKind : uint8_t { kAggregate, kRowNumber, kRank, kDenseRank, kLag, kLead };
+
+/// The frame of an analytic aggregate: from UNBOUNDED PRECEDING, or n rows / an interval
+/// before, to the current row (RANGE frames include the current row's peers).
+struct AnalyticFrame {
+    bool rows = false;           ///< ROWS (else RANGE)
+    bool unbounded = true;       ///< UNBOUNDED PRECEDING
+    int64_t preceding = 0;       ///< ROWS: rows before; RANGE: microseconds before
+};
+
+/// One analytic call of an OverNode.
+struct AnalyticCall {
+    AnalyticKind kind = AnalyticKind::kAggregate;
+    std::shared_ptr<const expr::BoundAggregate> aggregate;  ///< kAggregate
+    std::vector<expr::ExprPtr> args;  ///< the aggregate's arguments, or LAG/LEAD's value
+    int64_t offset = 1;               ///< LAG/LEAD
+    expr::ExprPtr defaultValue;       ///< LAG/LEAD default (a constant of the result type), or null
+    types::DataType resultType;
+    AnalyticFrame frame;
+    std::string text;                 ///< normalised, for EXPLAIN and the state fingerprint
+};
+
+/// Analytic functions over one PARTITION BY / ORDER BY (§1.4 "OVER in a stream"): rows are
+/// held until the watermark passes their event time, then emitted in event-time order (ties
+/// in arrival order) with each call's value. Output slots: the input's slots (only `keep`
+/// filled), then one per call.
+struct OverNode {
+    std::vector<expr::ExprPtr> partitionKeys;
+    int timeSlot = -1;          ///< the ORDER BY time column
+    std::vector<int> keep;      ///< input slots read above the OVER
+    size_t inputSlots = 0;      ///< call i is at slot inputSlots + i
+    std::vector<AnalyticCall> calls;
+    int64_t allowedLatenessMicros = 0;
+    AggregateNode::LateStrategy late = AggregateNode::LateStrategy::kDrop;
+    int64_t ttlMicros = 0;      ///< state.ttl: a partition idle this long (event time) is dropped; 0 = never
 };
 
 struct OperatorNode {
@@ -119,6 +160,7 @@ struct OperatorNode {
     std::vector<expr::ExprPtr> exprs;  ///< kProject
     int64_t limit = 0;                 ///< kLimit
     std::shared_ptr<const AggregateNode> aggregate;  ///< kAggregate
+    std::shared_ptr<const OverNode> over = nullptr;  ///< kOver
 };
 
 /// What a job's statement was.

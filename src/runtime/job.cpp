@@ -7,6 +7,7 @@
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
 #include "operators/filter.h"
+#include "operators/over.h"
 #include "types/number_text.h"
 #include "types/time.h"
 
@@ -194,6 +195,32 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             case plan::OperatorKind::kLimit:
                 job->operators_.push_back(std::make_unique<operators::LimitOperator>(node.limit));
                 break;
+            case plan::OperatorKind::kOver: {
+                int eventSlot = static_cast<int>(plan.source.schema.systemSlot(SystemColumn::kEventTime));
+                int timeSlot = node.over->timeSlot;
+                if (timeSlot != eventSlot && !(job->eventTime_ && job->eventTime_->fieldIndex() == timeSlot)) {
+                    const std::string& column = sourceDecl->schema.column(static_cast<size_t>(timeSlot)).name;
+                    errors.push_back(prefixed(Status::user(
+                        ErrorCode::kConfigError,
+                        fmt::format("OVER is ordered by column {}, but rows are released by the watermark, which "
+                                    "follows the event time: set '{}.event.time.field' = '{}', or order by _event_time",
+                                    column, sourceDecl->name, column),
+                        plan.location)));
+                    return errors[errorsBefore];
+                }
+                auto over = std::make_shared<plan::OverNode>(*node.over);
+                over->allowedLatenessMicros = job->config_.allowedLatenessMicros;
+                over->late = job->config_.lateDeadLetter ? plan::AggregateNode::LateStrategy::kDeadLetter
+                                                         : plan::AggregateNode::LateStrategy::kDrop;
+                over->ttlMicros = job->config_.stateTtlMicros;
+                auto op = operators::OverOperator::create(std::move(over), sourceDecl->schema);
+                if (!op.isOk()) {
+                    errors.push_back(prefixed(op.status().withLocation(plan.location)));
+                    return errors[errorsBefore];
+                }
+                job->operators_.push_back(std::move(op).value());
+                break;
+            }
             case plan::OperatorKind::kAggregate: {
                 // Event-time windows close by the watermark, which follows the event time: a
                 // window over another TIMESTAMP column would never close before end of input.
@@ -227,7 +254,9 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
 
     // Keys that shape event-time windows do nothing in a job without one.
     bool eventTimeWindow = false;
+    bool over = false;
     for (const auto& node : plan.operators) {
+        if (node.kind == plan::OperatorKind::kOver) eventTimeWindow = over = true;
         if (node.kind == plan::OperatorKind::kAggregate && node.aggregate->window.kind != plan::WindowKind::kNone &&
             !node.aggregate->window.processingTime) {
             eventTimeWindow = true;
@@ -244,6 +273,16 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 property->location)));
         }
         if (errors.size() > errorsBefore) return errors[errorsBefore];
+    }
+    if (!over) {
+        if (const plan::Property* property = plan.jobProperties.find("state.ttl")) {
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                "'state.ttl' is set but the job has no analytic function (OVER): it would do nothing (windows "
+                "bound GROUP BY state)",
+                property->location)));
+            return errors[errorsBefore];
+        }
     }
 
     FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(context, *sourceDecl));

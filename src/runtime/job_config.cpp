@@ -46,7 +46,8 @@ const std::vector<JobKey>& jobKeys() {
         {"late.data.strategy", "drop", "what happens to a record for a closed window: drop or dead_letter", ""},
         {"state.dir", ".ferris-state",
          "where checkpoints are written: <state.dir>/<app>/<job>/ (relative to the SQL file)", ""},
-        {"state.ttl", "", "expiry of idle OVER partitions", "state.ttl comes with analytic functions (OVER)"},
+        {"state.ttl", "", "an OVER partition with no row for this long (event time) is forgotten; never by default",
+         ""},
         {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"dlq.topic", "", "a Kafka DLQ topic", "DLQ topics come with Kafka support"},
@@ -156,6 +157,13 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                                                     "retry_with_backoff"};
                 errors.push_back(badValue(property, "log_and_continue, send_to_dlq, fail_batch or retry_with_backoff" +
                                                         didYouMean(value, allowed)));
+            }
+        } else if (property.key == "state.ttl") {
+            int64_t micros = 0;
+            if (!types::parseDurationShorthand(value, micros) || micros <= 0) {
+                errors.push_back(badValue(property, "a positive duration such as 1h"));
+            } else {
+                config.stateTtlMicros = micros;
             }
         } else if (property.key == "state.dir") {
             if (value.empty()) {

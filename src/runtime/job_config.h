@@ -19,6 +19,7 @@ enum class FailureStrategy : uint8_t {
 struct JobConfig {
     FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
     std::string stateDir = ".ferris-state";  ///< checkpoints (relative to the SQL file)
+    int64_t stateTtlMicros = 0;              ///< OVER partitions idle this long are dropped; 0 = never
     std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
     size_t batchSize = 1024;      ///< records per batch
     int64_t batchTimeoutMicros = 100'000;

@@ -8,7 +8,6 @@
 #include "common/closest_name.h"
 #include "expr/cast.h"
 #include "expr/function_registry.h"
-#include "expr/pending_functions.h"
 #include "expr/type_coercion.h"
 #include "types/decimal.h"
 #include "types/time.h"
@@ -268,6 +267,223 @@ bool containsAggregateCall(const ast::Expr& expression) {
     bool found = false;
     forEachChild(expression, [&](const ast::Expr& child) { found = found || containsAggregateCall(child); });
     return found;
+}
+
+bool containsAnalyticCall(const ast::Expr& expression) {
+    if (expression.kind == ast::ExprKind::kFunctionCall && expression.as<ast::FunctionCallExpr>().over) return true;
+    bool found = false;
+    forEachChild(expression, [&](const ast::Expr& child) { found = found || containsAnalyticCall(child); });
+    return found;
+}
+
+Status ExpressionBinder::bindOver(const ast::OverClause& over, SourceLocation location) {
+    AnalyticScope& analytic = *analytic_;
+    std::vector<ExprPtr> keys;
+    std::string text = "PARTITION BY (";
+    for (const auto& key : over.partitionBy) {
+        if (containsAggregateCall(*key) || containsAnalyticCall(*key)) {
+            return Status::user(ErrorCode::kInvalidQuery, "PARTITION BY cannot hold an aggregate or analytic function",
+                                key->location);
+        }
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, analytic.source->bind(*key));
+        if (bound->type.isNested()) {
+            return Status::user(ErrorCode::kTypeMismatch,
+                                fmt::format("PARTITION BY {} is a {}: partition by scalar values",
+                                            textOf(*key), bound->type.toString()),
+                                key->location);
+        }
+        text += (keys.empty() ? "" : ", ") + bound->toString();
+        keys.push_back(bound);
+    }
+    text += ") ORDER BY ";
+    if (over.orderBy.size() != 1) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            "OVER in a stream needs ORDER BY the event time (one column, ascending): rows are "
+                            "emitted in event-time order as the watermark passes them",
+                            over.orderBy.empty() ? location : over.orderBy[1].location);
+    }
+    const ast::OrderItem& item = over.orderBy[0];
+    FERRIS_ASSIGN_OR_RETURN(ExprPtr order, analytic.source->bind(*item.expr));
+    if (order->kind != ExprKind::kColumn || order->type.id() != TypeId::kTimestamp || item.descending) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("OVER in a stream must be ordered by the event time ascending (_event_time, "
+                                        "or the event-time column); found ORDER BY {}{}",
+                                        textOf(*item.expr), item.descending ? " DESC" : ""),
+                            item.location);
+    }
+    if (scope_.schema != nullptr &&
+        order->slot == static_cast<int>(scope_.schema->systemSlot(types::SystemColumn::kProcessingTime))) {
+        return Status::notSupported("OVER ordered by _processing_time", item.location);
+    }
+    text += order->toString();
+    if (!analytic.hasOver) {
+        analytic.hasOver = true;
+        analytic.overText = text;
+        analytic.partitionKeys = std::move(keys);
+        analytic.order = order;
+        return Status::ok();
+    }
+    if (text != analytic.overText) {
+        return Status::notSupported("analytic functions with different PARTITION BY or ORDER BY in one query", location);
+    }
+    return Status::ok();
+}
+
+Result<plan::AnalyticFrame> ExpressionBinder::bindFrame(const ast::WindowFrame& frame) {
+    plan::AnalyticFrame out;
+    out.rows = frame.unit == ast::FrameUnit::kRows;
+    auto following = [&](const ast::FrameBound& bound) {
+        return bound.kind == ast::FrameBoundKind::kFollowing || bound.kind == ast::FrameBoundKind::kUnboundedFollowing;
+    };
+    if (following(frame.start) || following(frame.end) ||
+        (frame.end.kind != ast::FrameBoundKind::kCurrentRow)) {
+        return Status::notSupported("a frame that does not end at CURRENT ROW (FOLLOWING rows are still to come in "
+                                    "a stream)",
+                                    frame.location);
+    }
+    switch (frame.start.kind) {
+        case ast::FrameBoundKind::kUnboundedPreceding:
+            out.unbounded = true;
+            return out;
+        case ast::FrameBoundKind::kCurrentRow:
+            out.unbounded = false;
+            out.preceding = 0;
+            return out;
+        default:
+            break;
+    }
+    out.unbounded = false;
+    FERRIS_ASSIGN_OR_RETURN(ExprPtr offset, analytic_->source->bind(*frame.start.offset));
+    if (!offset->isLiteral() || offset->literal.isNull()) {
+        return Status::user(ErrorCode::kInvalidQuery, "a frame offset must be a literal", frame.start.offset->location);
+    }
+    if (out.rows) {
+        if (offset->type.id() != TypeId::kBigint || offset->literal.asInt64() < 0) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("ROWS {} PRECEDING: the offset must be a non-negative integer",
+                                            textOf(*frame.start.offset)),
+                                frame.start.offset->location);
+        }
+        out.preceding = offset->literal.asInt64();
+        return out;
+    }
+    if (offset->type.id() != TypeId::kInterval || offset->literal.asInterval().months != 0 ||
+        offset->literal.asInterval().micros < 0) {
+        return Status::user(ErrorCode::kInvalidValue,
+                            fmt::format("RANGE {} PRECEDING: over a time ORDER BY the offset is a fixed INTERVAL "
+                                        "(e.g. INTERVAL '5' MINUTE)",
+                                        textOf(*frame.start.offset)),
+                            frame.start.offset->location);
+    }
+    out.preceding = offset->literal.asInterval().micros;
+    return out;
+}
+
+Result<ExprPtr> ExpressionBinder::bindAnalyticCall(const ast::FunctionCallExpr& call) {
+    AnalyticScope& analytic = *analytic_;
+    std::string name = upper(call.name.name);
+    SourceLocation location = call.name.location.valid() ? call.name.location : call.location;
+    FERRIS_RETURN_IF_ERROR(bindOver(*call.over, location));
+    const expr::FunctionEntry* entry = expr::FunctionRegistry::builtins().find(name);
+    std::vector<ExprPtr> args;
+    for (const auto& arg : call.args) {
+        if (containsAggregateCall(*arg) || containsAnalyticCall(*arg)) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("the arguments of {} cannot hold an aggregate or analytic function",
+                                            textOf(call)),
+                                arg->location);
+        }
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, analytic.source->bind(*arg));
+        args.push_back(bound);
+    }
+    plan::AnalyticCall out;
+    if (entry->kind == expr::FunctionKind::kAggregate) {
+        if (call.star && name != "COUNT") {
+            return Status::user(ErrorCode::kInvalidQuery, fmt::format("{}(*) is not an aggregate; only COUNT(*) is", name),
+                                location);
+        }
+        std::vector<expr::ArgInfo> infos;
+        for (const auto& arg : args) {
+            expr::ArgInfo info{arg->type, std::nullopt};
+            if (arg->isLiteral()) info.literal = arg->literal;
+            infos.push_back(info);
+        }
+        auto resolved = entry->resolveAggregate(*entry, infos, call.distinct);
+        if (!resolved.isOk()) return resolved.status().withLocation(location);
+        for (size_t i = 0; i < args.size() && i < resolved->argTypes.size(); ++i) {
+            FERRIS_ASSIGN_OR_RETURN(args[i], analytic.source->castTo(args[i], resolved->argTypes[i], args[i]->location));
+        }
+        out.kind = plan::AnalyticKind::kAggregate;
+        out.resultType = resolved->resultType;
+        out.aggregate = std::make_shared<const expr::BoundAggregate>(std::move(resolved).value());
+        if (call.over->frame) {
+            FERRIS_ASSIGN_OR_RETURN(out.frame, bindFrame(*call.over->frame));
+        }
+    } else {
+        if (call.distinct || call.star) {
+            return Status::user(ErrorCode::kInvalidQuery,
+                                fmt::format("{}({}) is only for aggregate functions", name, call.star ? "*" : "DISTINCT …"),
+                                location);
+        }
+        if (call.over->frame) {
+            return Status::user(ErrorCode::kInvalidQuery, fmt::format("{} takes no frame (ROWS/RANGE)", name),
+                                call.over->frame->location);
+        }
+        if (name == "ROW_NUMBER" || name == "RANK" || name == "DENSE_RANK") {
+            if (!args.empty()) {
+                return Status::user(ErrorCode::kInvalidQuery, fmt::format("{}() takes no arguments", name), location);
+            }
+            out.kind = name == "ROW_NUMBER" ? plan::AnalyticKind::kRowNumber
+                       : name == "RANK"     ? plan::AnalyticKind::kRank
+                                            : plan::AnalyticKind::kDenseRank;
+            out.resultType = DataType::bigint();
+        } else {  // LAG, LEAD
+            if (args.empty() || args.size() > 3) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("{} takes (x [, offset [, default]])", name), location);
+            }
+            out.kind = name == "LAG" ? plan::AnalyticKind::kLag : plan::AnalyticKind::kLead;
+            out.resultType = args[0]->type.isNull() ? DataType::string() : args[0]->type;
+            if (args.size() >= 2) {
+                if (!args[1]->isLiteral() || args[1]->type.id() != TypeId::kBigint || args[1]->literal.isNull() ||
+                    args[1]->literal.asInt64() < 0 || args[1]->literal.asInt64() > 100000) {
+                    return Status::user(ErrorCode::kInvalidValue,
+                                        fmt::format("{}'s offset must be an integer literal from 0 to 100000", name),
+                                        args[1]->location);
+                }
+                out.offset = args[1]->literal.asInt64();
+            }
+            if (args.size() == 3) {
+                if (!args[2]->isConstant()) {
+                    return Status::user(ErrorCode::kInvalidQuery, fmt::format("{}'s default must be a constant", name),
+                                        args[2]->location);
+                }
+                FERRIS_ASSIGN_OR_RETURN(out.defaultValue,
+                                        analytic.source->castTo(args[2], out.resultType, args[2]->location));
+            }
+            args.resize(1);
+        }
+    }
+    out.args = std::move(args);
+    std::string text = textOf(call);
+    std::string normalised = name + (call.distinct ? "(DISTINCT " : "(") + (call.star ? "*" : "");
+    for (size_t i = 0; i < out.args.size(); ++i) normalised += (i ? ", " : "") + out.args[i]->toString();
+    if (out.kind == plan::AnalyticKind::kLag || out.kind == plan::AnalyticKind::kLead) {
+        normalised += fmt::format(", {}{}", out.offset, out.defaultValue ? ", " + out.defaultValue->toString() : "");
+    }
+    normalised += ")";
+    if (out.kind == plan::AnalyticKind::kAggregate) {
+        normalised += out.frame.unbounded ? (out.frame.rows ? " ROWS UNBOUNDED" : " RANGE UNBOUNDED")
+                                          : fmt::format(" {} {}", out.frame.rows ? "ROWS" : "RANGE", out.frame.preceding);
+    }
+    out.text = normalised;
+    for (size_t i = 0; i < analytic.calls.size(); ++i) {
+        if (analytic.calls[i].text == normalised) {
+            return Expr::column(static_cast<int>(analytic.inputSlots + i), out.resultType, text);
+        }
+    }
+    analytic.calls.push_back(out);
+    return Expr::column(static_cast<int>(analytic.inputSlots + analytic.calls.size() - 1), out.resultType, text);
 }
 
 Result<std::optional<ExprPtr>> ExpressionBinder::bindAboveAggregation(const ast::Expr& expression) {
@@ -692,12 +908,22 @@ Result<ExprPtr> ExpressionBinder::bindFunction(const ast::FunctionCallExpr& func
     const auto& registry = expr::FunctionRegistry::builtins();
     const expr::FunctionEntry* entry = registry.find(name);
     if (entry == nullptr || entry->isOperator) {
-        if (function.over) return Status::notSupported(fmt::format("analytic function {} … OVER", name), location);
-        if (expr::isPendingAnalytic(name)) return Status::notSupported(fmt::format("analytic function {}", name), location);
         return Status::user(ErrorCode::kUnknownFunction,
                             fmt::format("unknown function {}{}", name, didYouMean(name, registry.names())), location);
     }
-    if (function.over) return Status::notSupported(fmt::format("{} … OVER (analytic functions)", name), location);
+    if (function.over) {
+        if (analytic_ != nullptr) return bindAnalyticCall(function);
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("{} … OVER: analytic functions are allowed only in the select list of a query "
+                                        "without GROUP BY",
+                                        name),
+                            location);
+    }
+    if (entry->kind == expr::FunctionKind::kAnalytic) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("{} is an analytic function: it needs OVER (PARTITION BY … ORDER BY …)", name),
+                            location);
+    }
     if (entry->kind == expr::FunctionKind::kAggregate) {
         return Status::user(ErrorCode::kInvalidQuery,
                             fmt::format("aggregate {} cannot be used here (WHERE, GROUP BY, or inside another "

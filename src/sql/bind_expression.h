@@ -55,8 +55,23 @@ struct AggregationScope {
     size_t aggregateSlot(size_t index) const { return keys.size() + (windowed ? 3 : 0) + index; }
 };
 
+/// What analytic calls (OVER) in a select list bind to: one PARTITION BY / ORDER BY shared by
+/// every call (the first met; the others must match it), each call's value at slot
+/// `inputSlots + i` of the OVER operator's output. Identical calls share a slot.
+struct AnalyticScope {
+    ExpressionBinder* source = nullptr;  ///< binds partition keys, order and arguments over the input
+    size_t inputSlots = 0;
+    bool hasOver = false;
+    std::string overText;                ///< normalised PARTITION BY / ORDER BY of the first OVER
+    std::vector<expr::ExprPtr> partitionKeys;
+    expr::ExprPtr order;
+    std::vector<plan::AnalyticCall> calls;
+};
+
 /// True when the expression holds a call of an aggregate function (outside OVER).
 bool containsAggregateCall(const ast::Expr& expression);
+/// True when the expression holds an analytic call (a function with OVER).
+bool containsAnalyticCall(const ast::Expr& expression);
 
 /// Binds AST expressions to typed expr::Expr trees over a Scope's slots — or, given an
 /// AggregationScope, over an aggregation's output.
@@ -65,6 +80,8 @@ public:
     ExpressionBinder(const ParsedApp& app, Scope& scope) : app_(app), scope_(scope) {}
     ExpressionBinder(const ParsedApp& app, Scope& scope, AggregationScope& aggregation)
         : app_(app), scope_(scope), aggregation_(&aggregation) {}
+    ExpressionBinder(const ParsedApp& app, Scope& scope, AnalyticScope& analytic)
+        : app_(app), scope_(scope), analytic_(&analytic) {}
 
     Result<expr::ExprPtr> bind(const ast::Expr& expression);
     /// Binds and requires a BOOLEAN (WHERE, HAVING, CASE WHEN…): `what` names the place.
@@ -81,6 +98,9 @@ private:
     /// Above an aggregation: keys, window bounds and aggregate calls; nullopt = bind normally.
     Result<std::optional<expr::ExprPtr>> bindAboveAggregation(const ast::Expr& expression);
     Result<expr::ExprPtr> bindAggregateCall(const ast::FunctionCallExpr& call);
+    Result<expr::ExprPtr> bindAnalyticCall(const ast::FunctionCallExpr& call);
+    Status bindOver(const ast::OverClause& over, SourceLocation location);
+    Result<plan::AnalyticFrame> bindFrame(const ast::WindowFrame& frame);
     Result<expr::ExprPtr> bindLiteral(const ast::LiteralExpr& literal);
     Result<expr::ExprPtr> bindColumn(const ast::ColumnRefExpr& column);
     Result<expr::ExprPtr> bindFunction(const ast::FunctionCallExpr& call);
@@ -97,6 +117,7 @@ private:
     const ParsedApp& app_;
     Scope& scope_;
     AggregationScope* aggregation_ = nullptr;
+    AnalyticScope* analytic_ = nullptr;
 };
 
 }  // namespace ferris::sql

@@ -337,6 +337,23 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
         FERRIS_ASSIGN_OR_RETURN(ExprPtr predicate, binder.bindCondition(*query.where, "WHERE"));
         result.filters.push_back(predicate);
     }
+    bool analyticQuery = std::any_of(query.selectItems.begin(), query.selectItems.end(), [](const auto& item) {
+        return item.kind != ast::SelectItemKind::kStar && containsAnalyticCall(*item.expr);
+    });
+    if (analyticQuery && aggregates(query)) {
+        return Status::notSupported("analytic functions (OVER) together with GROUP BY or aggregates in one query",
+                                    query.location);
+    }
+    if (analyticQuery && scope->derived) {
+        return Status::notSupported("analytic functions (OVER) over a CTE or subquery; use them in the query that "
+                                    "reads the source",
+                                    query.location);
+    }
+    AnalyticScope analytic;
+    analytic.source = &binder;
+    analytic.inputSlots = result.base->schema->numSlots();
+    ExpressionBinder analyticBinder(app_, *result.base, analytic);
+    ExpressionBinder& itemBinder = analyticQuery ? analyticBinder : binder;
     if (aggregates(query)) {
         if (scope->derived) {
             return Status::notSupported("aggregating over a CTE or subquery; aggregate the source directly",
@@ -411,7 +428,7 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
                                     item.alias->location);
             }
         }
-        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, binder.bind(*item.expr));
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, itemBinder.bind(*item.expr));
         std::string name;
         if (item.alias) {
             name = item.alias->name;
@@ -431,6 +448,21 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
         FERRIS_RETURN_IF_ERROR(addOutput(std::move(name), bound, item.primaryKey,
                                          item.primaryKey ? item.primaryKeyLocation : item.location));
     }
+    if (analyticQuery) {
+        auto over = std::make_shared<plan::OverNode>();
+        over->partitionKeys = analytic.partitionKeys;
+        over->timeSlot = analytic.order->slot;
+        over->inputSlots = analytic.inputSlots;
+        over->calls = std::move(analytic.calls);
+        std::set<int> keep;
+        for (const auto& output : result.outputs) {
+            output.expr->forEachSlot([&](int slot) {
+                if (slot < static_cast<int>(analytic.inputSlots)) keep.insert(slot);
+            });
+        }
+        over->keep.assign(keep.begin(), keep.end());
+        result.over = std::move(over);
+    }
     if (query.limit) result.limit = *query.limit;
     return result;
 }
@@ -448,6 +480,9 @@ void planQuery(const BoundQuery& query, plan::JobPlan& job) {
     }
     if (query.aggregate) {
         job.operators.push_back({plan::OperatorKind::kAggregate, nullptr, {}, 0, query.aggregate});
+    }
+    if (query.over) {
+        job.operators.push_back({plan::OperatorKind::kOver, nullptr, {}, 0, nullptr, query.over});
     }
     plan::OperatorNode project{plan::OperatorKind::kProject, nullptr, {}, 0, nullptr};
     types::Schema output;

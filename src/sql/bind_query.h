@@ -36,6 +36,8 @@ struct BoundQuery {
     std::vector<std::string> keyTexts;
     /// `expr AS _event_time`: the event time assigned over the source's columns.
     expr::ExprPtr eventTime;
+    /// Analytic functions (OVER): when set, `outputs` read its output slots.
+    std::shared_ptr<plan::OverNode> over;
 };
 
 /// Binds queries of one application. Stateful constructs answer "not supported yet".

@@ -30,7 +30,7 @@ DESIGN_SCALARS = [
 ]
 
 # Functions without arguments cannot take a NULL one.
-NO_ARGUMENTS = {"NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "HEADER_KEYS"}
+NO_ARGUMENTS = {"NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "HEADER_KEYS", "ROW_NUMBER", "RANK", "DENSE_RANK"}
 
 
 def calls(text, name):
