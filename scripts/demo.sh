@@ -32,3 +32,20 @@ echo "== first quote spreads"
 head -n 4 $out/quote_spreads.csv | sed 's/^/  /'
 echo "== first dead letter"
 head -n 1 $out/trades_dlq.jsonl | sed 's/^/  /'
+
+echo
+echo "== running: ferris-sql run examples/trading/analytics.sql (bars, moving statistics, outliers)"
+echo
+sed -n '/^CREATE STREAM moving_stats/,/^FROM trades/p' examples/trading/analytics.sql | sed 's/^/    /'
+echo
+"$build_dir/src/apps/ferris-sql" --log-level error run --no-progress examples/trading/analytics.sql
+echo "== output"
+printf '  %-34s %8s rows (one per symbol and minute)\n' "$out/ohlc_1m.jsonl" "$(wc -l < $out/ohlc_1m.jsonl)"
+printf '  %-34s %8s rows (every trade with its 5-minute statistics)\n' "$out/moving_stats.jsonl" "$(wc -l < $out/moving_stats.jsonl)"
+printf '  %-34s %8s rows (beyond the moving average ± 3 sigma)\n' "$out/outliers.jsonl" "$(wc -l < $out/outliers.jsonl)"
+echo "== first bars"
+head -n 3 $out/ohlc_1m.jsonl | sed 's/^/  /'
+echo "== first moving statistics"
+sed -n '30,32p' $out/moving_stats.jsonl | sed 's/^/  /'
+echo "== first outliers"
+head -n 3 $out/outliers.jsonl | sed 's/^/  /'

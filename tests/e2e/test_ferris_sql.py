@@ -83,6 +83,83 @@ class DemoAppTest(unittest.TestCase):
             self.assertEqual((symbol, out_bid, out_ask), (first["symbol"], f"{bid:.4f}", f"{ask:.4f}"))
             self.assertEqual(spread, f"{ask - bid:.4f}")
 
+    def test_analytics_app_outputs(self):
+        """examples/trading/analytics.sql: bars and moving statistics computed here from the input."""
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "trading").mkdir()
+            (tmp / "trading" / "analytics.sql").write_text((ROOT / "examples" / "trading" / "analytics.sql").read_text())
+            generate(tmp / "data", trades=20000, bad=9)
+            result = run("run", "--no-progress", "trading/analytics.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            manifest = json.loads((tmp / "data" / "trades.jsonl.bad.json").read_text())
+            bad_lines = {entry["line"] for entry in manifest}
+            trades = [json.loads(line) for number, line in
+                      enumerate((tmp / "data" / "trades.jsonl").read_text().splitlines(), start=1)
+                      if number not in bad_lines]
+
+            # One-minute bars: watermark = max event time - 2 s; a trade whose minute had ended
+            # by the watermark before it is late; bars in minute order, then by first trade.
+            groups = {}
+            watermark = None
+            late = 0
+            for trade in trades:
+                t = trade["trade_time"]
+                start = t - t % 60000
+                if watermark is not None and start + 60000 <= watermark:
+                    late += 1
+                else:
+                    price = Decimal(str(trade["price"]))
+                    g = groups.setdefault((trade["symbol"], start), {"seq": len(groups), "prices": [], "qty": 0,
+                                                                     "notional": Decimal(0)})
+                    g["prices"].append(price)
+                    g["qty"] += trade["quantity"]
+                    g["notional"] += price * trade["quantity"]
+                watermark = max(watermark if watermark is not None else t - 2000, t - 2000)
+            q4 = Decimal("0.0001")
+            expected = []
+            for (symbol, start), g in sorted(groups.items(), key=lambda item: (item[0][1], item[1]["seq"])):
+                vwap = (g["notional"] / g["qty"]).quantize(Decimal("0.000001"), ROUND_HALF_UP).quantize(q4, ROUND_HALF_UP)
+                minute = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(start // 1000))
+                expected.append({"symbol": symbol, "minute": minute, "open": str(g["prices"][0].quantize(q4)),
+                                 "high": str(max(g["prices"]).quantize(q4)), "low": str(min(g["prices"]).quantize(q4)),
+                                 "close": str(g["prices"][-1].quantize(q4)), "volume": g["qty"], "vwap": str(vwap),
+                                 "trades": len(g["prices"])})
+            bars = [json.loads(line) for line in (tmp / "out" / "ohlc_1m.jsonl").read_text().splitlines()]
+            self.assertEqual(bars, expected)
+            self.assertIn(f"{late} late dropped", result.stderr)
+
+            # Moving statistics: every trade in event-time order (ties in input order) with the
+            # average and count of its symbol's trades in the five minutes up to it. This job
+            # does not read quantity, so a record bad only there is a good record for it.
+            readable = {entry["line"] for entry in manifest if entry["kind"] != "quantity_string"}
+            trades = [json.loads(line) for number, line in
+                      enumerate((tmp / "data" / "trades.jsonl").read_text().splitlines(), start=1)
+                      if number not in readable]
+            stats = [json.loads(line) for line in (tmp / "out" / "moving_stats.jsonl").read_text().splitlines()]
+            ordered = sorted(((t["trade_time"], i, t) for i, t in enumerate(trades)), key=lambda x: (x[0], x[1]))
+            by_symbol = {}
+            for position, (t, _, trade) in enumerate(ordered):
+                history = by_symbol.setdefault(trade["symbol"], [])
+                history.append((t, Decimal(str(trade["price"]))))
+                window = [p for (u, p) in history if u >= t - 300000]
+                # peers: later trades of the same symbol at the same time are in the frame too
+                peers = [Decimal(str(o[2]["price"])) for o in ordered[position + 1:]
+                         if o[0] == t and o[2]["symbol"] == trade["symbol"]]
+                window += peers
+                row = stats[position]
+                self.assertEqual((row["trade_id"], row["n_5m"]), (trade["trade_id"], len(window)))
+                average = (sum(window) / len(window)).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+                self.assertEqual(row["ma_5m"], str(average), trade["trade_id"])
+                if position > 2000:
+                    break  # the quadratic check stops here; the counts above already covered the frames
+            self.assertEqual(len(stats), len(trades))
+            outliers = [json.loads(line) for line in (tmp / "out" / "outliers.jsonl").read_text().splitlines()]
+            flagged = [row["trade_id"] for row in stats if row["n_5m"] >= 20 and row["vol_5m"] and
+                       abs(float(Decimal(row["price"]) - Decimal(row["ma_5m"]))) > 3 * row["vol_5m"]]
+            self.assertEqual([row["trade_id"] for row in outliers], flagged)
+            self.assertGreater(len(flagged), 0)
+
 
 class CommandTest(unittest.TestCase):
     def write(self, tmp, text, name="app.sql"):
