@@ -9,7 +9,7 @@ PACKAGES=(
   libsimdjson-dev libfmt-dev libre2-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev
-  python3 python3-venv
+  python3 python3-venv time
 )
 if [[ "${FERRIS_EXTRA_DEPS:-0}" == "1" ]]; then
   # make check-extra: TSan build and libFuzzer (clang-14 with libstdc++ 12)

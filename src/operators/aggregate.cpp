@@ -115,6 +115,7 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
         FERRIS_ASSIGN_OR_RETURN(op->having_, expr::CompiledExpr::compile(plan.having));
     }
     op->kind_ = plan.window.kind;
+    op->update_ = plan.late == plan::AggregateNode::LateStrategy::kUpdate;
     op->size_ = plan.window.sizeMicros;
     op->advance_ = plan.window.kind == plan::WindowKind::kTumbling ? plan.window.sizeMicros : plan.window.advanceMicros;
     op->gap_ = plan.window.gapMicros;
@@ -407,6 +408,15 @@ int64_t AggregateOperator::nextDue() const {
             return types::kMaxWatermark;
         case plan::WindowKind::kTumbling:
             if (!windows_.empty()) end = windows_.begin()->first;
+            if (update_) {
+                // The next window to fire (at its end, before lateness).
+                auto next = windows_.upper_bound(firedThrough_);
+                int64_t due = 0;
+                if (end != types::kMaxWatermark && !__builtin_add_overflow(end, node_->allowedLatenessMicros, &due)) {
+                    return next != windows_.end() ? std::min(next->first, due) : due;
+                }
+                return next != windows_.end() ? next->first : types::kMaxWatermark;
+            }
             break;
         case plan::WindowKind::kSliding:
             end = nextSlidingEnd();
@@ -473,10 +483,23 @@ void AggregateOperator::closeWindows(int64_t watermark) {
         case plan::WindowKind::kTumbling:
             while (!windows_.empty() && closedAt(windows_.begin()->first, watermark)) {
                 for (Group* group : windows_.begin()->second) {
-                    if (final) appendRow(group->keyValues, group->start, group->start + size_, group->states, {&group->track});
+                    if (final && !group->fired) {
+                        appendRow(group->keyValues, group->start, group->start + size_, group->states, {&group->track});
+                    }
                     closing_.push_back(group);
                 }
                 windows_.erase(windows_.begin());
+            }
+            if (update_ && watermark != types::kMinWatermark) {
+                // 'update': a window fires at its end; its state stays until end + lateness.
+                for (auto it = windows_.upper_bound(firedThrough_); it != windows_.end() && it->first <= watermark; ++it) {
+                    for (Group* group : it->second) {
+                        appendRow(group->keyValues, group->start, group->start + size_, group->states, {&group->track});
+                        group->fired = true;
+                        dirtyGroups_.insert(group);
+                    }
+                    firedThrough_ = it->first;
+                }
             }
             return;
         case plan::WindowKind::kSliding:
@@ -619,7 +642,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
             size_t errorsBefore = batch.errors().size();
             applyRun(pendingGroups, pendingRows, arguments, arrival, eval);
             for (Group* group : pendingGroups) dirtyGroups_.insert(group);
-            if (changes) {
+            if (changes || update_) {
                 std::vector<uint32_t> failedRows;
                 for (size_t e = errorsBefore; e < batch.errors().size(); ++e) failedRows.push_back(batch.errors()[e].row);
                 for (size_t i = 0; i < pendingGroups.size(); ++i) {
@@ -628,7 +651,8 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                         std::find(failedRows.begin(), failedRows.end(), pendingRows[i]) != failedRows.end()) {
                         continue;
                     }
-                    emitChanges(*pendingGroups[i], pendingTimes[i]);
+                    // 'update': a record for a window that fired re-emits its corrected row.
+                    if (changes || pendingGroups[i]->fired) emitChanges(*pendingGroups[i], pendingTimes[i]);
                 }
             }
             pendingGroups.clear();
@@ -690,6 +714,14 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                     for (const auto& column : keys) values.push_back(types::readValue(*column, row));
                     group = newGroup(scratch_, std::move(values), start);
                     windows_[start + size_].push_back(group);
+                    // A new key in a window that already fired emits at once ('update').
+                    if (update_ && firedThrough_ != types::kMinWatermark && start + size_ <= firedThrough_) {
+                        group->fired = true;
+                    }
+                }
+                if (update_ && group->fired) {
+                    if (group->run == runId_) flush();
+                    group->run = runId_;
                 }
                 break;
             }
@@ -859,6 +891,7 @@ std::string AggregateOperator::serializeGroup(const Group& group) const {
     put(out, static_cast<uint8_t>(group.track.upserted));
     put(out, group.track.emittedStart);
     putBytes(out, group.track.lastEmitted);
+    put(out, static_cast<uint8_t>(group.fired));
     std::string state;
     for (size_t k = 0; k < kernels_.size(); ++k) {
         state.clear();
@@ -893,6 +926,7 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
     put(out, kStateVersion);
     put(out, nextSequence_);
     put(out, closedThrough_);
+    put(out, firedThrough_);
     changes.put(store, "m", out);
 }
 
@@ -909,7 +943,10 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
     if (!reader.get(version) || version != kStateVersion) return corrupt("unknown version");
     switch (key[0]) {
         case 'm':
-            if (!reader.get(nextSequence_) || !reader.get(closedThrough_) || !reader.atEnd()) return corrupt("counters");
+            if (!reader.get(nextSequence_) || !reader.get(closedThrough_) || !reader.get(firedThrough_) ||
+                !reader.atEnd()) {
+                return corrupt("counters");
+            }
             return Status::ok();
         case 'k': {
             auto state = std::make_unique<KeyState>();
@@ -942,10 +979,13 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
             group->id.assign(key.substr(1));
             uint8_t upserted = 0;
             std::string_view emitted;
+            uint8_t fired = 0;
             if (!reader.get(group->start) || !reader.get(group->last) || !reader.get(group->sequence) ||
-                !reader.get(upserted) || !reader.get(group->track.emittedStart) || !reader.getBytes(emitted)) {
+                !reader.get(upserted) || !reader.get(group->track.emittedStart) || !reader.getBytes(emitted) ||
+                !reader.get(fired)) {
                 return corrupt("group");
             }
+            group->fired = fired != 0;
             group->track.upserted = upserted != 0;
             group->track.lastEmitted.assign(emitted);
             size_t bytes = std::max<size_t>(16, stateSize_);

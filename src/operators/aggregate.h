@@ -81,6 +81,7 @@ private:
         EmitTrack track;
         uint64_t sequence = 0;              ///< creation order
         uint64_t run = 0;                   ///< the EMIT CHANGES run it was last added to
+        bool fired = false;                 ///< late.data.strategy 'update': its window has fired
         KeyState* owner = nullptr;          ///< sliding and session groups: their key
     };
     /// A key's panes (sliding) or sessions, by start.
@@ -155,6 +156,9 @@ private:
     std::map<uint64_t, KeyState*> activeKeys_;
     std::map<int64_t, size_t> paneStarts_;
     int64_t closedThrough_ = types::kMinWatermark;
+    /// late.data.strategy 'update' (tumbling): windows ending at or before this have fired.
+    bool update_ = false;
+    int64_t firedThrough_ = types::kMinWatermark;
     /// Sessions by when they close (last + gap), then creation order.
     std::set<std::tuple<int64_t, uint64_t, Group*>> sessions_;
 

@@ -286,6 +286,21 @@ void OverOperator::processPeers(Partition& partition, int64_t time,
     for (const auto& [arrival, row] : arrived) rows.push_back(row);
     size_t n = rows.size();
     const auto& calls = node_->calls;
+    if (node_->ttlMicros > 0 && partition.lastTime != INT64_MIN && time - partition.lastTime > node_->ttlMicros) {
+        // state.ttl: the partition was idle longer than the TTL (in event time): it starts
+        // afresh; rows still waiting for LEAD get its default.
+        std::vector<DoneRow> rest(std::make_move_iterator(partition.waiting.begin()),
+                                 std::make_move_iterator(partition.waiting.end()));
+        for (auto& row : rest) {
+            stateBytes_ -= std::min(stateBytes_, valuesBytes(row.kept) + valuesBytes(row.values) + kRowOverhead);
+            ready.push_back(std::move(row));
+        }
+        partition.waiting.clear();
+        dropPartition(partition);
+        partition.rows = partition.rank = partition.denseRank = 0;
+        partition.lastTime = INT64_MIN;
+        for (auto& lag : partition.lag) lag.clear();
+    }
     if (time != partition.lastTime) {
         partition.rank = partition.rows + 1;
         ++partition.denseRank;
@@ -446,10 +461,13 @@ void OverOperator::expireIdle(int64_t watermark) {
         return;
     }
     lastExpiry_ = watermark;
+    // Only memory: a partition whose next row (event time ≥ watermark − lateness) would find it
+    // expired anyway (processPeers) is dropped now.
     for (auto it = partitions_.begin(); it != partitions_.end();) {
         Partition& partition = it->second;
         bool idle = watermark == types::kMaxWatermark ||
-                    (partition.lastTime != INT64_MIN && partition.lastTime + node_->ttlMicros < watermark);
+                    (partition.lastTime != INT64_MIN &&
+                     partition.lastTime + node_->ttlMicros + node_->allowedLatenessMicros < watermark);
         if (idle && partition.waiting.empty()) {
             dropPartition(partition);
             stateBytes_ -= std::min(stateBytes_, it->first.size() + kPartitionOverhead);

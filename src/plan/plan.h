@@ -109,7 +109,9 @@ struct AggregateNode {
     bool changelog = false;    ///< a CREATE TABLE: rows are upserts and deletes
     int64_t allowedLatenessMicros = 0;
     /// What happens to a record for an already closed window (§1.4 late.data.strategy).
-    enum class LateStrategy : uint8_t { kDrop, kDeadLetter } late = LateStrategy::kDrop;
+    /// kUpdate: a window fires at its end and re-emits a corrected row for each record that
+    /// comes before its end + allowed lateness (CREATE TABLE, tumbling EMIT FINAL).
+    enum class LateStrategy : uint8_t { kDrop, kDeadLetter, kUpdate } late = LateStrategy::kDrop;
 
     /// `_window_start`, `_window_end` and the result's `_event_time` (end − 1 µs).
     size_t windowSlots() const { return window.kind == WindowKind::kNone ? 0 : 3; }

@@ -213,6 +213,13 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 over->late = job->config_.lateDeadLetter ? plan::AggregateNode::LateStrategy::kDeadLetter
                                                          : plan::AggregateNode::LateStrategy::kDrop;
                 over->ttlMicros = job->config_.stateTtlMicros;
+                if (job->config_.lateUpdate) {
+                    const plan::Property* property = plan.jobProperties.find("late.data.strategy");
+                    errors.push_back(prefixed(Status::notSupported(
+                        "late.data.strategy 'update' with analytic functions (OVER)",
+                        property != nullptr ? property->location : plan.location)));
+                    return errors[errorsBefore];
+                }
                 auto op = operators::OverOperator::create(std::move(over), sourceDecl->schema);
                 if (!op.isOk()) {
                     errors.push_back(prefixed(op.status().withLocation(plan.location)));
@@ -242,6 +249,25 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 aggregate->allowedLatenessMicros = job->config_.allowedLatenessMicros;
                 aggregate->late = job->config_.lateDeadLetter ? plan::AggregateNode::LateStrategy::kDeadLetter
                                                               : plan::AggregateNode::LateStrategy::kDrop;
+                if (job->config_.lateUpdate) {
+                    const plan::Property* property = plan.jobProperties.find("late.data.strategy");
+                    SourceLocation at = property != nullptr ? property->location : plan.location;
+                    if (window.kind == plan::WindowKind::kSliding || window.kind == plan::WindowKind::kSession) {
+                        errors.push_back(prefixed(Status::notSupported(
+                            "late.data.strategy 'update' with SLIDING or SESSION windows (it works with TUMBLING)", at)));
+                        return errors[errorsBefore];
+                    }
+                    if (!plan.changelog || window.kind == plan::WindowKind::kNone ||
+                        aggregate->emit != plan::EmitMode::kFinal) {
+                        errors.push_back(prefixed(Status::user(
+                            ErrorCode::kConfigError,
+                            "late.data.strategy 'update' re-emits corrected window rows: it needs a CREATE TABLE "
+                            "with a windowed EMIT FINAL aggregation",
+                            at)));
+                        return errors[errorsBefore];
+                    }
+                    aggregate->late = plan::AggregateNode::LateStrategy::kUpdate;
+                }
                 FERRIS_ASSIGN_OR_RETURN(auto op, operators::AggregateOperator::create(std::move(aggregate)));
                 job->operators_.push_back(std::move(op));
                 break;

@@ -43,7 +43,7 @@ const std::vector<JobKey>& jobKeys() {
          "a partition with no record for this long (job clock) stops holding the watermark back; none by default",
          ""},
         {"allowed.lateness", "0", "how long after its end a window still accepts records", ""},
-        {"late.data.strategy", "drop", "what happens to a record for a closed window: drop or dead_letter", ""},
+        {"late.data.strategy", "drop", "what happens to a record for a closed window: drop, dead_letter, or update (CREATE TABLE with tumbling EMIT FINAL: windows fire at their end and re-emit corrected rows until allowed.lateness has passed)", ""},
         {"state.dir", ".ferris-state",
          "where checkpoints are written: <state.dir>/<app>/<job>/ (relative to the SQL file)", ""},
         {"state.ttl", "", "an OVER partition with no row for this long (event time) is forgotten; never by default",
@@ -236,10 +236,8 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             } else if (value == "dead_letter") {
                 config.lateDeadLetter = true;
             } else if (value == "update") {
-                errors.push_back(Status::notSupported(
-                    "late.data.strategy 'update' (re-emitting corrected windows is not built yet; use drop or "
-                    "dead_letter)",
-                    property.location));
+                config.lateDeadLetter = false;
+                config.lateUpdate = true;
             } else {
                 errors.push_back(badValue(property, "drop, dead_letter or update" +
                                                         didYouMean(value, std::vector<std::string>{"drop", "dead_letter", "update"})));

@@ -18,6 +18,7 @@ enum class FailureStrategy : uint8_t {
 /// The job-level settings of §1.2 (unprefixed keys), parsed and validated.
 struct JobConfig {
     FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
+    bool lateUpdate = false;  ///< late.data.strategy 'update'
     std::string stateDir = ".ferris-state";  ///< checkpoints (relative to the SQL file)
     int64_t stateTtlMicros = 0;              ///< OVER partitions idle this long are dropped; 0 = never
     std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
