@@ -85,6 +85,7 @@ std::string lateMessage(std::string_view what, int64_t start, int64_t end, int64
 AggregateOperator::AggregateOperator(std::shared_ptr<const plan::AggregateNode> node) : node_(std::move(node)) {}
 
 AggregateOperator::~AggregateOperator() {
+    for (auto& [bytes, key] : keys_) clearQueue(*key);
     while (!groups_.empty()) eraseGroup(groups_.begin()->second.get());
     for (auto& group : restored_) {
         for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
@@ -186,7 +187,7 @@ void AggregateOperator::eraseGroup(Group* group) {
     std::free(group->states);
     stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead);
     dirtyGroups_.erase(group);
-    erased_.push_back("g" + group->id);
+    if (group->persisted) erased_.push_back("g" + group->id);
     groups_.erase(std::string_view(group->id));  // destroys the group
 }
 
@@ -432,21 +433,96 @@ int64_t AggregateOperator::nextDue() const {
     return due;
 }
 
+uint8_t* AggregateOperator::newStates() {
+    size_t bytes = std::max<size_t>(16, stateSize_);
+    auto* states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
+    if (states == nullptr) throw std::bad_alloc();
+    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(states + stateOffsets_[k]);
+    stateBytes_ += bytes;
+    return states;
+}
+
+void AggregateOperator::freeStates(uint8_t* states) {
+    if (states == nullptr) return;
+    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
+    std::free(states);
+    stateBytes_ -= std::min(stateBytes_, std::max<size_t>(16, stateSize_));
+}
+
+void AggregateOperator::clearQueue(KeyState& key) {
+    for (auto& queued : key.front) freeStates(queued.aggregate);
+    key.front.clear();
+    key.back.clear();
+    freeStates(key.backAggregate);
+    key.backAggregate = nullptr;
+    key.queuedThrough = INT64_MIN;
+    key.queueStale = false;
+}
+
+void AggregateOperator::popQueued(KeyState& key) {
+    if (key.front.empty()) {
+        // The back stack moves over newest first: each pane's aggregate covers it and the
+        // newer ones, so the oldest's covers them all.
+        uint8_t* newer = nullptr;
+        for (auto it = key.back.rbegin(); it != key.back.rend(); ++it) {
+            KeyState::QueuedPane queued{it->pane, newStates()};
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                kernels_[k]->merge(queued.aggregate + stateOffsets_[k], queued.pane->states + stateOffsets_[k]);
+                if (newer != nullptr) kernels_[k]->merge(queued.aggregate + stateOffsets_[k], newer + stateOffsets_[k]);
+            }
+            newer = queued.aggregate;
+            key.front.push_back(queued);
+        }
+        key.back.clear();
+        freeStates(key.backAggregate);
+        key.backAggregate = nullptr;
+    }
+    if (key.front.empty()) return;
+    freeStates(key.front.back().aggregate);
+    key.front.pop_back();
+}
+
 void AggregateOperator::closeSlidingWindow(int64_t end) {
     int64_t start = end - size_;
     int64_t keep = end + advance_ - size_;  // panes from here on belong to later windows too
     bool final = node_->emit == plan::EmitMode::kFinal;
     for (auto& [sequence, key] : activeKeys_) {
-        auto pane = key->slots.lower_bound(start);
-        if (final && pane != key->slots.end() && pane->first < end) {
-            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
-            for (; pane != key->slots.end() && pane->first < end; ++pane) {
+        if (final) {
+            if (key->queueStale || key->queuedThrough == INT64_MIN || key->queuedThrough < start) {
+                clearQueue(*key);
+                key->queuedThrough = start;
+            }
+            // Panes that entered the window join the back of the queue…
+            for (auto pane = key->slots.lower_bound(key->queuedThrough); pane != key->slots.end() && pane->first < end;
+                 ++pane) {
+                key->back.push_back({pane->second, nullptr});
+                if (key->backAggregate == nullptr) key->backAggregate = newStates();
                 for (size_t k = 0; k < kernels_.size(); ++k) {
-                    kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
+                    kernels_[k]->merge(key->backAggregate + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
                 }
             }
-            appendRow(key->keyValues, start, end, mergeState_, {});
-            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+            key->queuedThrough = end;
+            // …and those that left it leave the front.
+            auto oldest = [&]() -> Group* {
+                if (!key->front.empty()) return key->front.back().pane;
+                return key->back.empty() ? nullptr : key->back.front().pane;
+            };
+            while (oldest() != nullptr && oldest()->start < start) popQueued(*key);
+            if (oldest() != nullptr) {
+                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+                for (size_t k = 0; k < kernels_.size(); ++k) {
+                    if (!key->front.empty()) {
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->front.back().aggregate + stateOffsets_[k]);
+                    }
+                    if (key->backAggregate != nullptr) {
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->backAggregate + stateOffsets_[k]);
+                    }
+                }
+                appendRow(key->keyValues, start, end, mergeState_, {});
+                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+            }
+            // Panes no later window holds leave the queue before they are freed.
+            while (oldest() != nullptr && oldest()->start < keep) popQueued(*key);
         }
         while (!key->windowTracks.empty() && key->windowTracks.begin()->first <= start) {
             dirtyKeys_.insert(key);
@@ -536,10 +612,11 @@ void AggregateOperator::releaseClosed() {
     owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
     for (KeyState* key : owners) {
         if (!key->slots.empty()) continue;
+        clearQueue(*key);
         activeKeys_.erase(key->sequence);
         stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
         dirtyKeys_.erase(key);
-        erased_.push_back("k" + key->key);
+        if (key->persisted) erased_.push_back("k" + key->key);
         keys_.erase(std::string_view(key->key));
     }
 }
@@ -735,15 +812,22 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                 if (changes && key->run == runId_) flush();
                 key->run = runId_;
                 int64_t pane = floorTo(t, pane_);
-                scratch_.append(reinterpret_cast<const char*>(&pane), sizeof pane);
-                auto found = groups_.find(std::string_view(scratch_));
-                group = found != groups_.end() ? found->second.get() : nullptr;
+                // The key's newest pane is the usual one; else its pane map.
+                if (!key->slots.empty() && key->slots.rbegin()->first == pane) {
+                    group = key->slots.rbegin()->second;
+                } else {
+                    auto found = key->slots.find(pane);
+                    group = found != key->slots.end() ? found->second : nullptr;
+                }
                 if (group == nullptr) {
+                    scratch_.append(reinterpret_cast<const char*>(&pane), sizeof pane);
                     group = newGroup(scratch_, {}, pane);
                     group->owner = key;
                     key->slots.emplace(pane, group);
                     ++paneStarts_[pane];
                 }
+                // A record for a pane already queued makes the queue's aggregates stale.
+                if (pane < key->queuedThrough) key->queueStale = true;
                 break;
             }
             case plan::WindowKind::kSession: {
@@ -905,7 +989,10 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
     // Erases first: a key erased and written again since the last checkpoint is written.
     for (const auto& key : erased_) changes.erase(store, key);
     erased_.clear();
-    for (Group* group : dirtyGroups_) changes.put(store, "g" + group->id, serializeGroup(*group));
+    for (Group* group : dirtyGroups_) {
+        changes.put(store, "g" + group->id, serializeGroup(*group));
+        group->persisted = true;
+    }
     dirtyGroups_.clear();
     std::string out;
     for (KeyState* key : dirtyKeys_) {
@@ -920,6 +1007,7 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
             putBytes(out, track->lastEmitted);
         }
         changes.put(store, "k" + key->key, out);
+        key->persisted = true;
     }
     dirtyKeys_.clear();
     out.clear();
@@ -951,6 +1039,7 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
         case 'k': {
             auto state = std::make_unique<KeyState>();
             state->key.assign(key.substr(1));
+            state->persisted = true;
             uint32_t tracks = 0;
             if (!reader.get(state->sequence) || !reader.get(tracks)) return corrupt("key");
             for (uint32_t i = 0; i < tracks; ++i) {
@@ -986,6 +1075,7 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
                 return corrupt("group");
             }
             group->fired = fired != 0;
+            group->persisted = true;
             group->track.upserted = upserted != 0;
             group->track.lastEmitted.assign(emitted);
             size_t bytes = std::max<size_t>(16, stateSize_);
