@@ -396,6 +396,29 @@ class CheckpointTest(unittest.TestCase):
             self.assertEqual((tmp / "killed" / "out" / "bars.jsonl").read_text(), expected_text,
                              f"output after kills differs from the uninterrupted run (seed {seed})")
 
+    def test_max_memory_bounds_the_state_with_a_clear_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            with open(tmp / "keys.jsonl", "w") as out:
+                for i in range(40000):
+                    out.write(json.dumps({"k": f"key-{i:06d}", "v": i, "ts": 1000 * i}) + "\n")
+            (tmp / "app.sql").write_text("""
+CREATE STREAM keys (k STRING, v BIGINT, ts TIMESTAMP)
+WITH ('keys.type' = 'file_source', 'keys.path' = 'keys.jsonl');
+CREATE STREAM per_key AS SELECT k, SUM(v) AS total FROM keys GROUP BY k EMIT FINAL
+WITH ('per_key.type' = 'file_sink', 'per_key.path' = 'per_key.jsonl', 'max.memory.mb' = '2', 'batch.size' = '256');
+""")
+            result = run("run", "--no-progress", "app.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertRegex(result.stderr, r"error: job per_key: the job needs \d+\.\d MB "
+                                            r"\(\d+\.\d MB of state, \d+\.\d MB of batch\), over its max.memory.mb of 2 MB")
+            # With room for its state the same job runs to the end.
+            (tmp / "app.sql").write_text((tmp / "app.sql").read_text().replace("'max.memory.mb' = '2'",
+                                                                               "'max.memory.mb' = '64'"))
+            result = run("run", "--no-progress", "app.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(len((tmp / "per_key.jsonl").read_text().splitlines()), 40000)
+
     def test_a_different_query_needs_reset_state(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
