@@ -486,7 +486,8 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
     int64_t start = end - size_;
     int64_t keep = end + advance_ - size_;  // panes from here on belong to later windows too
     bool final = node_->emit == plan::EmitMode::kFinal;
-    for (auto& [sequence, key] : activeKeys_) {
+    for (auto& entry : activeKeys_) {
+        KeyState* key = entry.second;
         if (final) {
             if (key->queueStale || key->queuedThrough == INT64_MIN || key->queuedThrough < start) {
                 clearQueue(*key);

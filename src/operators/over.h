@@ -134,13 +134,11 @@ private:
     size_t stateBytes_ = 0;
     LateCounts late_;
     types::Batch output_;
-    types::StringArena scratchArena_;
 
     // Checkpoints: held rows added and released since the last one; partitions changed or gone.
     std::vector<std::pair<int64_t, int64_t>> heldAdded_;
     std::vector<std::pair<int64_t, int64_t>> heldRemoved_;
     std::unordered_set<std::string> partitionsGone_;
-    bool restoring_ = false;
 };
 
 }  // namespace ferris::operators
