@@ -493,9 +493,11 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
                 clearQueue(*key);
                 key->queuedThrough = start;
             }
-            // Panes that entered the window join the back of the queue…
-            for (auto pane = key->slots.lower_bound(key->queuedThrough); pane != key->slots.end() && pane->first < end;
-                 ++pane) {
+            // Panes that entered the window join the back of the queue… (found from the newest
+            // pane back: usually one step, where a lower_bound from the root walks cold nodes)
+            auto first = key->slots.end();
+            while (first != key->slots.begin() && std::prev(first)->first >= key->queuedThrough) --first;
+            for (auto pane = first; pane != key->slots.end() && pane->first < end; ++pane) {
                 key->back.push_back({pane->second, nullptr});
                 if (key->backAggregate == nullptr) key->backAggregate = newStates();
                 for (size_t k = 0; k < kernels_.size(); ++k) {
