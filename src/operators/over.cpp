@@ -39,38 +39,6 @@ size_t valuesBytes(const std::vector<Value>& values) {
     return bytes;
 }
 
-template <typename T>
-void put(std::string& out, T value) {
-    out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-void putBytes(std::string& out, std::string_view bytes) {
-    put(out, static_cast<uint32_t>(bytes.size()));
-    out += bytes;
-}
-
-class Reader {
-public:
-    explicit Reader(std::string_view bytes) : rest_(bytes) {}
-    template <typename T>
-    bool get(T& value) {
-        if (rest_.size() < sizeof value) return false;
-        std::memcpy(&value, rest_.data(), sizeof value);
-        rest_.remove_prefix(sizeof value);
-        return true;
-    }
-    bool getBytes(std::string_view& bytes) {
-        uint32_t size = 0;
-        if (!get(size) || rest_.size() < size) return false;
-        bytes = rest_.substr(0, size);
-        rest_.remove_prefix(size);
-        return true;
-    }
-    std::string_view& rest() { return rest_; }
-
-private:
-    std::string_view rest_;
-};
 
 Status corrupt(std::string_view what) {
     return Status::internal(fmt::format("corrupt OVER state in the checkpoint: {}", what));

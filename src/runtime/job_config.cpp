@@ -183,7 +183,8 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             }
         } else if (property.key == "batch.timeout" || property.key == "commit.interval") {
             int64_t micros = 0;
-            if (!types::parseDurationShorthand(value, micros)) {
+            // "0" needs no unit (commit.interval 0 = every batch).
+            if (value != "0" && !types::parseDurationShorthand(value, micros)) {
                 errors.push_back(badValue(property, "a duration such as 100ms, 1s, 5m"));
             } else if (property.key == "batch.timeout") {
                 config.batchTimeoutMicros = micros;
