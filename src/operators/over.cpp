@@ -468,7 +468,7 @@ void OverOperator::releaseUpTo(int64_t watermark) {
         for (auto& row : ready) emit(std::move(row));
         for (auto it = held_.begin(); it != end;) {
             stateBytes_ -= std::min(stateBytes_, it->second.partition.size() + valuesBytes(it->second.kept) + kRowOverhead);
-            heldRemoved_.push_back(it->first);
+            if (it->second.persisted) heldRemoved_.push_back(it->first);
             it = held_.erase(it);
         }
     }
@@ -574,8 +574,9 @@ void OverOperator::takeChanges(state::StoreId store, state::ChangeSet& changes) 
     std::string out;
     for (const auto& order : heldAdded_) {
         auto found = held_.find(order);
-        if (found == held_.end()) continue;
-        const HeldRow& row = found->second;
+        if (found == held_.end()) continue;  // released before it was ever written
+        HeldRow& row = found->second;
+        row.persisted = true;
         out.clear();
         put(out, kStateVersion);
         putBytes(out, row.partition);
@@ -672,6 +673,7 @@ Status OverOperator::restoreEntry(std::string_view key, std::string_view value) 
             row.args.push_back(std::move(args));
         }
         if (!reader.rest().empty()) return corrupt("held row");
+        row.persisted = true;
         stateBytes_ += row.partition.size() + valuesBytes(row.kept) + kRowOverhead;
         held_.insert_or_assign(at, std::move(row));
         return Status::ok();

@@ -58,6 +58,7 @@ private:
         std::string partition;                   ///< key bytes
         std::vector<types::Value> kept;          ///< node.keep slots
         std::vector<std::vector<types::Value>> args;  ///< per call, its argument values
+        bool persisted = false;  ///< a checkpoint holds it (so releasing it is a change)
     };
     /// A row processed, waiting for its LEAD values (or emitted at once without LEAD).
     struct DoneRow {
