@@ -6,6 +6,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -104,6 +106,24 @@ int runCommand(const std::string& file, bool progress, const std::vector<std::st
         }
     }
     if (!stateOk) return kExitUsage;
+    // State of jobs no longer in the app is left in place, and named (§2.2).
+    std::set<std::filesystem::path> appDirs;
+    std::set<std::filesystem::path> jobDirs;
+    for (const auto& job : prepared->jobs) {
+        jobDirs.insert(job->stateDirectory());
+        appDirs.insert(job->stateDirectory().parent_path());
+    }
+    for (const auto& appDir : appDirs) {
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator(appDir, error)) {
+            if (entry.is_directory() && jobDirs.count(entry.path()) == 0) {
+                FERRIS_LOG_WARN(entry.path().filename().string(),
+                                "the app has no job {} any more; its checkpoint is left in {} (delete the directory "
+                                "to discard it)",
+                                entry.path().filename().string(), entry.path().string());
+            }
+        }
+    }
     bool terminalOut = ::isatty(STDOUT_FILENO) != 0;
     for (const auto& command : prepared->app.plan.commands) {
         auto output = runtime::executeCommand(prepared->app.plan, command);

@@ -66,6 +66,10 @@ public:
     Status commit();
     /// Whether start() resumed from a checkpoint.
     bool resumed() const { return resumed_; }
+    /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
+    std::filesystem::path stateDirectory() const {
+        return checkpoints_ ? checkpoints_->directory() : std::filesystem::path();
+    }
     /// Hands buffered sink output to the OS so readers see it (no commit, no fsync).
     Status flushOutput();
     Status close();

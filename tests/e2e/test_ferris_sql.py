@@ -440,6 +440,13 @@ WITH ('per_key.type' = 'file_sink', 'per_key.path' = 'per_key.jsonl', 'max.memor
             result = run("run", "--no-progress", "app.sql", "--reset-state", "bars", cwd=tmp)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertNotIn("resumed from checkpoint", result.stderr)
+            # A job removed from the app: its checkpoint stays, and the run says so.
+            (tmp / "app.sql").write_text((BARS_APP % 16).replace("CREATE STREAM bars AS", "CREATE STREAM bars2 AS")
+                                         .replace("'bars.", "'bars2.").replace("out/bars.jsonl", "out/bars2.jsonl"))
+            result = run("run", "--no-progress", "app.sql", cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn(f"the app has no job bars any more; its checkpoint is left in {directory}", result.stderr)
+            self.assertTrue((directory / "MANIFEST").exists())
             result = run("run", "--no-progress", "app.sql", "--reset-state", "nosuchjob", cwd=tmp)
             self.assertEqual(result.returncode, 2)
             self.assertIn("--reset-state nosuchjob: the app has no job named nosuchjob", result.stderr)
