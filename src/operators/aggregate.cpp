@@ -23,29 +23,21 @@ namespace {
 
 constexpr size_t kGroupOverhead = 160;  ///< bytes a group costs beyond its key and states
 
-/// Appends the bytes of an output row's column (for "the row equals the last emitted").
+/// Appends the bytes of an output row's column (for "the row equals the last emitted"): the
+/// key bytes of scalars; an INTERVAL by its two fields (its slot has padding); a nested
+/// result always counts as changed.
 void appendCellBytes(const Vector& column, uint32_t row, std::string& out) {
-    if (column.isNull(row)) {
-        out += '\0';
-        return;
-    }
-    out += '\1';
     const DataType& type = column.type();
-    if (type.isStringLike()) {
-        std::string_view text = column.values<std::string_view>()[row];
-        uint32_t length = static_cast<uint32_t>(text.size());
-        out.append(reinterpret_cast<const char*>(&length), sizeof length);
-        out += text;
+    if (column.isNull(row) || (!type.isNested() && type.id() != TypeId::kInterval)) {
+        appendKeyBytes(column, row, out);
     } else if (type.isNested()) {
-        out += '\2';  // nested results always count as changed
+        out += '\2';
         out.append(reinterpret_cast<const char*>(&row), sizeof row);
-    } else if (type.id() == TypeId::kInterval) {
+    } else {
         auto value = column.values<types::IntervalValue>()[row];
+        out += '\1';
         out.append(reinterpret_cast<const char*>(&value.months), sizeof value.months);
         out.append(reinterpret_cast<const char*>(&value.micros), sizeof value.micros);
-    } else {
-        size_t width = type.valueWidth();
-        out.append(reinterpret_cast<const char*>(column.values<uint8_t>()) + static_cast<size_t>(row) * width, width);
     }
 }
 
@@ -742,12 +734,8 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
         ++runId_;
     };
     auto lateRecord = [&](uint32_t row, std::string_view what, int64_t start, int64_t end, int64_t watermark) {
-        if (plan.late == plan::AggregateNode::LateStrategy::kDeadLetter) {
-            batch.addError(row, ErrorCode::kLateRecord, lateMessage(what, start, end, watermark));
-            ++late_.deadLettered;
-        } else {
-            ++late_.dropped;
-        }
+        judgeLate(batch, row, plan.late == plan::AggregateNode::LateStrategy::kDeadLetter, late_,
+                  [&] { return lateMessage(what, start, end, watermark); });
     };
 
     for (uint32_t row : rows) {

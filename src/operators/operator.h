@@ -21,6 +21,18 @@ struct LateCounts {
     int64_t deadLettered = 0;
 };
 
+/// A late record (§1.4 late.data.strategy): dead-lettered — a row error of kind late_record
+/// with the message `describe()` makes — or dropped; counted either way.
+template <typename Describe>
+void judgeLate(types::Batch& batch, uint32_t row, bool deadLetter, LateCounts& counts, Describe&& describe) {
+    if (deadLetter) {
+        batch.addError(row, ErrorCode::kLateRecord, describe());
+        ++counts.deadLettered;
+    } else {
+        ++counts.dropped;
+    }
+}
+
 /// A step of a job's pipeline. Operators receive batches (and, for stateful ones, time
 /// advances) from the driver thread; they never do I/O. Bad rows are recorded in the
 /// batch's error list, never returned as a Status (Status is for system faults).

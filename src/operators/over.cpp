@@ -515,14 +515,10 @@ Status OverOperator::process(Batch& batch, const OperatorContext& context) {
         int64_t t = time.values<int64_t>()[row];
         int64_t watermark = row < origin.watermarkBefore.size() ? origin.watermarkBefore[row] : context.watermark;
         if (passed(t, watermark)) {
-            if (plan.late == plan::AggregateNode::LateStrategy::kDeadLetter) {
-                batch.addError(row, ErrorCode::kLateRecord,
-                               fmt::format("late record: the watermark {} had passed its event time {}",
-                                           types::timestampToIsoString(watermark), types::timestampToIsoString(t)));
-                ++late_.deadLettered;
-            } else {
-                ++late_.dropped;
-            }
+            judgeLate(batch, row, plan.late == plan::AggregateNode::LateStrategy::kDeadLetter, late_, [&] {
+                return fmt::format("late record: the watermark {} had passed its event time {}",
+                                   types::timestampToIsoString(watermark), types::timestampToIsoString(t));
+            });
             continue;
         }
         HeldRow held;

@@ -175,6 +175,12 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->encoder_ = std::move(encoder).value();
     context.sinkHeader = job->encoder_->header();
 
+    // Windows and OVER close by the watermark, which follows the event time: their time
+    // column must be _event_time or the source's event-time field.
+    int eventSlot = static_cast<int>(plan.source.schema.systemSlot(SystemColumn::kEventTime));
+    auto isEventTime = [&](int slot) {
+        return slot == eventSlot || (job->eventTime_ && job->eventTime_->fieldIndex() == slot);
+    };
     // Operators, expressions compiled to kernels.
     for (const auto& node : plan.operators) {
         switch (node.kind) {
@@ -196,9 +202,8 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 job->operators_.push_back(std::make_unique<operators::LimitOperator>(node.limit));
                 break;
             case plan::OperatorKind::kOver: {
-                int eventSlot = static_cast<int>(plan.source.schema.systemSlot(SystemColumn::kEventTime));
                 int timeSlot = node.over->timeSlot;
-                if (timeSlot != eventSlot && !(job->eventTime_ && job->eventTime_->fieldIndex() == timeSlot)) {
+                if (!isEventTime(timeSlot)) {
                     const std::string& column = sourceDecl->schema.column(static_cast<size_t>(timeSlot)).name;
                     errors.push_back(prefixed(Status::user(
                         ErrorCode::kConfigError,
@@ -232,9 +237,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 // Event-time windows close by the watermark, which follows the event time: a
                 // window over another TIMESTAMP column would never close before end of input.
                 const auto& window = node.aggregate->window;
-                int eventSlot = static_cast<int>(plan.source.schema.systemSlot(SystemColumn::kEventTime));
-                if (window.kind != plan::WindowKind::kNone && !window.processingTime && window.timeSlot != eventSlot &&
-                    !(job->eventTime_ && job->eventTime_->fieldIndex() == window.timeSlot)) {
+                if (window.kind != plan::WindowKind::kNone && !window.processingTime && !isEventTime(window.timeSlot)) {
                     const std::string& column = sourceDecl->schema.column(static_cast<size_t>(window.timeSlot)).name;
                     errors.push_back(prefixed(Status::user(
                         ErrorCode::kConfigError,
