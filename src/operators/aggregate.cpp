@@ -77,13 +77,21 @@ std::string lateMessage(std::string_view what, int64_t start, int64_t end, int64
 AggregateOperator::AggregateOperator(std::shared_ptr<const plan::AggregateNode> node) : node_(std::move(node)) {}
 
 AggregateOperator::~AggregateOperator() {
-    for (auto& [bytes, key] : keys_) clearQueue(*key);
-    while (!groups_.empty()) eraseGroup(groups_.begin()->second.get());
-    for (auto& group : restored_) {
-        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
-        std::free(group->states);
+    // The pool frees the blocks; what the states own is destroyed here.
+    auto destroy = [&](uint8_t* states) {
+        if (states == nullptr) return;
+        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
+    };
+    for (auto& [bytes, key] : keys_) {
+        for (size_t i = key->head; i < key->panes.size(); ++i) {
+            destroy(key->panes[i].states);
+            destroy(key->panes[i].suffix);
+        }
+        destroy(key->backAggregate);
     }
-    if (mergeState_ != nullptr) std::free(mergeState_);
+    for (auto& [id, group] : groups_) destroy(group->states);
+    for (auto& group : restored_) destroy(group->states);
+    for (auto& [key, pane] : restoredPanes_) destroy(pane.states);
 }
 
 Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared_ptr<const plan::AggregateNode> node) {
@@ -114,9 +122,9 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
     op->gap_ = plan.window.gapMicros;
     if (op->kind_ == plan::WindowKind::kSliding) {
         op->pane_ = std::gcd(op->size_, op->advance_);
-        op->mergeState_ = static_cast<uint8_t*>(std::aligned_alloc(16, std::max<size_t>(16, op->stateSize_)));
-        if (op->mergeState_ == nullptr) throw std::bad_alloc();
     }
+    op->pool_ = std::make_unique<StatePool>(op->stateSize_);
+    if (op->kind_ == plan::WindowKind::kSliding) op->mergeState_ = op->pool_->allocate();
     op->output_ = op->newOutput();
     return op;
 }
@@ -147,13 +155,10 @@ AggregateOperator::Group* AggregateOperator::newGroup(std::string_view id, std::
     group->start = start;
     group->last = start;
     group->sequence = nextSequence_++;
-    size_t bytes = std::max<size_t>(16, stateSize_);
-    group->states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
-    if (group->states == nullptr) throw std::bad_alloc();
-    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(group->states + stateOffsets_[k]);
+    group->states = newStates();
     Group* raw = group.get();
     groups_.emplace(std::string_view(raw->id), std::move(group));
-    stateBytes_ += raw->id.size() * 2 + bytes + kGroupOverhead;
+    stateBytes_ += raw->id.size() * 2 + kGroupOverhead;
     dirtyGroups_.insert(raw);
     return raw;
 }
@@ -168,16 +173,18 @@ AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view
     state->sequence = nextSequence_++;
     KeyState* raw = state.get();
     keys_.emplace(std::string_view(raw->key), std::move(state));
-    if (kind_ == plan::WindowKind::kSliding) activeKeys_.emplace(raw->sequence, raw);
+    if (kind_ == plan::WindowKind::kSliding) {
+        raw->listed = slidingKeys_.size();
+        slidingKeys_.push_back(raw);
+    }
     stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
     dirtyKeys_.insert(raw);
     return raw;
 }
 
 void AggregateOperator::eraseGroup(Group* group) {
-    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(group->states + stateOffsets_[k]);
-    std::free(group->states);
-    stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead);
+    freeStates(group->states);
+    stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + kGroupOverhead);
     dirtyGroups_.erase(group);
     if (group->persisted) erased_.push_back("g" + group->id);
     groups_.erase(std::string_view(group->id));  // destroys the group
@@ -189,7 +196,7 @@ void AggregateOperator::mergeInto(Group& target, Group& source) {
     }
 }
 
-void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const uint32_t> rows,
+void AggregateOperator::applyRun(std::span<uint8_t* const> groups, std::span<const uint32_t> rows,
                                  const std::vector<std::vector<VectorPtr>>& arguments, std::span<const int64_t> arrival,
                                  expr::EvalContext& context) {
     // Rows whose arguments are all non-NULL, per aggregate (unless it counts NULLs).
@@ -207,7 +214,7 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
             }
             if (skip) continue;
             selected.push_back(row);
-            states.push_back(groups[i]->states + stateOffsets_[k]);
+            states.push_back(groups[i] + stateOffsets_[k]);
         }
     };
     auto raw = [](const std::vector<VectorPtr>& values) {
@@ -238,7 +245,7 @@ void AggregateOperator::applyRun(std::span<Group* const> groups, std::span<const
                     bool applied = true;
                     for (const auto& arg : arguments[j]) applied &= !arg->isNull(rows[i]) || kernels_[j]->countsNulls();
                     if (!applied) continue;
-                    uint8_t* state = groups[i]->states + stateOffsets_[j];
+                    uint8_t* state = groups[i] + stateOffsets_[j];
                     uint32_t row = rows[i];
                     auto jargs = raw(arguments[j]);
                     kernels_[j]->undo(std::span<uint8_t* const>(&state, 1), std::span<const uint32_t>(&row, 1), jargs);
@@ -275,7 +282,7 @@ void AggregateOperator::appendRow(const std::vector<types::Value>& keyValues, in
     pendingRows_.push_back(pending);
 }
 
-void AggregateOperator::emitChanges(Group& group, int64_t t) {
+void AggregateOperator::emitChanges(Group& group) {
     switch (kind_) {
         case plan::WindowKind::kNone:
             appendRow(group.keyValues, 0, 0, group.states, {&group.track});
@@ -291,26 +298,28 @@ void AggregateOperator::emitChanges(Group& group, int64_t t) {
             appendRow(keyValues, group.start, group.last + gap_, group.states, {&group.track});
             return;
         }
-        case plan::WindowKind::kSliding: {
-            // Every open window holding t, in window-start order: its panes merged.
-            KeyState& key = *group.owner;
-            for (int64_t start = floorTo(t - size_, advance_) + advance_; start <= floorTo(t, advance_);
-                 start += advance_) {
-                int64_t end = start + size_;
-                if (closedThrough_ != types::kMinWatermark && end <= closedThrough_) continue;
-                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
-                for (auto pane = key.slots.lower_bound(start); pane != key.slots.end() && pane->first < end; ++pane) {
-                    for (size_t k = 0; k < kernels_.size(); ++k) {
-                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
-                    }
-                }
-                auto& track = key.windowTracks[start];
-                if (!track) track = std::make_unique<EmitTrack>();
-                appendRow(key.keyValues, start, end, mergeState_, {track.get()});
-                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+        case plan::WindowKind::kSliding:
+            return;  // emitSlidingChanges
+    }
+}
+
+void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t) {
+    // Every open window holding t, in window-start order: its panes merged.
+    for (int64_t start = floorTo(t - size_, advance_) + advance_; start <= floorTo(t, advance_); start += advance_) {
+        int64_t end = start + size_;
+        if (closedThrough_ != types::kMinWatermark && end <= closedThrough_) continue;
+        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+        auto pane = std::lower_bound(key.panes.begin() + static_cast<ptrdiff_t>(key.head), key.panes.end(), start,
+                                     [](const Pane& p, int64_t s) { return p.start < s; });
+        for (; pane != key.panes.end() && pane->start < end; ++pane) {
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->states + stateOffsets_[k]);
             }
-            return;
         }
+        auto& track = key.windowTracks[start];
+        if (!track) track = std::make_unique<EmitTrack>();
+        appendRow(key.keyValues, start, end, mergeState_, {track.get()});
+        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
     }
 }
 
@@ -387,8 +396,8 @@ bool AggregateOperator::closedAt(int64_t end, int64_t watermark) const {
 }
 
 int64_t AggregateOperator::nextSlidingEnd() const {
-    if (paneStarts_.empty()) return types::kMaxWatermark;
-    int64_t first = paneStarts_.begin()->first;
+    if (livePanes_ == 0) return types::kMaxWatermark;
+    int64_t first = minPaneStart_;
     int64_t end = floorTo(first - size_, advance_) + advance_ + size_;
     if (closedThrough_ != types::kMinWatermark) end = std::max(end, closedThrough_ + advance_);
     return end;
@@ -426,112 +435,149 @@ int64_t AggregateOperator::nextDue() const {
 }
 
 uint8_t* AggregateOperator::newStates() {
-    size_t bytes = std::max<size_t>(16, stateSize_);
-    auto* states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
-    if (states == nullptr) throw std::bad_alloc();
+    uint8_t* states = pool_->allocate();
     for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(states + stateOffsets_[k]);
-    stateBytes_ += bytes;
+    stateBytes_ += pool_->blockSize();
     return states;
 }
 
 void AggregateOperator::freeStates(uint8_t* states) {
     if (states == nullptr) return;
     for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
-    std::free(states);
-    stateBytes_ -= std::min(stateBytes_, std::max<size_t>(16, stateSize_));
+    pool_->release(states);
+    stateBytes_ -= std::min(stateBytes_, pool_->blockSize());
 }
 
 void AggregateOperator::clearQueue(KeyState& key) {
-    for (auto& queued : key.front) freeStates(queued.aggregate);
-    key.front.clear();
-    key.back.clear();
+    for (size_t i = key.head; i < key.head + key.front; ++i) {
+        freeStates(key.panes[i].suffix);
+        key.panes[i].suffix = nullptr;
+    }
     freeStates(key.backAggregate);
     key.backAggregate = nullptr;
-    key.queuedThrough = INT64_MIN;
+    key.queued = 0;
+    key.front = 0;
     key.queueStale = false;
 }
 
-void AggregateOperator::popQueued(KeyState& key) {
-    if (key.front.empty()) {
-        // The back stack moves over newest first: each pane's aggregate covers it and the
-        // newer ones, so the oldest's covers them all.
-        uint8_t* newer = nullptr;
-        for (auto it = key.back.rbegin(); it != key.back.rend(); ++it) {
-            KeyState::QueuedPane queued{it->pane, newStates()};
-            for (size_t k = 0; k < kernels_.size(); ++k) {
-                kernels_[k]->merge(queued.aggregate + stateOffsets_[k], queued.pane->states + stateOffsets_[k]);
-                if (newer != nullptr) kernels_[k]->merge(queued.aggregate + stateOffsets_[k], newer + stateOffsets_[k]);
-            }
-            newer = queued.aggregate;
-            key.front.push_back(queued);
-        }
-        key.back.clear();
-        freeStates(key.backAggregate);
-        key.backAggregate = nullptr;
+AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start) {
+    auto& panes = key.panes;
+    // The key's newest pane is the usual one.
+    if (key.head < panes.size() && panes.back().start == start) return panes.back();
+    auto at = std::lower_bound(panes.begin() + static_cast<ptrdiff_t>(key.head), panes.end(), start,
+                               [](const Pane& pane, int64_t s) { return pane.start < s; });
+    auto index = static_cast<size_t>(at - panes.begin());
+    if (at == panes.end() || at->start != start) {
+        // A pane inserted among the queued ones shifts them: the queue is rebuilt.
+        if (index < key.head + key.queued) key.queueStale = true;
+        Pane pane;
+        pane.start = start;
+        pane.states = newStates();
+        at = panes.insert(at, pane);
+        stateBytes_ += sizeof(Pane);
+        ++livePanes_;
+        minPaneStart_ = std::min(minPaneStart_, start);
+    } else if (index < key.head + key.queued) {
+        key.queueStale = true;  // a queued pane changes
     }
-    if (key.front.empty()) return;
-    freeStates(key.front.back().aggregate);
-    key.front.pop_back();
+    return *at;
+}
+
+void AggregateOperator::popPane(KeyState& key) {
+    auto& panes = key.panes;
+    if (key.queued > 0) {
+        if (key.front == 0) {
+            // The back stack moves over, newest first: each pane's suffix covers it and the
+            // newer ones, so the oldest's covers them all.
+            for (size_t i = key.head + key.queued; i-- > key.head;) {
+                uint8_t* suffix = newStates();
+                const uint8_t* newer = i + 1 < key.head + key.queued ? panes[i + 1].suffix : nullptr;
+                for (size_t k = 0; k < kernels_.size(); ++k) {
+                    kernels_[k]->merge(suffix + stateOffsets_[k], panes[i].states + stateOffsets_[k]);
+                    if (newer != nullptr) kernels_[k]->merge(suffix + stateOffsets_[k], newer + stateOffsets_[k]);
+                }
+                panes[i].suffix = suffix;
+            }
+            key.front = key.queued;
+            freeStates(key.backAggregate);
+            key.backAggregate = nullptr;
+        }
+        --key.front;
+        --key.queued;
+    }
+    Pane& pane = panes[key.head];
+    freeStates(pane.suffix);
+    freeStates(pane.states);
+    stateBytes_ -= std::min(stateBytes_, sizeof(Pane));
+    --livePanes_;
+    if (pane.persisted) {
+        std::string id = "p" + key.key;
+        id.append(reinterpret_cast<const char*>(&pane.start), sizeof pane.start);
+        erased_.push_back(std::move(id));
+    }
+    pane = Pane{};
+    ++key.head;
+    if (key.head == panes.size()) {
+        panes.clear();
+        key.head = 0;
+    } else if (key.head >= 16 && key.head * 2 >= panes.size()) {
+        panes.erase(panes.begin(), panes.begin() + static_cast<ptrdiff_t>(key.head));
+        key.head = 0;
+    }
 }
 
 void AggregateOperator::closeSlidingWindow(int64_t end) {
     int64_t start = end - size_;
-    int64_t keep = end + advance_ - size_;  // panes from here on belong to later windows too
+    int64_t keep = start + advance_;  // panes from here on belong to later windows too
     bool final = node_->emit == plan::EmitMode::kFinal;
-    for (auto& entry : activeKeys_) {
-        KeyState* key = entry.second;
+    int64_t minStart = INT64_MAX;
+    for (KeyState* key : slidingKeys_) {
+        if (key == nullptr) continue;
+        auto& panes = key->panes;
         if (final) {
-            if (key->queueStale || key->queuedThrough == INT64_MIN || key->queuedThrough < start) {
-                clearQueue(*key);
-                key->queuedThrough = start;
-            }
-            // Panes that entered the window join the back of the queue… (found from the newest
-            // pane back: usually one step, where a lower_bound from the root walks cold nodes)
-            auto first = key->slots.end();
-            while (first != key->slots.begin() && std::prev(first)->first >= key->queuedThrough) --first;
-            for (auto pane = first; pane != key->slots.end() && pane->first < end; ++pane) {
-                key->back.push_back({pane->second, nullptr});
+            if (key->queueStale) clearQueue(*key);
+            // Panes of earlier windows (none are expected) leave first.
+            while (key->head < panes.size() && panes[key->head].start < start) popPane(*key);
+            // Panes that entered the window join the back of the queue…
+            for (size_t i = key->head + key->queued; i < panes.size() && panes[i].start < end; ++i) {
                 if (key->backAggregate == nullptr) key->backAggregate = newStates();
                 for (size_t k = 0; k < kernels_.size(); ++k) {
-                    kernels_[k]->merge(key->backAggregate + stateOffsets_[k], pane->second->states + stateOffsets_[k]);
+                    kernels_[k]->merge(key->backAggregate + stateOffsets_[k], panes[i].states + stateOffsets_[k]);
                 }
+                ++key->queued;
             }
-            key->queuedThrough = end;
-            // …and those that left it leave the front.
-            auto oldest = [&]() -> Group* {
-                if (!key->front.empty()) return key->front.back().pane;
-                return key->back.empty() ? nullptr : key->back.front().pane;
-            };
-            while (oldest() != nullptr && oldest()->start < start) popQueued(*key);
-            if (oldest() != nullptr) {
-                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
-                for (size_t k = 0; k < kernels_.size(); ++k) {
-                    if (!key->front.empty()) {
-                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->front.back().aggregate + stateOffsets_[k]);
-                    }
-                    if (key->backAggregate != nullptr) {
+            if (key->queued > 0) {
+                // …the window is the oldest front suffix merged with the back.
+                const uint8_t* frontAggregate = key->front > 0 ? panes[key->head].suffix : nullptr;
+                const uint8_t* states = frontAggregate != nullptr ? frontAggregate : key->backAggregate;
+                if (frontAggregate != nullptr && key->backAggregate != nullptr) {
+                    for (size_t k = 0; k < kernels_.size(); ++k) {
+                        kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], frontAggregate + stateOffsets_[k]);
                         kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->backAggregate + stateOffsets_[k]);
                     }
+                    states = mergeState_;
                 }
-                appendRow(key->keyValues, start, end, mergeState_, {});
-                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+                appendRow(key->keyValues, start, end, states, {});
+                if (states == mergeState_) {
+                    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+                }
             }
-            // Panes no later window holds leave the queue before they are freed.
-            while (oldest() != nullptr && oldest()->start < keep) popQueued(*key);
         }
         while (!key->windowTracks.empty() && key->windowTracks.begin()->first <= start) {
             dirtyKeys_.insert(key);
             deadTracks_.push_back(std::move(key->windowTracks.begin()->second));
             key->windowTracks.erase(key->windowTracks.begin());
         }
-        while (!key->slots.empty() && key->slots.begin()->first < keep) {
-            Group* group = key->slots.begin()->second;
-            key->slots.erase(key->slots.begin());
-            auto count = paneStarts_.find(group->start);
-            if (--count->second == 0) paneStarts_.erase(count);
-            closing_.push_back(group);
+        // Panes no later window holds go.
+        while (key->head < panes.size() && panes[key->head].start < keep) popPane(*key);
+        if (key->head < panes.size()) {
+            minStart = std::min(minStart, panes[key->head].start);
+        } else {
+            idleKeys_.push_back(key);  // forgotten after the rows settle, unless a record came
         }
     }
+    minPaneStart_ = minStart;
     closedThrough_ = end;
 }
 
@@ -606,13 +652,22 @@ void AggregateOperator::releaseClosed() {
     std::sort(owners.begin(), owners.end());
     owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
     for (KeyState* key : owners) {
-        if (!key->slots.empty()) continue;
+        if (!key->slots.empty() || key->head < key->panes.size()) continue;
         clearQueue(*key);
-        activeKeys_.erase(key->sequence);
+        if (kind_ == plan::WindowKind::kSliding) {
+            slidingKeys_[key->listed] = nullptr;
+            ++slidingHoles_;
+            if (key->panesDirty) dirtyPaneKeys_[key->dirtyIndex] = nullptr;
+        }
         stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
         dirtyKeys_.erase(key);
         if (key->persisted) erased_.push_back("k" + key->key);
         keys_.erase(std::string_view(key->key));
+    }
+    if (slidingHoles_ > 64 && slidingHoles_ * 2 > slidingKeys_.size()) {
+        std::erase(slidingKeys_, nullptr);
+        for (size_t i = 0; i < slidingKeys_.size(); ++i) slidingKeys_[i]->listed = i;
+        slidingHoles_ = 0;
     }
 }
 
@@ -705,29 +760,42 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
     // Rows are added in runs and applied per aggregate in one call; a run ends where a row
     // must see the rows before it applied (EMIT CHANGES: its group — or key, when windows of
     // a key share panes or sessions — repeats), or where windows close or sessions merge.
+    // Per pending row: the states it updates; its group (sliding: null) and key (sliding).
+    std::vector<uint8_t*> pendingStates;
     std::vector<Group*> pendingGroups;
+    std::vector<KeyState*> pendingKeys;
     std::vector<uint32_t> pendingRows;
     std::vector<int64_t> pendingTimes;
+    bool sliding = kind_ == plan::WindowKind::kSliding;
     ++runId_;
     auto flush = [&] {
-        if (!pendingGroups.empty()) {
+        if (!pendingStates.empty()) {
             size_t errorsBefore = batch.errors().size();
-            applyRun(pendingGroups, pendingRows, arguments, arrival, eval);
-            for (Group* group : pendingGroups) dirtyGroups_.insert(group);
+            applyRun(pendingStates, pendingRows, arguments, arrival, eval);
+            if (!sliding) {
+                for (Group* group : pendingGroups) dirtyGroups_.insert(group);
+            }
             if (changes || update_) {
                 std::vector<uint32_t> failedRows;
                 for (size_t e = errorsBefore; e < batch.errors().size(); ++e) failedRows.push_back(batch.errors()[e].row);
-                for (size_t i = 0; i < pendingGroups.size(); ++i) {
-                    if (pendingGroups[i]->owner != nullptr) dirtyKeys_.insert(pendingGroups[i]->owner);
+                for (size_t i = 0; i < pendingStates.size(); ++i) {
+                    KeyState* owner = sliding ? pendingKeys[i] : pendingGroups[i]->owner;
+                    if (owner != nullptr) dirtyKeys_.insert(owner);
                     if (!failedRows.empty() &&
                         std::find(failedRows.begin(), failedRows.end(), pendingRows[i]) != failedRows.end()) {
                         continue;
                     }
                     // 'update': a record for a window that fired re-emits its corrected row.
-                    if (changes || pendingGroups[i]->fired) emitChanges(*pendingGroups[i], pendingTimes[i]);
+                    if (sliding) {
+                        if (changes) emitSlidingChanges(*pendingKeys[i], pendingTimes[i]);
+                    } else if (changes || pendingGroups[i]->fired) {
+                        emitChanges(*pendingGroups[i]);
+                    }
                 }
             }
+            pendingStates.clear();
             pendingGroups.clear();
+            pendingKeys.clear();
             pendingRows.clear();
             pendingTimes.clear();
         }
@@ -802,30 +870,26 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                 KeyState* key = findOrCreateKey(scratch_, keys, row);
                 if (changes && key->run == runId_) flush();
                 key->run = runId_;
-                int64_t pane = floorTo(t, pane_);
-                // The key's newest pane is the usual one; else its pane map.
-                if (!key->slots.empty() && key->slots.rbegin()->first == pane) {
-                    group = key->slots.rbegin()->second;
-                } else {
-                    auto found = key->slots.find(pane);
-                    group = found != key->slots.end() ? found->second : nullptr;
+                Pane& pane = paneFor(*key, floorTo(t, pane_));
+                if (!pane.dirty) {
+                    pane.dirty = true;
+                    if (!key->panesDirty) {
+                        key->panesDirty = true;
+                        key->dirtyIndex = dirtyPaneKeys_.size();
+                        dirtyPaneKeys_.push_back(key);
+                    }
                 }
-                if (group == nullptr) {
-                    scratch_.append(reinterpret_cast<const char*>(&pane), sizeof pane);
-                    group = newGroup(scratch_, {}, pane);
-                    group->owner = key;
-                    key->slots.emplace(pane, group);
-                    ++paneStarts_[pane];
-                }
-                // A record for a pane already queued makes the queue's aggregates stale.
-                if (pane < key->queuedThrough) key->queueStale = true;
-                break;
+                pendingStates.push_back(pane.states);
+                pendingKeys.push_back(key);
+                pendingRows.push_back(row);
+                pendingTimes.push_back(t);
+                continue;
             }
             case plan::WindowKind::kSession: {
                 KeyState* key = findOrCreateKey(scratch_, keys, row);
                 if (changes && key->run == runId_) flush();
                 // A bridging record merges two sessions: their pending rows go in first.
-                if (!pendingGroups.empty()) {
+                if (!pendingStates.empty()) {
                     int within = 0;
                     for (auto it = key->slots.upper_bound(t + gap_); it != key->slots.begin() && within < 2;) {
                         --it;
@@ -849,6 +913,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
             if (group->run == runId_) flush();
             group->run = runId_;
         }
+        pendingStates.push_back(group->states);
         pendingGroups.push_back(group);
         pendingRows.push_back(row);
         pendingTimes.push_back(t);
@@ -952,6 +1017,30 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
     }
     dirtyGroups_.clear();
     std::string out;
+    std::string id;
+    std::string state;
+    for (KeyState* key : dirtyPaneKeys_) {
+        if (key == nullptr) continue;
+        key->panesDirty = false;
+        for (size_t i = key->head; i < key->panes.size(); ++i) {
+            Pane& pane = key->panes[i];
+            if (!pane.dirty) continue;
+            pane.dirty = false;
+            pane.persisted = true;
+            id.assign("p");
+            id += key->key;
+            put(id, pane.start);
+            out.clear();
+            put(out, kStateVersion);
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                state.clear();
+                kernels_[k]->serialize(pane.states + stateOffsets_[k], state);
+                putBytes(out, state);
+            }
+            changes.put(store, id, out);
+        }
+    }
+    dirtyPaneKeys_.clear();
     for (KeyState* key : dirtyKeys_) {
         out.clear();
         put(out, kStateVersion);
@@ -1035,24 +1124,36 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
             group->persisted = true;
             group->track.upserted = upserted != 0;
             group->track.lastEmitted.assign(emitted);
-            size_t bytes = std::max<size_t>(16, stateSize_);
-            group->states = static_cast<uint8_t*>(std::aligned_alloc(16, bytes));
-            if (group->states == nullptr) throw std::bad_alloc();
+            if (kind_ == plan::WindowKind::kSliding) return corrupt("a group entry in a sliding window's state");
+            group->states = pool_->allocate();
             for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(group->states + stateOffsets_[k]);
             restored_.push_back(std::move(group));  // freed with its states even if the rest fails
-            Group& raw = *restored_.back();
-            for (size_t k = 0; k < kernels_.size(); ++k) {
-                std::string_view state;
-                if (!reader.getBytes(state)) return corrupt("group states");
-                kernels_[k]->destroy(raw.states + stateOffsets_[k]);
-                FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(state, raw.states + stateOffsets_[k]));
-            }
-            if (!reader.atEnd()) return corrupt("group");
-            return Status::ok();
+            return readStates(reader, restored_.back()->states);
+        }
+        case 'p': {
+            if (kind_ != plan::WindowKind::kSliding || key.size() < 1 + sizeof(int64_t)) return corrupt("pane");
+            Pane pane;
+            std::memcpy(&pane.start, key.data() + key.size() - sizeof(int64_t), sizeof(int64_t));
+            pane.persisted = true;
+            pane.states = pool_->allocate();
+            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(pane.states + stateOffsets_[k]);
+            restoredPanes_.emplace_back(std::string(key.substr(1, key.size() - 1 - sizeof(int64_t))), pane);
+            return readStates(reader, pane.states);
         }
         default:
             return corrupt(fmt::format("unknown entry kind '{}'", key[0]));
     }
+}
+
+Status AggregateOperator::readStates(Reader& reader, uint8_t* states) {
+    for (size_t k = 0; k < kernels_.size(); ++k) {
+        std::string_view state;
+        if (!reader.getBytes(state)) return corrupt("aggregate states");
+        kernels_[k]->destroy(states + stateOffsets_[k]);
+        FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(state, states + stateOffsets_[k]));
+    }
+    if (!reader.atEnd()) return corrupt("aggregate states");
+    return Status::ok();
 }
 
 Status AggregateOperator::finishRestore() {
@@ -1068,21 +1169,32 @@ Status AggregateOperator::finishRestore() {
             if (owner == keys_.end()) return corrupt("a window without its key");
             group->owner = owner->second.get();
             group->owner->slots[group->start] = group;
-            if (kind_ == plan::WindowKind::kSliding) {
-                ++paneStarts_[group->start];
-            } else {
-                sessions_.insert(std::make_tuple(group->last + gap_ + 1, group->sequence, group));
-            }
+            sessions_.insert(std::make_tuple(group->last + gap_ + 1, group->sequence, group));
         } else {
             FERRIS_ASSIGN_OR_RETURN(group->keyValues, decodeKey(keyBytes));
             if (kind_ == plan::WindowKind::kTumbling) windows_[group->start + size_].push_back(group);
         }
-        stateBytes_ += group->id.size() * 2 + std::max<size_t>(16, stateSize_) + kGroupOverhead;
+        stateBytes_ += group->id.size() * 2 + pool_->blockSize() + kGroupOverhead;
         groups_.emplace(std::string_view(group->id), std::move(owned));
     }
     restored_.clear();
     if (kind_ == plan::WindowKind::kSliding) {
-        for (auto& [bytes, key] : keys_) activeKeys_.emplace(key->sequence, key.get());
+        for (auto& [bytes, pane] : restoredPanes_) {
+            auto owner = keys_.find(std::string_view(bytes));
+            if (owner == keys_.end()) return corrupt("a pane without its key");
+            owner->second->panes.push_back(pane);
+            pane.states = nullptr;  // owned by the key now
+            stateBytes_ += sizeof(Pane) + pool_->blockSize();
+            ++livePanes_;
+            minPaneStart_ = std::min(minPaneStart_, pane.start);
+        }
+        restoredPanes_.clear();
+        for (auto& [bytes, key] : keys_) {
+            std::sort(key->panes.begin(), key->panes.end(), [](const Pane& a, const Pane& b) { return a.start < b.start; });
+            slidingKeys_.push_back(key.get());
+        }
+        std::sort(slidingKeys_.begin(), slidingKeys_.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
+        for (size_t i = 0; i < slidingKeys_.size(); ++i) slidingKeys_[i]->listed = i;
     }
     // Restored state is what the checkpoint holds: nothing to write again.
     dirtyGroups_.clear();

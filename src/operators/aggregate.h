@@ -14,10 +14,13 @@
 #include "expr/aggregate.h"
 #include "expr/compiled_expr.h"
 #include "operators/operator.h"
+#include "operators/state_pool.h"
 #include "plan/plan.h"
 #include "types/value.h"
 
 namespace ferris::operators {
+
+class Reader;
 
 /// GROUP BY and windows (DESIGN.md §1.4, §1.4.1): the one window/aggregate engine. A hash
 /// aggregation whose groups hold one state per aggregate:
@@ -85,29 +88,41 @@ private:
         bool persisted = false;             ///< a checkpoint holds it (so erasing it is a change)
         KeyState* owner = nullptr;          ///< sliding and session groups: their key
     };
-    /// A key's panes (sliding) or sessions, by start.
+    /// A sliding window's pane of one key: the aggregate states of its records.
+    struct Pane {
+        int64_t start = 0;
+        uint8_t* states = nullptr;
+        /// In the front stack of the key's queue: this pane merged with the newer front panes.
+        uint8_t* suffix = nullptr;
+        bool dirty = false;      ///< changed since the last checkpoint
+        bool persisted = false;  ///< a checkpoint holds it
+    };
+    /// A key's panes (sliding) or sessions.
     struct KeyState {
         std::string key;
         std::vector<types::Value> keyValues;
         uint64_t sequence = 0;
         uint64_t run = 0;
-        bool persisted = false;  ///< a checkpoint holds it
+        bool persisted = false;    ///< a checkpoint holds it
+        bool panesDirty = false;   ///< sliding: it is in dirtyPaneKeys_, at dirtyIndex
+        size_t dirtyIndex = 0;
+        size_t listed = 0;         ///< sliding: its index in slidingKeys_
+        /// Sessions, by start.
         std::map<int64_t, Group*> slots;
+        /// Sliding: the live panes are panes[head…], ascending by start.
+        std::vector<Pane> panes;
+        size_t head = 0;
+        /// Sliding EMIT FINAL: the panes of the window being closed, panes[head, head +
+        /// queued), as a queue aggregated with two stacks — the front, panes[head, head +
+        /// front), each with its suffix (it merged with the newer front panes); the back, the
+        /// rest, merged into backAggregate — so closing a window costs O(1) merges amortized
+        /// instead of one per pane.
+        size_t queued = 0;
+        size_t front = 0;
+        uint8_t* backAggregate = nullptr;
+        bool queueStale = false;  ///< a queued pane changed or one was inserted: rebuild
         /// Sliding EMIT CHANGES: what was emitted per open window, by window start.
         std::map<int64_t, std::unique_ptr<EmitTrack>> windowTracks;
-        /// Sliding EMIT FINAL: the panes of the window being closed as a queue aggregated
-        /// with two stacks (front: oldest last, each with the merge of it and the newer front
-        /// panes; back: oldest first, merged into backAggregate), so closing a window costs
-        /// O(1) merges amortized instead of one per pane.
-        struct QueuedPane {
-            Group* pane = nullptr;
-            uint8_t* aggregate = nullptr;  ///< front only
-        };
-        std::vector<QueuedPane> front;
-        std::vector<QueuedPane> back;
-        uint8_t* backAggregate = nullptr;
-        int64_t queuedThrough = INT64_MIN;  ///< panes starting before this were queued
-        bool queueStale = false;            ///< a queued pane changed: rebuild before use
     };
     /// A row appended to the output, before HAVING and the changelog rules settle it.
     struct PendingRow {
@@ -132,7 +147,11 @@ private:
     void closeWindows(int64_t watermark);
     void closeSlidingWindow(int64_t end);
     void clearQueue(KeyState& key);
-    void popQueued(KeyState& key);
+    /// Frees the key's oldest live pane (taking it out of the queue first).
+    void popPane(KeyState& key);
+    /// The key's pane starting at `start`, created if needed (sliding).
+    Pane& paneFor(KeyState& key, int64_t start);
+    /// Initialised states from the pool, and back.
     uint8_t* newStates();
     void freeStates(uint8_t* states);
     /// The lowest watermark at which something closes (kMaxWatermark: only end of input).
@@ -148,8 +167,10 @@ private:
     /// Session: the group `t` joins for `key` (merging bridged sessions), or null when late.
     Group* sessionFor(KeyState& key, int64_t t, int64_t watermark, bool& late);
     void mergeInto(Group& target, Group& source);
-    void emitChanges(Group& group, int64_t t);
-    void applyRun(std::span<Group* const> groups, std::span<const uint32_t> rows,
+    void emitChanges(Group& group);
+    /// Sliding EMIT CHANGES: a row for every open window of `key` holding `t`.
+    void emitSlidingChanges(KeyState& key, int64_t t);
+    void applyRun(std::span<uint8_t* const> groups, std::span<const uint32_t> rows,
                   const std::vector<std::vector<types::VectorPtr>>& arguments, std::span<const int64_t> arrival,
                   expr::EvalContext& context);
 
@@ -170,10 +191,12 @@ private:
     std::unordered_map<std::string_view, std::unique_ptr<KeyState>> keys_;
     /// Tumbling: open windows by end.
     std::map<int64_t, std::vector<Group*>> windows_;
-    /// Sliding: keys with panes, in order of appearance; pane starts held (with counts); the
-    /// end of the last window closed.
-    std::map<uint64_t, KeyState*> activeKeys_;
-    std::map<int64_t, size_t> paneStarts_;
+    /// Sliding: keys with panes in order of appearance (null: gone; compacted when half
+    /// are), the live panes, a lower bound of their starts, the end of the last window closed.
+    std::vector<KeyState*> slidingKeys_;
+    size_t slidingHoles_ = 0;
+    size_t livePanes_ = 0;
+    int64_t minPaneStart_ = INT64_MAX;
     int64_t closedThrough_ = types::kMinWatermark;
     /// late.data.strategy 'update' (tumbling): windows ending at or before this have fired.
     bool update_ = false;
@@ -183,7 +206,7 @@ private:
 
     std::vector<Group*> closing_;                        ///< closed, freed after settle
     std::vector<std::unique_ptr<EmitTrack>> deadTracks_;  ///< sliding tracks of closed windows
-    std::vector<KeyState*> idleKeys_;                     ///< keys a late record created, maybe empty
+    std::vector<KeyState*> idleKeys_;  ///< keys a late record created, or whose panes all closed
     uint64_t nextSequence_ = 0;
     uint64_t runId_ = 0;
     size_t stateBytes_ = 0;
@@ -197,11 +220,17 @@ private:
     // bytes, "m" for the operator's counters).
     std::unordered_set<Group*> dirtyGroups_;
     std::unordered_set<KeyState*> dirtyKeys_;
+    std::vector<KeyState*> dirtyPaneKeys_;  ///< sliding keys with dirty panes (null: gone)
     std::vector<std::string> erased_;
     std::vector<std::unique_ptr<Group>> restored_;  ///< groups read, indexed by finishRestore
+    /// Sliding panes read (key bytes, pane), attached to their keys by finishRestore.
+    std::vector<std::pair<std::string, Pane>> restoredPanes_;
+    std::unique_ptr<StatePool> pool_;  ///< every aggregate state of this operator
     /// The key values encoded in `bytes` (appendKeyBytes' format).
     Result<std::vector<types::Value>> decodeKey(std::string_view bytes) const;
     std::string serializeGroup(const Group& group) const;
+    /// Reads the aggregates' states that end a checkpointed entry into `states`.
+    Status readStates(Reader& reader, uint8_t* states);
 };
 
 }  // namespace ferris::operators

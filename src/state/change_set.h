@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace ferris::state {
@@ -39,6 +38,9 @@ struct TransparentStringHash {
 /// records with the last write per (store, key) winning — an erase after a put is an erase.
 /// A checkpoint writes one ChangeSet. Keyed stores produce one (KeyedStore::takeChanges);
 /// operators that keep typed in-memory state record their changes here directly.
+///
+/// Each store's records are appended to a log (their bytes to one buffer: no allocation per
+/// record); the log is sorted by key and the superseded records dropped when it is read.
 class ChangeSet {
 public:
     /// Records that `key` of store `storeId` now holds `value`.
@@ -60,25 +62,41 @@ public:
     /// The change recorded for one key, if any.
     std::optional<ChangeView> find(StoreId storeId, std::string_view key) const;
 
-    /// Approximate memory held: keys, values and a fixed overhead per record.
-    size_t bytes() const { return bytes_; }
+    /// Approximate memory the records in force take: keys, values and a fixed overhead each.
+    size_t bytes() const;
     void clear();
 
-    /// Bytes charged per record on top of its key and value (hash node, two strings).
-    static constexpr size_t kRecordOverhead = 96;
+    /// Bytes charged per record on top of its key and value.
+    static constexpr size_t kRecordOverhead = 24;
 
 private:
-    /// nullopt = erase.
-    using StoreChanges = std::unordered_map<std::string, std::optional<std::string>,
-                                            TransparentStringHash, std::equal_to<>>;
+    struct Record {
+        size_t offset = 0;  ///< of the key in the log's bytes; the value follows it
+        uint32_t keySize = 0;
+        uint32_t valueSize = 0;
+        ChangeKind kind = ChangeKind::kPut;
+    };
+    struct StoreLog {
+        std::string bytes;
+        std::vector<Record> records;  ///< in append order, or sorted with one per key
+        bool sorted = true;
 
-    static size_t recordBytes(std::string_view key, const std::optional<std::string>& value) {
-        return kRecordOverhead + key.size() + (value ? value->size() : 0);
-    }
-    void set(StoreId storeId, std::string_view key, std::optional<std::string_view> value);
+        std::string_view key(const Record& record) const {
+            return std::string_view(bytes).substr(record.offset, record.keySize);
+        }
+        std::string_view value(const Record& record) const {
+            return std::string_view(bytes).substr(record.offset + record.keySize, record.valueSize);
+        }
+        void append(ChangeKind kind, std::string_view key, std::string_view value);
+        /// Sorts the records by key (stable: later writes after earlier ones) and keeps the
+        /// last per key.
+        void settle();
+    };
 
-    std::map<StoreId, StoreChanges> stores_;
-    size_t bytes_ = 0;
+    /// The store's log, settled (the logs are mutable: reading settles them).
+    const StoreLog* settled(StoreId storeId) const;
+
+    mutable std::map<StoreId, StoreLog> stores_;
 };
 
 }  // namespace ferris::state

@@ -1,6 +1,8 @@
 #include "state/checkpoint_files.h"
 
+#include <algorithm>
 #include <set>
+#include <span>
 #include <system_error>
 #include <vector>
 
@@ -119,30 +121,112 @@ Status CheckpointStore::removeUnreferenced(const Manifest* manifest) const {
     return Status::ok();
 }
 
-Result<std::map<std::string, std::string>> CheckpointStore::loadStore(
-    StoreId storeId, const StoreFiles& files) const {
-    std::map<std::string, std::string> entries;
+namespace {
+
+/// One state file's records in file order, their bytes in one buffer (a store's files are
+/// merged from these without an allocation per record).
+class RecordRun {
+public:
+    void add(const ChangeView& change) {
+        entries_.push_back({change.kind, bytes_.size(), change.key.size(), change.value.size()});
+        bytes_ += change.key;
+        bytes_ += change.value;
+    }
+    size_t size() const { return entries_.size(); }
+    ChangeKind kind(size_t i) const { return entries_[i].kind; }
+    std::string_view key(size_t i) const {
+        return std::string_view(bytes_).substr(entries_[i].offset, entries_[i].keySize);
+    }
+    std::string_view value(size_t i) const {
+        return std::string_view(bytes_).substr(entries_[i].offset + entries_[i].keySize,
+                                               entries_[i].valueSize);
+    }
+
+private:
+    struct Entry {
+        ChangeKind kind;
+        size_t offset;
+        size_t keySize;
+        size_t valueSize;
+    };
+    std::string bytes_;
+    std::vector<Entry> entries_;
+};
+
+/// Reads a state file into a run, checking that its keys ascend strictly (snapshots and
+/// deltas are written sorted; the merge below depends on it).
+Result<RecordRun> readRun(const std::filesystem::path& path, const StateFileExpectation& expected) {
+    RecordRun run;
+    bool ordered = true;
+    FERRIS_RETURN_IF_ERROR(readStateFile(path, expected, [&](const ChangeView& change) {
+        if (run.size() > 0 && !(run.key(run.size() - 1) < change.key)) ordered = false;
+        run.add(change);
+    }));
+    if (!ordered) {
+        return Status::ioError(
+            fmt::format("state file {} is corrupt: its keys are not in ascending order", path.string()));
+    }
+    return run;
+}
+
+}  // namespace
+
+Status CheckpointStore::mergeStore(StoreId storeId, const StoreFiles& files,
+                                   std::span<const ChangeView> newest,
+                                   const std::function<Status(std::string_view, std::string_view)>& put) const {
+    // Runs oldest first: the snapshot, the deltas, then `newest`; each sorted by key.
+    std::vector<RecordRun> runs;
     if (files.snapshot) {
-        FERRIS_RETURN_IF_ERROR(readStateFile(
-            directory_ / files.snapshot->name,
-            expectation(*files.snapshot, StateFileKind::kSnapshot, storeId),
-            [&](const ChangeView& change) {
-                entries.insert_or_assign(entries.end(), std::string(change.key),
-                                         std::string(change.value));
-            }));
+        FERRIS_ASSIGN_OR_RETURN(RecordRun run, readRun(directory_ / files.snapshot->name,
+                                                       expectation(*files.snapshot, StateFileKind::kSnapshot, storeId)));
+        runs.push_back(std::move(run));
     }
     for (const StateFileRef& delta : files.deltas) {
-        FERRIS_RETURN_IF_ERROR(readStateFile(
-            directory_ / delta.name, expectation(delta, StateFileKind::kDelta, storeId),
-            [&](const ChangeView& change) {
-                if (change.kind == ChangeKind::kPut) {
-                    entries.insert_or_assign(std::string(change.key), std::string(change.value));
-                } else {
-                    entries.erase(std::string(change.key));
-                }
-            }));
+        FERRIS_ASSIGN_OR_RETURN(RecordRun run, readRun(directory_ / delta.name,
+                                                       expectation(delta, StateFileKind::kDelta, storeId)));
+        runs.push_back(std::move(run));
     }
-    return entries;
+    size_t fileRuns = runs.size();
+    auto kindAt = [&](size_t run, size_t i) { return run < fileRuns ? runs[run].kind(i) : newest[i].kind; };
+    auto keyAt = [&](size_t run, size_t i) { return run < fileRuns ? runs[run].key(i) : newest[i].key; };
+    auto valueAt = [&](size_t run, size_t i) { return run < fileRuns ? runs[run].value(i) : newest[i].value; };
+    auto sizeOf = [&](size_t run) { return run < fileRuns ? runs[run].size() : newest.size(); };
+    size_t total = fileRuns + (newest.empty() ? 0 : 1);
+
+    // A k-way merge: the smallest key first; among runs holding it, the newest decides.
+    std::vector<size_t> position(total, 0);
+    auto after = [&](size_t a, size_t b) {  // heap order: a comes out after b
+        int order = keyAt(a, position[a]).compare(keyAt(b, position[b]));
+        return order != 0 ? order > 0 : a < b;
+    };
+    std::vector<size_t> heap;
+    for (size_t run = 0; run < total; ++run) {
+        if (sizeOf(run) > 0) heap.push_back(run);
+    }
+    std::make_heap(heap.begin(), heap.end(), after);
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), after);
+        size_t winner = heap.back();
+        std::string_view key = keyAt(winner, position[winner]);
+        if (kindAt(winner, position[winner]) == ChangeKind::kPut) {
+            FERRIS_RETURN_IF_ERROR(put(key, valueAt(winner, position[winner])));
+        }
+        // Older runs holding the same key are superseded.
+        std::vector<size_t> advanced{winner};
+        heap.pop_back();
+        while (!heap.empty() && keyAt(heap.front(), position[heap.front()]) == key) {
+            std::pop_heap(heap.begin(), heap.end(), after);
+            advanced.push_back(heap.back());
+            heap.pop_back();
+        }
+        for (size_t run : advanced) {
+            if (++position[run] < sizeOf(run)) {
+                heap.push_back(run);
+                std::push_heap(heap.begin(), heap.end(), after);
+            }
+        }
+    }
+    return Status::ok();
 }
 
 Status CheckpointStore::commitStore(StoreId storeId, uint64_t checkpointId,
@@ -176,29 +260,22 @@ Status CheckpointStore::commitStore(StoreId storeId, uint64_t checkpointId,
         return Status::ok();
     }
 
-    FERRIS_ASSIGN_OR_RETURN(auto entries, loadStore(storeId, files));
-    for (const ChangeView& change : records) {
-        if (change.kind == ChangeKind::kPut) {
-            entries.insert_or_assign(std::string(change.key), std::string(change.value));
-        } else {
-            entries.erase(std::string(change.key));
-        }
-    }
-    files = StoreFiles{};
-    if (entries.empty()) {
-        keep = false;
-        return Status::ok();
-    }
+    // Compaction: the snapshot, the deltas and these changes merged into a new snapshot.
     FERRIS_ASSIGN_OR_RETURN(
         StateFileRef snapshot,
         writeStateFile(directory_, stateFileName(storeId, checkpointId, true),
                        StateFileKind::kSnapshot, storeId, [&](StateFileWriter& writer) {
-                           for (const auto& [key, value] : entries) {
-                               FERRIS_RETURN_IF_ERROR(
-                                   writer.append(ChangeKind::kPut, key, value));
-                           }
-                           return Status::ok();
+                           return mergeStore(storeId, files, records,
+                                             [&](std::string_view key, std::string_view value) {
+                                                 return writer.append(ChangeKind::kPut, key, value);
+                                             });
                        }));
+    files = StoreFiles{};
+    if (snapshot.records == 0) {
+        // Nothing is left: the store goes (its empty file is not referenced, so it is deleted).
+        keep = false;
+        return Status::ok();
+    }
     files.snapshot = std::move(snapshot);
     return Status::ok();
 }
@@ -262,8 +339,11 @@ Status CheckpointStore::loadState(const Manifest& manifest, const StateVisitor& 
                 }));
             continue;
         }
-        FERRIS_ASSIGN_OR_RETURN(auto entries, loadStore(storeId, files));
-        for (const auto& [key, value] : entries) apply(storeId, key, value);
+        FERRIS_RETURN_IF_ERROR(mergeStore(storeId, files, {},
+                                          [&, id = storeId](std::string_view key, std::string_view value) {
+                                              apply(id, key, value);
+                                              return Status::ok();
+                                          }));
     }
     return Status::ok();
 }

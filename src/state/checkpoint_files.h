@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 
 #include "common/result.h"
@@ -107,9 +108,10 @@ private:
     /// Deletes state files `manifest` does not reference (all of them when it is null) and
     /// temporaries; files of other names are left alone.
     Status removeUnreferenced(const Manifest* manifest) const;
-    /// Reads one store's snapshot and deltas into a key → value map.
-    Result<std::map<std::string, std::string>> loadStore(StoreId storeId,
-                                                         const StoreFiles& files) const;
+    /// Merges one store's snapshot, deltas and `newest` (sorted changes, applied last) and
+    /// passes the resulting entries to `put`, keys ascending.
+    Status mergeStore(StoreId storeId, const StoreFiles& files, std::span<const ChangeView> newest,
+                      const std::function<Status(std::string_view, std::string_view)>& put) const;
     /// Writes the new files of one store for checkpoint `checkpointId`; updates `files`.
     /// Returns false in `keep` when the store ends up with no state at all.
     Status commitStore(StoreId storeId, uint64_t checkpointId, const ChangeSet& changes,

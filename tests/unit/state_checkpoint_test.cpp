@@ -292,6 +292,48 @@ TEST_F(CheckpointStoreTest, DeltasThatOutgrowTheSnapshotAreCompacted) {
     EXPECT_EQ(reopenAndLoad(), (std::vector<Entry>{{1, "k1", "V1"}}));
 }
 
+// Random puts and erases over many checkpoints, under every compaction policy: the state
+// loaded after each commit (snapshot and deltas merged; after a reopen too) equals a model
+// map, whichever files compaction merged on the way.
+TEST_F(CheckpointStoreTest, RandomChangesLoadAsTheModelUnderEveryPolicy) {
+    const CompactionPolicy policies[] = {kNoCompaction, kEager, kAlways, CompactionPolicy{3, 50, 0}};
+    uint64_t seed = 7;
+    auto next = [&] {  // xorshift: a fixed sequence on every platform
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        return seed;
+    };
+    for (size_t p = 0; p < std::size(policies); ++p) {
+        SCOPED_TRACE(fmt::format("policy {}", p));
+        fs::remove_all(root_);
+        CheckpointStore store = open();
+        std::map<std::pair<StoreId, std::string>, std::string> model;
+        for (int checkpoint = 0; checkpoint < 25; ++checkpoint) {
+            ChangeSet changes;
+            for (int i = 0, n = static_cast<int>(next() % 40); i < n; ++i) {
+                StoreId storeId = static_cast<StoreId>(1 + next() % 2);
+                std::string key = fmt::format("k{}", next() % 60);
+                if (next() % 3 == 0) {
+                    changes.erase(storeId, key);
+                    model.erase({storeId, key});
+                } else {
+                    std::string value = fmt::format("v{}-{}", checkpoint, next() % 1000);
+                    changes.put(storeId, key, value);
+                    model[{storeId, key}] = value;
+                }
+            }
+            Manifest manifest = commit(store, changes, policies[p]);
+            std::vector<Entry> expected;
+            for (const auto& [where, value] : model) expected.emplace_back(where.first, where.second, value);
+            ASSERT_EQ(load(store, manifest), expected) << "checkpoint " << checkpoint;
+        }
+        std::vector<Entry> expected;
+        for (const auto& [where, value] : model) expected.emplace_back(where.first, where.second, value);
+        EXPECT_EQ(reopenAndLoad(), expected);
+    }
+}
+
 TEST_F(CheckpointStoreTest, TooManyDeltasAreCompacted) {
     CheckpointStore store = open();
     const CompactionPolicy policy{2, 1'000'000, 0};  // only the delta count matters
