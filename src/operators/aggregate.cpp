@@ -82,13 +82,13 @@ AggregateOperator::~AggregateOperator() {
         if (states == nullptr) return;
         for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
     };
-    for (auto& [bytes, key] : keys_) {
-        for (size_t i = key->head; i < key->panes.size(); ++i) {
-            destroy(key->panes[i].states);
-            destroy(key->panes[i].suffix);
+    keys_.forEach([&](KeyState& key) {
+        for (size_t i = key.head; i < key.panes.size(); ++i) {
+            destroy(key.panes[i].states);
+            destroy(key.panes[i].suffix);
         }
-        destroy(key->backAggregate);
-    }
+        destroy(key.backAggregate);
+    });
     for (auto& [id, group] : groups_) destroy(group->states);
     for (auto& group : restored_) destroy(group->states);
     for (auto& [key, pane] : restoredPanes_) destroy(pane.states);
@@ -163,16 +163,14 @@ AggregateOperator::Group* AggregateOperator::newGroup(std::string_view id, std::
     return raw;
 }
 
-AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view key, const std::vector<VectorPtr>& keys,
-                                                                uint32_t row) {
-    auto found = keys_.find(key);
-    if (found != keys_.end()) return found->second.get();
+AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view key, uint64_t hash,
+                                                                const std::vector<VectorPtr>& keys, uint32_t row) {
+    if (KeyState* found = keys_.find(hash, key)) return found;
     auto state = std::make_unique<KeyState>();
     state->key.assign(key);
     for (const auto& column : keys) state->keyValues.push_back(types::readValue(*column, row));
     state->sequence = nextSequence_++;
-    KeyState* raw = state.get();
-    keys_.emplace(std::string_view(raw->key), std::move(state));
+    KeyState* raw = keys_.insert(hash, std::move(state));
     if (kind_ == plan::WindowKind::kSliding) {
         raw->listed = slidingKeys_.size();
         slidingKeys_.push_back(raw);
@@ -662,7 +660,7 @@ void AggregateOperator::releaseClosed() {
         stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
         dirtyKeys_.erase(key);
         if (key->persisted) erased_.push_back("k" + key->key);
-        keys_.erase(std::string_view(key->key));
+        keys_.erase(KeyIndex<KeyState>::hash(key->key), key->key);
     }
     if (slidingHoles_ > 64 && slidingHoles_ * 2 > slidingKeys_.size()) {
         std::erase(slidingKeys_, nullptr);
@@ -806,7 +804,31 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                   [&] { return lateMessage(what, start, end, watermark); });
     };
 
-    for (uint32_t row : rows) {
+    // Sliding and session windows look keys up in keys_: their bytes and hashes first, so the
+    // slots and entries of rows ahead can be prefetched (the look-ups are cache misses).
+    bool byKey = kind_ == plan::WindowKind::kSliding || kind_ == plan::WindowKind::kSession;
+    std::vector<uint64_t> hashes;
+    std::vector<uint32_t> keyEnds;
+    if (byKey) {
+        rowKeys_.clear();
+        hashes.resize(rows.size());
+        keyEnds.resize(rows.size());
+        for (size_t i = 0; i < rows.size(); ++i) {
+            size_t begin = rowKeys_.size();
+            for (const auto& key : keys) appendKeyBytes(*key, rows[i], rowKeys_);
+            keyEnds[i] = static_cast<uint32_t>(rowKeys_.size());
+            hashes[i] = KeyIndex<KeyState>::hash(std::string_view(rowKeys_).substr(begin));
+        }
+    }
+    constexpr size_t kSlotDistance = 16;
+    constexpr size_t kEntryDistance = 8;
+
+    for (size_t index = 0; index < rows.size(); ++index) {
+        uint32_t row = rows[index];
+        if (byKey) {
+            if (index + kSlotDistance < rows.size()) keys_.prefetchSlot(hashes[index + kSlotDistance]);
+            if (index + kEntryDistance < rows.size()) keys_.prefetchEntry(hashes[index + kEntryDistance]);
+        }
         int64_t watermark = processingTime ? context.nowMicros
                             : row < origin.watermarkBefore.size() ? origin.watermarkBefore[row]
                                                                   : context.watermark;
@@ -823,7 +845,12 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
             t = time->values<int64_t>()[row];
         }
         scratch_.clear();
-        for (const auto& key : keys) appendKeyBytes(*key, row, scratch_);
+        if (byKey) {
+            uint32_t begin = index == 0 ? 0 : keyEnds[index - 1];
+            scratch_.assign(rowKeys_, begin, keyEnds[index] - begin);
+        } else {
+            for (const auto& key : keys) appendKeyBytes(*key, row, scratch_);
+        }
         Group* group = nullptr;
         switch (kind_) {
             case plan::WindowKind::kNone: {
@@ -867,7 +894,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                     lateRecord(row, "every window holding it, the last", lastStart, lastStart + size_, watermark);
                     continue;
                 }
-                KeyState* key = findOrCreateKey(scratch_, keys, row);
+                KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
                 if (changes && key->run == runId_) flush();
                 key->run = runId_;
                 Pane& pane = paneFor(*key, floorTo(t, pane_));
@@ -886,7 +913,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                 continue;
             }
             case plan::WindowKind::kSession: {
-                KeyState* key = findOrCreateKey(scratch_, keys, row);
+                KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
                 if (changes && key->run == runId_) flush();
                 // A bridging record merges two sessions: their pending rows go in first.
                 if (!pendingStates.empty()) {
@@ -1104,8 +1131,8 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
             if (!reader.atEnd()) return corrupt("key");
             std::string_view bytes = std::string_view(state->key);
             FERRIS_ASSIGN_OR_RETURN(state->keyValues, decodeKey(bytes));
-            KeyState* raw = state.get();
-            keys_.emplace(std::string_view(raw->key), std::move(state));
+            uint64_t hash = KeyIndex<KeyState>::hash(state->key);
+            KeyState* raw = keys_.insert(hash, std::move(state));
             stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
             return Status::ok();
         }
@@ -1165,9 +1192,9 @@ Status AggregateOperator::finishRestore() {
         if (windowed && group->id.size() < sizeof(int64_t)) return corrupt("group id");
         std::string_view keyBytes = std::string_view(group->id).substr(0, group->id.size() - (windowed ? 8 : 0));
         if (byKey) {
-            auto owner = keys_.find(keyBytes);
-            if (owner == keys_.end()) return corrupt("a window without its key");
-            group->owner = owner->second.get();
+            KeyState* owner = keys_.find(KeyIndex<KeyState>::hash(keyBytes), keyBytes);
+            if (owner == nullptr) return corrupt("a window without its key");
+            group->owner = owner;
             group->owner->slots[group->start] = group;
             sessions_.insert(std::make_tuple(group->last + gap_ + 1, group->sequence, group));
         } else {
@@ -1180,19 +1207,19 @@ Status AggregateOperator::finishRestore() {
     restored_.clear();
     if (kind_ == plan::WindowKind::kSliding) {
         for (auto& [bytes, pane] : restoredPanes_) {
-            auto owner = keys_.find(std::string_view(bytes));
-            if (owner == keys_.end()) return corrupt("a pane without its key");
-            owner->second->panes.push_back(pane);
+            KeyState* owner = keys_.find(KeyIndex<KeyState>::hash(bytes), bytes);
+            if (owner == nullptr) return corrupt("a pane without its key");
+            owner->panes.push_back(pane);
             pane.states = nullptr;  // owned by the key now
             stateBytes_ += sizeof(Pane) + pool_->blockSize();
             ++livePanes_;
             minPaneStart_ = std::min(minPaneStart_, pane.start);
         }
         restoredPanes_.clear();
-        for (auto& [bytes, key] : keys_) {
-            std::sort(key->panes.begin(), key->panes.end(), [](const Pane& a, const Pane& b) { return a.start < b.start; });
-            slidingKeys_.push_back(key.get());
-        }
+        keys_.forEach([&](KeyState& key) {
+            std::sort(key.panes.begin(), key.panes.end(), [](const Pane& a, const Pane& b) { return a.start < b.start; });
+            slidingKeys_.push_back(&key);
+        });
         std::sort(slidingKeys_.begin(), slidingKeys_.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
         for (size_t i = 0; i < slidingKeys_.size(); ++i) slidingKeys_[i]->listed = i;
     }

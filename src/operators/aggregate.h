@@ -13,6 +13,7 @@
 
 #include "expr/aggregate.h"
 #include "expr/compiled_expr.h"
+#include "operators/key_index.h"
 #include "operators/operator.h"
 #include "operators/state_pool.h"
 #include "plan/plan.h"
@@ -163,7 +164,8 @@ private:
     void releaseClosed();
     bool closedAt(int64_t end, int64_t watermark) const;
     Group* newGroup(std::string_view id, std::vector<types::Value> keyValues, int64_t start);
-    KeyState* findOrCreateKey(std::string_view key, const std::vector<types::VectorPtr>& keys, uint32_t row);
+    KeyState* findOrCreateKey(std::string_view key, uint64_t hash, const std::vector<types::VectorPtr>& keys,
+                              uint32_t row);
     /// Session: the group `t` joins for `key` (merging bridged sessions), or null when late.
     Group* sessionFor(KeyState& key, int64_t t, int64_t watermark, bool& late);
     void mergeInto(Group& target, Group& source);
@@ -188,7 +190,8 @@ private:
     expr::CompiledExprPtr having_;
 
     std::unordered_map<std::string_view, std::unique_ptr<Group>> groups_;
-    std::unordered_map<std::string_view, std::unique_ptr<KeyState>> keys_;
+    KeyIndex<KeyState> keys_;  ///< sliding and session windows: keys, by their bytes
+    std::string rowKeys_;      ///< the key bytes of a batch's rows
     /// Tumbling: open windows by end.
     std::map<int64_t, std::vector<Group*>> windows_;
     /// Sliding: keys with panes in order of appearance (null: gone; compacted when half
