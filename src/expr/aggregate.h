@@ -38,6 +38,8 @@ public:
     virtual void init(uint8_t* state) const = 0;
     /// Releases what a state owns (holistic aggregates keep heap containers). Default: none.
     virtual void destroy(uint8_t* /*state*/) const {}
+    /// False when destroy does nothing (the state owns no memory): callers may skip it.
+    virtual bool needsDestroy() const { return true; }
 
     /// True when NULL arguments are passed to update (COUNT(*)).
     virtual bool countsNulls() const { return false; }

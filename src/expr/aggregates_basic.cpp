@@ -45,6 +45,7 @@ public:
     explicit CountKernel(bool star) : star_(star) {}
     size_t stateSize() const override { return 16; }
     void init(uint8_t* state) const override { std::memset(state, 0, 16); }
+    bool needsDestroy() const override { return false; }
     bool countsNulls() const override { return star_; }
     void update(std::span<uint8_t* const> states, std::span<const uint32_t> rows, std::span<const Vector* const>,
                 std::span<const int64_t>, EvalContext&) const override {
@@ -104,6 +105,7 @@ public:
 
     size_t stateSize() const override { return sizeof(ExactSum); }
     void init(uint8_t* state) const override { new (state) ExactSum{0, 0, 0}; }
+    bool needsDestroy() const override { return false; }
     bool canFail() const override { return true; }
 
     void update(std::span<uint8_t* const> states, std::span<const uint32_t> rows,
@@ -209,6 +211,7 @@ public:
     explicit DoubleSumKernel(bool average) : average_(average) {}
     size_t stateSize() const override { return 16; }
     void init(uint8_t* state) const override { new (state) DoubleSum{0, 0}; }
+    bool needsDestroy() const override { return false; }
     void update(std::span<uint8_t* const> states, std::span<const uint32_t> rows,
                 std::span<const Vector* const> args, std::span<const int64_t>, EvalContext&) const override {
         const double* values = args[0]->values<double>();
@@ -252,85 +255,110 @@ private:
 // ---- MIN / MAX ------------------------------------------------------------------------------
 
 /// MIN/MAX of any ordered scalar type, keeping the argument type. Fixed-width values are
-/// kept inline; strings are owned by the state.
-struct ExtremeState {
-    bool has;
-    types::int128_t number;  ///< integers, decimals, timestamps, dates, booleans (widened)
+/// kept inline in a 32-byte state (integers, decimals, timestamps, dates and booleans widened
+/// to 128 bits; DOUBLE as a double); strings are owned by a state of their own. Both write
+/// the same checkpoint bytes: has, number, real, text.
+struct ExtremeFixed {
+    types::int128_t number;
     double real;
+    bool has;
+};
+static_assert(sizeof(ExtremeFixed) == 32);
+
+struct ExtremeText {
+    bool has;
     std::string text;
 };
 
+template <bool kText>
 class ExtremeKernel final : public AggregateKernel {
+    using State = std::conditional_t<kText, ExtremeText, ExtremeFixed>;
+
 public:
     ExtremeKernel(DataType type, bool max) : type_(std::move(type)), max_(max) {}
 
-    size_t stateSize() const override { return (sizeof(ExtremeState) + 15) / 16 * 16; }
-    void init(uint8_t* state) const override { new (state) ExtremeState{false, 0, 0, {}}; }
-    void destroy(uint8_t* state) const override { reinterpret_cast<ExtremeState*>(state)->~ExtremeState(); }
+    size_t stateSize() const override { return (sizeof(State) + 15) / 16 * 16; }
+    void init(uint8_t* state) const override { new (state) State{}; }
+    void destroy(uint8_t* state) const override { reinterpret_cast<State*>(state)->~State(); }
+    bool needsDestroy() const override { return kText; }
 
     void update(std::span<uint8_t* const> states, std::span<const uint32_t> rows,
                 std::span<const Vector* const> args, std::span<const int64_t>, EvalContext&) const override {
         const Vector& values = *args[0];
-        for (size_t i = 0; i < rows.size(); ++i) add(*reinterpret_cast<ExtremeState*>(states[i]), values, rows[i]);
+        for (size_t i = 0; i < rows.size(); ++i) add(*reinterpret_cast<State*>(states[i]), values, rows[i]);
     }
 
     void merge(uint8_t* target, const uint8_t* source) const override {
-        auto& t = *reinterpret_cast<ExtremeState*>(target);
-        const auto& s = *reinterpret_cast<const ExtremeState*>(source);
+        auto& t = *reinterpret_cast<State*>(target);
+        const auto& s = *reinterpret_cast<const State*>(source);
         if (!s.has) return;
-        if (!t.has || better(s, t)) {
-            t.has = true;
-            t.number = s.number;
-            t.real = s.real;
-            t.text = s.text;
+        if constexpr (kText) {
+            if (!t.has || (max_ ? s.text.compare(t.text) > 0 : s.text.compare(t.text) < 0)) {
+                t.has = true;
+                t.text = s.text;
+            }
+        } else {
+            if (!t.has || better(s, t)) t = s;
         }
     }
 
     void finalize(const uint8_t* state, Vector& out, uint32_t row) const override {
-        const auto& s = *reinterpret_cast<const ExtremeState*>(state);
+        const auto& s = *reinterpret_cast<const State*>(state);
         if (!s.has) {
             out.setNull(row);
             return;
         }
         out.setNotNull(row);
-        switch (type_.id()) {
-            case TypeId::kBoolean: out.values<uint8_t>()[row] = static_cast<uint8_t>(s.number); break;
-            case TypeId::kBigint:
-            case TypeId::kTimestamp: out.values<int64_t>()[row] = static_cast<int64_t>(s.number); break;
-            case TypeId::kDate: out.values<int32_t>()[row] = static_cast<int32_t>(s.number); break;
-            case TypeId::kDecimal: writeDecimal(out, row, s.number); break;
-            case TypeId::kDouble: out.values<double>()[row] = s.real; break;
-            default: out.values<std::string_view>()[row] = s.text;  // views the state: encode before it changes
+        if constexpr (kText) {
+            out.values<std::string_view>()[row] = s.text;  // views the state: encode before it changes
+        } else {
+            switch (type_.id()) {
+                case TypeId::kBoolean: out.values<uint8_t>()[row] = static_cast<uint8_t>(s.number); break;
+                case TypeId::kBigint:
+                case TypeId::kTimestamp: out.values<int64_t>()[row] = static_cast<int64_t>(s.number); break;
+                case TypeId::kDate: out.values<int32_t>()[row] = static_cast<int32_t>(s.number); break;
+                case TypeId::kDecimal: writeDecimal(out, row, s.number); break;
+                default: out.values<double>()[row] = s.real; break;
+            }
         }
     }
 
     void serialize(const uint8_t* state, std::string& out) const override {
-        const auto& s = *reinterpret_cast<const ExtremeState*>(state);
+        const auto& s = *reinterpret_cast<const State*>(state);
         out += static_cast<char>(s.has ? 1 : 0);
-        appendRaw(out, s.number);
-        appendRaw(out, s.real);
-        out += s.text;
+        if constexpr (kText) {
+            appendRaw(out, types::int128_t{0});
+            appendRaw(out, 0.0);
+            out += s.text;
+        } else {
+            appendRaw(out, s.number);
+            appendRaw(out, s.real);
+        }
     }
     Status deserialize(std::string_view bytes, uint8_t* state) const override {
         init(state);
-        auto& s = *reinterpret_cast<ExtremeState*>(state);
+        auto& s = *reinterpret_cast<State*>(state);
         if (bytes.empty()) return corrupt(max_ ? "MAX" : "MIN");
         s.has = bytes[0] != 0;
         bytes.remove_prefix(1);
-        if (!readRaw(bytes, s.number) || !readRaw(bytes, s.real)) return corrupt(max_ ? "MAX" : "MIN");
-        s.text = std::string(bytes);
+        types::int128_t number = 0;
+        double real = 0;
+        if (!readRaw(bytes, number) || !readRaw(bytes, real)) return corrupt(max_ ? "MAX" : "MIN");
+        if constexpr (kText) {
+            s.text = std::string(bytes);
+        } else {
+            if (!bytes.empty()) return corrupt(max_ ? "MAX" : "MIN");
+            s.number = number;
+            s.real = real;
+        }
         return Status::ok();
     }
 
 private:
-    bool isText() const { return type_.id() == TypeId::kString || type_.id() == TypeId::kBytes; }
-
     /// True when a beats b for this aggregate (a is smaller for MIN, larger for MAX).
-    bool better(const ExtremeState& a, const ExtremeState& b) const {
+    bool better(const ExtremeFixed& a, const ExtremeFixed& b) const {
         int c = 0;
-        if (isText()) {
-            c = a.text.compare(b.text);
-        } else if (type_.id() == TypeId::kDouble) {
+        if (type_.id() == TypeId::kDouble) {
             c = a.real < b.real ? -1 : (a.real > b.real ? 1 : 0);
         } else {
             c = a.number < b.number ? -1 : (a.number > b.number ? 1 : 0);
@@ -338,27 +366,23 @@ private:
         return max_ ? c > 0 : c < 0;
     }
 
-    void add(ExtremeState& state, const Vector& values, uint32_t row) const {
-        ExtremeState candidate{true, 0, 0, {}};
-        switch (type_.id()) {
-            case TypeId::kBoolean: candidate.number = values.values<uint8_t>()[row]; break;
-            case TypeId::kBigint:
-            case TypeId::kTimestamp: candidate.number = values.values<int64_t>()[row]; break;
-            case TypeId::kDate: candidate.number = values.values<int32_t>()[row]; break;
-            case TypeId::kDecimal: candidate.number = readDecimal(values, row); break;
-            case TypeId::kDouble: candidate.real = values.values<double>()[row]; break;
-            default: {
-                std::string_view text = values.values<std::string_view>()[row];
-                if (state.has && (max_ ? text.compare(state.text) <= 0 : text.compare(state.text) >= 0)) return;
-                state.has = true;
-                state.text.assign(text);
-                return;
-            }
-        }
-        if (!state.has || better(candidate, state)) {
+    void add(State& state, const Vector& values, uint32_t row) const {
+        if constexpr (kText) {
+            std::string_view text = values.values<std::string_view>()[row];
+            if (state.has && (max_ ? text.compare(state.text) <= 0 : text.compare(state.text) >= 0)) return;
             state.has = true;
-            state.number = candidate.number;
-            state.real = candidate.real;
+            state.text.assign(text);
+        } else {
+            ExtremeFixed candidate{0, 0, true};
+            switch (type_.id()) {
+                case TypeId::kBoolean: candidate.number = values.values<uint8_t>()[row]; break;
+                case TypeId::kBigint:
+                case TypeId::kTimestamp: candidate.number = values.values<int64_t>()[row]; break;
+                case TypeId::kDate: candidate.number = values.values<int32_t>()[row]; break;
+                case TypeId::kDecimal: candidate.number = readDecimal(values, row); break;
+                default: candidate.real = values.values<double>()[row]; break;
+            }
+            if (!state.has || better(candidate, state)) state = candidate;
         }
     }
 
@@ -420,7 +444,11 @@ Result<BoundAggregate> resolveExtreme(const FunctionEntry& self, std::span<const
     bound.name = self.name;
     bound.argTypes = {type};
     bound.resultType = type;
-    bound.makeKernel = [type, max] { return AggregateKernelPtr(std::make_unique<ExtremeKernel>(type, max)); };
+    if (type.id() == TypeId::kString || type.id() == TypeId::kBytes) {
+        bound.makeKernel = [type, max] { return AggregateKernelPtr(std::make_unique<ExtremeKernel<true>>(type, max)); };
+    } else {
+        bound.makeKernel = [type, max] { return AggregateKernelPtr(std::make_unique<ExtremeKernel<false>>(type, max)); };
+    }
     return bound;
 }
 

@@ -80,14 +80,14 @@ AggregateOperator::~AggregateOperator() {
     // The pool frees the blocks; what the states own is destroyed here.
     auto destroy = [&](uint8_t* states) {
         if (states == nullptr) return;
-        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
+        for (size_t k : destroyed_) kernels_[k]->destroy(states + stateOffsets_[k]);
     };
     keys_.forEach([&](KeyState& key) {
         for (size_t i = key.head; i < key.panes.size(); ++i) {
             destroy(key.panes[i].states);
             destroy(key.panes[i].suffix);
         }
-        destroy(key.backAggregate);
+        destroy(key.prefix);
     });
     for (auto& [id, group] : groups_) destroy(group->states);
     for (auto& group : restored_) destroy(group->states);
@@ -124,6 +124,9 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
         op->pane_ = std::gcd(op->size_, op->advance_);
     }
     op->pool_ = std::make_unique<StatePool>(op->stateSize_);
+    for (size_t k = 0; k < op->kernels_.size(); ++k) {
+        if (op->kernels_[k]->needsDestroy()) op->destroyed_.push_back(k);
+    }
     if (op->kind_ == plan::WindowKind::kSliding) op->mergeState_ = op->pool_->allocate();
     op->output_ = op->newOutput();
     return op;
@@ -174,6 +177,7 @@ AggregateOperator::KeyState* AggregateOperator::findOrCreateKey(std::string_view
     if (kind_ == plan::WindowKind::kSliding) {
         raw->listed = slidingKeys_.size();
         slidingKeys_.push_back(raw);
+        addToShard(*raw);
     }
     stateBytes_ += raw->key.size() * 2 + kKeyOverhead;
     dirtyKeys_.insert(raw);
@@ -317,7 +321,7 @@ void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t) {
         auto& track = key.windowTracks[start];
         if (!track) track = std::make_unique<EmitTrack>();
         appendRow(key.keyValues, start, end, mergeState_, {track.get()});
-        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+        for (size_t k : destroyed_) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
     }
 }
 
@@ -441,33 +445,56 @@ uint8_t* AggregateOperator::newStates() {
 
 void AggregateOperator::freeStates(uint8_t* states) {
     if (states == nullptr) return;
-    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(states + stateOffsets_[k]);
+    for (size_t k : destroyed_) kernels_[k]->destroy(states + stateOffsets_[k]);
     pool_->release(states);
     stateBytes_ -= std::min(stateBytes_, pool_->blockSize());
 }
 
-void AggregateOperator::clearQueue(KeyState& key) {
-    for (size_t i = key.head; i < key.head + key.front; ++i) {
+void AggregateOperator::clearFolds(KeyState& key) {
+    for (size_t i = key.head; i < key.panes.size(); ++i) {
         freeStates(key.panes[i].suffix);
         key.panes[i].suffix = nullptr;
     }
-    freeStates(key.backAggregate);
-    key.backAggregate = nullptr;
-    key.queued = 0;
-    key.front = 0;
-    key.queueStale = false;
+    freeStates(key.prefix);
+    key.prefix = nullptr;
+    key.suffixBlock = INT64_MIN;
+    key.prefixBlock = INT64_MIN;
+    key.prefixThrough = INT64_MIN;
+    key.suffixStale = false;
+    key.prefixStale = false;
+}
+
+std::string AggregateOperator::sliceId(int64_t start, uint32_t shard) {
+    std::string id = "p";
+    put(id, start);
+    put(id, shard);
+    return id;
+}
+
+void AggregateOperator::addToShard(KeyState& key) {
+    // The high bits of the hash: keys_ places keys by the low ones.
+    key.shard = static_cast<uint32_t>(KeyIndex<KeyState>::hash(key.key) >> 58);
+    static_assert(kPaneShards == 64);
+    if (shardKeys_.empty()) shardKeys_.resize(kPaneShards);
+    key.shardIndex = shardKeys_[key.shard].size();
+    shardKeys_[key.shard].push_back(&key);
 }
 
 AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start) {
     auto& panes = key.panes;
-    // The key's newest pane is the usual one.
-    if (key.head < panes.size() && panes.back().start == start) return panes.back();
+    // The key's newest pane is the usual one (and after the folds, but for late records).
+    if (key.head < panes.size() && panes.back().start == start && start >= key.prefixThrough &&
+        (key.suffixBlock == INT64_MIN || start - key.suffixBlock >= size_)) {
+        return panes.back();
+    }
     auto at = std::lower_bound(panes.begin() + static_cast<ptrdiff_t>(key.head), panes.end(), start,
                                [](const Pane& pane, int64_t s) { return pane.start < s; });
-    auto index = static_cast<size_t>(at - panes.begin());
+    // A pane changing (or appearing) inside a fold makes the fold stale.
+    if (key.suffixBlock != INT64_MIN && start >= key.suffixBlock && start - key.suffixBlock < size_) {
+        key.suffixStale = true;
+    }
+    if (key.prefixBlock != INT64_MIN && start >= key.prefixBlock && start < key.prefixThrough) key.prefixStale = true;
     if (at == panes.end() || at->start != start) {
-        // A pane inserted among the queued ones shifts them: the queue is rebuilt.
-        if (index < key.head + key.queued) key.queueStale = true;
         Pane pane;
         pane.start = start;
         pane.states = newStates();
@@ -475,44 +502,17 @@ AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start
         stateBytes_ += sizeof(Pane);
         ++livePanes_;
         minPaneStart_ = std::min(minPaneStart_, start);
-    } else if (index < key.head + key.queued) {
-        key.queueStale = true;  // a queued pane changes
     }
     return *at;
 }
 
 void AggregateOperator::popPane(KeyState& key) {
     auto& panes = key.panes;
-    if (key.queued > 0) {
-        if (key.front == 0) {
-            // The back stack moves over, newest first: each pane's suffix covers it and the
-            // newer ones, so the oldest's covers them all.
-            for (size_t i = key.head + key.queued; i-- > key.head;) {
-                uint8_t* suffix = newStates();
-                const uint8_t* newer = i + 1 < key.head + key.queued ? panes[i + 1].suffix : nullptr;
-                for (size_t k = 0; k < kernels_.size(); ++k) {
-                    kernels_[k]->merge(suffix + stateOffsets_[k], panes[i].states + stateOffsets_[k]);
-                    if (newer != nullptr) kernels_[k]->merge(suffix + stateOffsets_[k], newer + stateOffsets_[k]);
-                }
-                panes[i].suffix = suffix;
-            }
-            key.front = key.queued;
-            freeStates(key.backAggregate);
-            key.backAggregate = nullptr;
-        }
-        --key.front;
-        --key.queued;
-    }
     Pane& pane = panes[key.head];
     freeStates(pane.suffix);
     freeStates(pane.states);
     stateBytes_ -= std::min(stateBytes_, sizeof(Pane));
     --livePanes_;
-    if (pane.persisted) {
-        std::string id = "p" + key.key;
-        id.append(reinterpret_cast<const char*>(&pane.start), sizeof pane.start);
-        erased_.push_back(std::move(id));
-    }
     pane = Pane{};
     ++key.head;
     if (key.head == panes.size()) {
@@ -533,32 +533,67 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
         if (key == nullptr) continue;
         auto& panes = key->panes;
         if (final) {
-            if (key->queueStale) clearQueue(*key);
             // Panes of earlier windows (none are expected) leave first.
             while (key->head < panes.size() && panes[key->head].start < start) popPane(*key);
-            // Panes that entered the window join the back of the queue…
-            for (size_t i = key->head + key->queued; i < panes.size() && panes[i].start < end; ++i) {
-                if (key->backAggregate == nullptr) key->backAggregate = newStates();
-                for (size_t k = 0; k < kernels_.size(); ++k) {
-                    kernels_[k]->merge(key->backAggregate + stateOffsets_[k], panes[i].states + stateOffsets_[k]);
+            int64_t block = floorTo(start, size_);
+            int64_t blockEnd = block + size_;
+            // The suffixes of the block of `start`, folded from its last pane back…
+            if (key->suffixBlock != block || key->suffixStale) {
+                for (size_t i = key->head; i < panes.size(); ++i) {
+                    freeStates(panes[i].suffix);
+                    panes[i].suffix = nullptr;
                 }
-                ++key->queued;
+                size_t last = key->head;
+                while (last < panes.size() && panes[last].start < blockEnd) ++last;
+                const uint8_t* later = nullptr;
+                for (size_t i = last; i-- > key->head;) {
+                    uint8_t* suffix = newStates();
+                    for (size_t k = 0; k < kernels_.size(); ++k) {
+                        kernels_[k]->merge(suffix + stateOffsets_[k], panes[i].states + stateOffsets_[k]);
+                        if (later != nullptr) kernels_[k]->merge(suffix + stateOffsets_[k], later + stateOffsets_[k]);
+                    }
+                    panes[i].suffix = suffix;
+                    later = suffix;
+                }
+                key->suffixBlock = block;
+                key->suffixStale = false;
             }
-            if (key->queued > 0) {
-                // …the window is the oldest front suffix merged with the back.
-                const uint8_t* frontAggregate = key->front > 0 ? panes[key->head].suffix : nullptr;
-                const uint8_t* states = frontAggregate != nullptr ? frontAggregate : key->backAggregate;
-                if (frontAggregate != nullptr && key->backAggregate != nullptr) {
+            // …the prefix of the next block, folded from its start up to `end`…
+            if (key->prefixBlock != blockEnd || key->prefixStale) {
+                freeStates(key->prefix);
+                key->prefix = nullptr;
+                key->prefixBlock = blockEnd;
+                key->prefixThrough = blockEnd;
+                key->prefixStale = false;
+            }
+            if (end > key->prefixThrough) {
+                auto from = std::lower_bound(panes.begin() + static_cast<ptrdiff_t>(key->head), panes.end(),
+                                             key->prefixThrough, [](const Pane& p, int64_t s) { return p.start < s; });
+                for (; from != panes.end() && from->start < end; ++from) {
+                    if (key->prefix == nullptr) key->prefix = newStates();
+                    for (size_t k = 0; k < kernels_.size(); ++k) {
+                        kernels_[k]->merge(key->prefix + stateOffsets_[k], from->states + stateOffsets_[k]);
+                    }
+                }
+                key->prefixThrough = end;
+            }
+            // …and the window, the suffix of its first pane merged with the prefix.
+            const uint8_t* suffix = key->head < panes.size() && panes[key->head].start < blockEnd
+                                        ? panes[key->head].suffix
+                                        : nullptr;
+            if (suffix != nullptr || key->prefix != nullptr) {
+                const uint8_t* states = suffix != nullptr ? suffix : key->prefix;
+                if (suffix != nullptr && key->prefix != nullptr) {
                     for (size_t k = 0; k < kernels_.size(); ++k) {
                         kernels_[k]->init(mergeState_ + stateOffsets_[k]);
-                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], frontAggregate + stateOffsets_[k]);
-                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->backAggregate + stateOffsets_[k]);
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], suffix + stateOffsets_[k]);
+                        kernels_[k]->merge(mergeState_ + stateOffsets_[k], key->prefix + stateOffsets_[k]);
                     }
                     states = mergeState_;
                 }
                 appendRow(key->keyValues, start, end, states, {});
                 if (states == mergeState_) {
-                    for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+                    for (size_t k : destroyed_) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
                 }
             }
         }
@@ -577,6 +612,14 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
     }
     minPaneStart_ = minStart;
     closedThrough_ = end;
+    // The slices of the panes that went: erased if a checkpoint holds them, else forgotten.
+    for (auto it = persistedSlices_.begin(); it != persistedSlices_.end() && it->first < keep;) {
+        for (uint32_t shard = 0; shard < kPaneShards; ++shard) {
+            if ((it->second >> shard) & 1) erased_.push_back(sliceId(it->first, shard));
+        }
+        it = persistedSlices_.erase(it);
+    }
+    dirtySlices_.erase(dirtySlices_.begin(), dirtySlices_.lower_bound(keep));
 }
 
 void AggregateOperator::closeWindows(int64_t watermark) {
@@ -651,11 +694,14 @@ void AggregateOperator::releaseClosed() {
     owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
     for (KeyState* key : owners) {
         if (!key->slots.empty() || key->head < key->panes.size()) continue;
-        clearQueue(*key);
+        clearFolds(*key);
         if (kind_ == plan::WindowKind::kSliding) {
             slidingKeys_[key->listed] = nullptr;
             ++slidingHoles_;
-            if (key->panesDirty) dirtyPaneKeys_[key->dirtyIndex] = nullptr;
+            auto& shard = shardKeys_[key->shard];
+            shard[key->shardIndex] = shard.back();
+            shard[key->shardIndex]->shardIndex = key->shardIndex;
+            shard.pop_back();
         }
         stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
         dirtyKeys_.erase(key);
@@ -822,12 +868,23 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
     }
     constexpr size_t kSlotDistance = 16;
     constexpr size_t kEntryDistance = 8;
+    constexpr size_t kPaneDistance = 4;
+    constexpr size_t kStatesDistance = 2;
 
     for (size_t index = 0; index < rows.size(); ++index) {
         uint32_t row = rows[index];
         if (byKey) {
             if (index + kSlotDistance < rows.size()) keys_.prefetchSlot(hashes[index + kSlotDistance]);
             if (index + kEntryDistance < rows.size()) keys_.prefetchEntry(hashes[index + kEntryDistance]);
+            if (kind_ == plan::WindowKind::kSliding) {
+                // The key's newest pane, then its states (the usual pane of a record).
+                auto newest = [&](size_t ahead) -> const Pane* {
+                    const KeyState* key = index + ahead < rows.size() ? keys_.peek(hashes[index + ahead]) : nullptr;
+                    return key != nullptr && key->head < key->panes.size() ? &key->panes.back() : nullptr;
+                };
+                if (const Pane* pane = newest(kPaneDistance)) __builtin_prefetch(pane);
+                if (const Pane* pane = newest(kStatesDistance)) __builtin_prefetch(pane->states);
+            }
         }
         int64_t watermark = processingTime ? context.nowMicros
                             : row < origin.watermarkBefore.size() ? origin.watermarkBefore[row]
@@ -900,11 +957,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                 Pane& pane = paneFor(*key, floorTo(t, pane_));
                 if (!pane.dirty) {
                     pane.dirty = true;
-                    if (!key->panesDirty) {
-                        key->panesDirty = true;
-                        key->dirtyIndex = dirtyPaneKeys_.size();
-                        dirtyPaneKeys_.push_back(key);
-                    }
+                    dirtySlices_[pane.start] |= uint64_t{1} << key->shard;
                 }
                 pendingStates.push_back(pane.states);
                 pendingKeys.push_back(key);
@@ -1044,30 +1097,38 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
     }
     dirtyGroups_.clear();
     std::string out;
-    std::string id;
     std::string state;
-    for (KeyState* key : dirtyPaneKeys_) {
-        if (key == nullptr) continue;
-        key->panesDirty = false;
-        for (size_t i = key->head; i < key->panes.size(); ++i) {
-            Pane& pane = key->panes[i];
-            if (!pane.dirty) continue;
-            pane.dirty = false;
-            pane.persisted = true;
-            id.assign("p");
-            id += key->key;
-            put(id, pane.start);
+    for (const auto& [start, shards] : dirtySlices_) {
+        for (uint32_t shard = 0; shard < kPaneShards; ++shard) {
+            if (((shards >> shard) & 1) == 0) continue;
             out.clear();
             put(out, kStateVersion);
-            for (size_t k = 0; k < kernels_.size(); ++k) {
-                state.clear();
-                kernels_[k]->serialize(pane.states + stateOffsets_[k], state);
-                putBytes(out, state);
+            bool any = false;
+            for (KeyState* key : shardKeys_[shard]) {
+                auto pane = std::lower_bound(key->panes.begin() + static_cast<ptrdiff_t>(key->head), key->panes.end(),
+                                             start, [](const Pane& p, int64_t s) { return p.start < s; });
+                if (pane == key->panes.end() || pane->start != start) continue;
+                pane->dirty = false;
+                any = true;
+                putBytes(out, key->key);
+                for (size_t k = 0; k < kernels_.size(); ++k) {
+                    state.clear();
+                    kernels_[k]->serialize(pane->states + stateOffsets_[k], state);
+                    putBytes(out, state);
+                }
             }
-            changes.put(store, id, out);
+            uint64_t bit = uint64_t{1} << shard;
+            if (any) {
+                changes.put(store, sliceId(start, shard), out);
+                persistedSlices_[start] |= bit;
+            } else if (auto held = persistedSlices_.find(start); held != persistedSlices_.end() && (held->second & bit)) {
+                changes.erase(store, sliceId(start, shard));
+                held->second &= ~bit;
+                if (held->second == 0) persistedSlices_.erase(held);
+            }
         }
     }
-    dirtyPaneKeys_.clear();
+    dirtySlices_.clear();
     for (KeyState* key : dirtyKeys_) {
         out.clear();
         put(out, kStateVersion);
@@ -1158,14 +1219,32 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
             return readStates(reader, restored_.back()->states);
         }
         case 'p': {
-            if (kind_ != plan::WindowKind::kSliding || key.size() < 1 + sizeof(int64_t)) return corrupt("pane");
-            Pane pane;
-            std::memcpy(&pane.start, key.data() + key.size() - sizeof(int64_t), sizeof(int64_t));
-            pane.persisted = true;
-            pane.states = pool_->allocate();
-            for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(pane.states + stateOffsets_[k]);
-            restoredPanes_.emplace_back(std::string(key.substr(1, key.size() - 1 - sizeof(int64_t))), pane);
-            return readStates(reader, pane.states);
+            // A slice: the panes of one start of every key of one shard.
+            int64_t start = 0;
+            uint32_t shard = 0;
+            if (kind_ != plan::WindowKind::kSliding || key.size() != 1 + sizeof start + sizeof shard) {
+                return corrupt("pane slice key");
+            }
+            std::memcpy(&start, key.data() + 1, sizeof start);
+            std::memcpy(&shard, key.data() + 1 + sizeof start, sizeof shard);
+            if (shard >= kPaneShards) return corrupt("pane slice shard");
+            persistedSlices_[start] |= uint64_t{1} << shard;
+            while (!reader.atEnd()) {
+                std::string_view keyBytes;
+                if (!reader.getBytes(keyBytes)) return corrupt("pane slice");
+                Pane pane;
+                pane.start = start;
+                pane.states = pool_->allocate();
+                for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(pane.states + stateOffsets_[k]);
+                restoredPanes_.emplace_back(std::string(keyBytes), pane);
+                for (size_t k = 0; k < kernels_.size(); ++k) {
+                    std::string_view bytes;
+                    if (!reader.getBytes(bytes)) return corrupt("pane states");
+                    kernels_[k]->destroy(pane.states + stateOffsets_[k]);
+                    FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(bytes, pane.states + stateOffsets_[k]));
+                }
+            }
+            return Status::ok();
         }
         default:
             return corrupt(fmt::format("unknown entry kind '{}'", key[0]));
@@ -1219,6 +1298,7 @@ Status AggregateOperator::finishRestore() {
         keys_.forEach([&](KeyState& key) {
             std::sort(key.panes.begin(), key.panes.end(), [](const Pane& a, const Pane& b) { return a.start < b.start; });
             slidingKeys_.push_back(&key);
+            addToShard(key);
         });
         std::sort(slidingKeys_.begin(), slidingKeys_.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
         for (size_t i = 0; i < slidingKeys_.size(); ++i) slidingKeys_[i]->listed = i;

@@ -95,8 +95,7 @@ private:
         uint8_t* states = nullptr;
         /// In the front stack of the key's queue: this pane merged with the newer front panes.
         uint8_t* suffix = nullptr;
-        bool dirty = false;      ///< changed since the last checkpoint
-        bool persisted = false;  ///< a checkpoint holds it
+        bool dirty = false;  ///< changed since the last checkpoint (its slice is dirty)
     };
     /// A key's panes (sliding) or sessions.
     struct KeyState {
@@ -105,23 +104,30 @@ private:
         uint64_t sequence = 0;
         uint64_t run = 0;
         bool persisted = false;    ///< a checkpoint holds it
-        bool panesDirty = false;   ///< sliding: it is in dirtyPaneKeys_, at dirtyIndex
-        size_t dirtyIndex = 0;
+        uint32_t shard = 0;        ///< sliding: its checkpoint shard, at shardIndex in shardKeys_
+        size_t shardIndex = 0;
         size_t listed = 0;         ///< sliding: its index in slidingKeys_
         /// Sessions, by start.
         std::map<int64_t, Group*> slots;
         /// Sliding: the live panes are panes[head…], ascending by start.
         std::vector<Pane> panes;
         size_t head = 0;
-        /// Sliding EMIT FINAL: the panes of the window being closed, panes[head, head +
-        /// queued), as a queue aggregated with two stacks — the front, panes[head, head +
-        /// front), each with its suffix (it merged with the newer front panes); the back, the
-        /// rest, merged into backAggregate — so closing a window costs O(1) merges amortized
-        /// instead of one per pane.
-        size_t queued = 0;
-        size_t front = 0;
-        uint8_t* backAggregate = nullptr;
-        bool queueStale = false;  ///< a queued pane changed or one was inserted: rebuild
+        /// Sliding EMIT FINAL. Time is cut into blocks of the window size (aligned to 0), so
+        /// a window [s, s + size) is the panes of s's block from s on plus the panes of the
+        /// next block before s + size: the suffix of the first pane ≥ s — each pane of the
+        /// suffix block holds itself merged with the later panes of its block, folded from
+        /// the block's last pane — merged with the prefix of the next block, folded pane by
+        /// pane from its start. Closing a window costs O(1) merges amortized, and the merge
+        /// order of every window depends on its panes only, never on when the folds were
+        /// built (a restored job, whose folds start afresh, gives the same bits for floating
+        /// point aggregates as an uninterrupted one). A pane that changes inside a fold
+        /// makes it stale: it is rebuilt, in the same order.
+        int64_t suffixBlock = INT64_MIN;  ///< the block whose panes hold suffixes
+        bool suffixStale = false;
+        int64_t prefixBlock = INT64_MIN;  ///< the block folded into prefix…
+        int64_t prefixThrough = INT64_MIN;  ///< …its panes before this
+        uint8_t* prefix = nullptr;
+        bool prefixStale = false;
         /// Sliding EMIT CHANGES: what was emitted per open window, by window start.
         std::map<int64_t, std::unique_ptr<EmitTrack>> windowTracks;
     };
@@ -147,8 +153,9 @@ private:
     /// Closes what is due at `watermark` (EMIT FINAL: emits it; EMIT CHANGES: purges it).
     void closeWindows(int64_t watermark);
     void closeSlidingWindow(int64_t end);
-    void clearQueue(KeyState& key);
-    /// Frees the key's oldest live pane (taking it out of the queue first).
+    /// Frees the key's suffixes and prefix.
+    void clearFolds(KeyState& key);
+    /// Frees the key's oldest live pane.
     void popPane(KeyState& key);
     /// The key's pane starting at `start`, created if needed (sliding).
     Pane& paneFor(KeyState& key, int64_t start);
@@ -186,6 +193,7 @@ private:
     std::vector<std::vector<expr::CompiledExprPtr>> argExprs_;
     std::vector<expr::AggregateKernelPtr> kernels_;
     std::vector<size_t> stateOffsets_;
+    std::vector<size_t> destroyed_;  ///< the kernels whose states need destroy()
     size_t stateSize_ = 0;
     expr::CompiledExprPtr having_;
 
@@ -223,7 +231,18 @@ private:
     // bytes, "m" for the operator's counters).
     std::unordered_set<Group*> dirtyGroups_;
     std::unordered_set<KeyState*> dirtyKeys_;
-    std::vector<KeyState*> dirtyPaneKeys_;  ///< sliding keys with dirty panes (null: gone)
+    /// Sliding windows checkpoint their panes in slices: one entry per pane start and shard
+    /// of keys (hash of the key bytes mod kPaneShards, §2.2), holding the panes of that start
+    /// of every key of the shard. A pane is written once or twice (while it fills) instead of
+    /// being one of millions of tiny entries, and a closed pane start erases one entry per
+    /// shard. Slices changed since the last checkpoint and slices a checkpoint holds, as
+    /// shard bit masks by pane start.
+    static constexpr uint32_t kPaneShards = 64;
+    std::vector<std::vector<KeyState*>> shardKeys_;
+    std::map<int64_t, uint64_t> dirtySlices_;
+    std::map<int64_t, uint64_t> persistedSlices_;
+    static std::string sliceId(int64_t start, uint32_t shard);
+    void addToShard(KeyState& key);
     std::vector<std::string> erased_;
     std::vector<std::unique_ptr<Group>> restored_;  ///< groups read, indexed by finishRestore
     /// Sliding panes read (key bytes, pane), attached to their keys by finishRestore.

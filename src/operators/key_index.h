@@ -34,6 +34,14 @@ public:
         if (slot.hash == hash && slot.entry) __builtin_prefetch(slot.entry.get());
     }
 
+    /// The entry in the home slot of `hash` when the slot holds that hash — likely, not surely,
+    /// the entry of the key (for prefetching only).
+    T* peek(uint64_t hash) const {
+        if (slots_.empty()) return nullptr;
+        const Slot& slot = slots_[hash & mask_];
+        return slot.hash == hash ? slot.entry.get() : nullptr;
+    }
+
     T* find(uint64_t hash, std::string_view key) const {
         if (slots_.empty()) return nullptr;
         for (size_t i = hash & mask_;; i = (i + 1) & mask_) {

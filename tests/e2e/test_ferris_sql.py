@@ -321,6 +321,29 @@ WITH ('bars.type' = 'file_sink', 'bars.path' = 'out/bars.jsonl', 'commit.interva
 """
 
 
+SLIDING_APP = """
+CREATE STREAM trades (trade_id STRING, symbol STRING, price DECIMAL(18,4), quantity BIGINT, trade_time TIMESTAMP)
+WITH ('trades.type' = 'file_source', 'trades.path' = 'trades.jsonl', 'trades.event.time.field' = 'trade_time');
+CREATE STREAM moving AS
+SELECT symbol, _window_start, COUNT(*) AS n, SUM(quantity) AS volume, MIN(price) AS low, MAX(price) AS high,
+       STDDEV(price) AS volatility
+FROM trades GROUP BY symbol WINDOW SLIDING(5s, 1s)
+WITH ('moving.type' = 'file_sink', 'moving.path' = 'out/moving.jsonl', 'commit.interval' = '20ms',
+      'batch.size' = '64');
+"""
+
+
+def checkpoint_ids(directory):
+    """The checkpoint id of every MANIFEST under `directory` (a job's state.dir)."""
+    ids = []
+    for manifest in sorted(Path(directory).rglob("MANIFEST")):
+        try:
+            ids.append(json.loads(manifest.read_text())["checkpoint_id"])
+        except (OSError, ValueError, KeyError):
+            ids.append(None)  # being replaced: read again
+    return ids
+
+
 def expected_bars(trades_file):
     """The bars of BARS_APP computed from the input (DESIGN.md §1.4): the watermark is the
     largest event time before each record; a record whose 1 s window ended by then is late and
@@ -359,7 +382,9 @@ def expected_bars(trades_file):
 class CheckpointTest(unittest.TestCase):
     """Checkpoints and restarts of a windowed file-to-file job run as a real process."""
 
-    def test_sigkill_mid_stream_and_restart_gives_the_uninterrupted_output(self):
+    def kill_and_restart(self, app, output, check_reference=None):
+        """Runs `app` uninterrupted, then again SIGKILLed at random points mid-stream and
+        restarted each time until it finishes: the output must be byte-identical."""
         seed = int(os.environ.get("FERRIS_KILL_SEED", str(int(time.time()))))
         print(f"kill seed {seed}", file=sys.stderr)
         rng = random.Random(seed)
@@ -369,12 +394,14 @@ class CheckpointTest(unittest.TestCase):
             for name in ("killed", "reference"):
                 (tmp / name).mkdir()
                 (tmp / name / "trades.jsonl").symlink_to(tmp / "data" / "trades.jsonl")
-                (tmp / name / "app.sql").write_text(BARS_APP % 64)
+                (tmp / name / "app.sql").write_text(app)
+            started = time.monotonic()
             reference = run("run", "--no-progress", "app.sql", cwd=tmp / "reference")
+            took = time.monotonic() - started
             self.assertEqual(reference.returncode, 0, reference.stderr)
-            expected_text = (tmp / "reference" / "out" / "bars.jsonl").read_text()
-            rows = [json.loads(line) for line in expected_text.splitlines()]
-            self.assertEqual(rows, expected_bars(tmp / "data" / "trades.jsonl"))
+            expected_text = (tmp / "reference" / "out" / output).read_text()
+            if check_reference is not None:
+                check_reference(expected_text, tmp / "data" / "trades.jsonl")
 
             landed = 0
             resumed = 0
@@ -382,7 +409,12 @@ class CheckpointTest(unittest.TestCase):
                 process = subprocess.Popen([FERRIS_SQL, "run", "--no-progress", "app.sql"], cwd=tmp / "killed",
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 if landed < 6:
-                    time.sleep(rng.uniform(0.05, 0.5))
+                    # Once the run has installed a checkpoint of its own (so each restart gets
+                    # further), at a random point up to a tenth of an uninterrupted run later.
+                    before = checkpoint_ids(tmp / "killed")
+                    while process.poll() is None and checkpoint_ids(tmp / "killed") == before:
+                        time.sleep(0.005)
+                    time.sleep(rng.uniform(0, 0.1) * took)
                     if process.poll() is None:
                         process.send_signal(signal.SIGKILL)
                         landed += 1
@@ -393,8 +425,24 @@ class CheckpointTest(unittest.TestCase):
                 self.assertEqual(process.returncode, -signal.SIGKILL, stderr)
             self.assertGreaterEqual(landed, 3, f"only {landed} kills landed mid-stream (seed {seed})")
             self.assertGreaterEqual(resumed, 3, f"only {resumed} restarts resumed from a checkpoint (seed {seed})")
-            self.assertEqual((tmp / "killed" / "out" / "bars.jsonl").read_text(), expected_text,
+            self.assertEqual((tmp / "killed" / "out" / output).read_text(), expected_text,
                              f"output after kills differs from the uninterrupted run (seed {seed})")
+
+    def test_sigkill_mid_stream_and_restart_gives_the_uninterrupted_output(self):
+        def check(text, trades):
+            self.assertEqual([json.loads(line) for line in text.splitlines()], expected_bars(trades))
+        self.kill_and_restart(BARS_APP % 64, "bars.jsonl", check)
+
+    def test_sigkill_of_a_sliding_window_job_and_restart_gives_the_uninterrupted_output(self):
+        # Sliding windows keep each pane for several windows and checkpoint them in slices.
+        def check(text, trades):
+            rows = [json.loads(line) for line in text.splitlines()]
+            records = len(Path(trades).read_text().splitlines())
+            self.assertGreater(len(rows), 1000)
+            # Every record is in 5 windows, less those closed before it came (late ones).
+            self.assertLessEqual(sum(row["n"] for row in rows), 5 * records)
+            self.assertGreater(sum(row["n"] for row in rows), 4 * records)
+        self.kill_and_restart(SLIDING_APP, "moving.jsonl", check)
 
     def test_max_memory_bounds_the_state_with_a_clear_error(self):
         with tempfile.TemporaryDirectory() as tmp:
