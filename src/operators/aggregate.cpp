@@ -305,11 +305,12 @@ void AggregateOperator::emitChanges(Group& group) {
     }
 }
 
-void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t) {
-    // Every open window holding t, in window-start order: its panes merged.
+void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t, int64_t lastEnd) {
+    // Every open window holding t (ending by lastEnd), in window-start order: its panes merged.
     for (int64_t start = floorTo(t - size_, advance_) + advance_; start <= floorTo(t, advance_); start += advance_) {
         int64_t end = start + size_;
         if (closedThrough_ != types::kMinWatermark && end <= closedThrough_) continue;
+        if (end > lastEnd) break;
         for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
         auto pane = std::lower_bound(key.panes.begin() + static_cast<ptrdiff_t>(key.head), key.panes.end(), start,
                                      [](const Pane& p, int64_t s) { return p.start < s; });
@@ -325,7 +326,11 @@ void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t) {
     }
 }
 
-void AggregateOperator::settle(bool changes, const OperatorContext& context) {
+void AggregateOperator::settle(const OperatorContext& context) {
+    // EMIT CHANGES and 'update' track what each result row last wrote (for deletes, and
+    // for EMIT CHANGES, to write nothing when a row is unchanged).
+    bool changes = node_->emit == plan::EmitMode::kChanges;
+    bool tracking = changes || update_;
     auto rows = static_cast<uint32_t>(pendingRows_.size());
     output_.setNumRows(rows);
     if (rows == 0) return;
@@ -361,7 +366,7 @@ void AggregateOperator::settle(bool changes, const OperatorContext& context) {
             continue;
         }
         if (erroredRow[row]) continue;
-        if (!changes) {
+        if (!tracking || pending.track == nullptr) {
             if (passes[row]) kept.push_back(row);
             continue;
         }
@@ -371,7 +376,7 @@ void AggregateOperator::settle(bool changes, const OperatorContext& context) {
             for (size_t slot = firstAggregate; slot < output_.columns().size(); ++slot) {
                 appendCellBytes(output_.column(slot), row, scratch_);
             }
-            if (track.upserted && track.lastEmitted == scratch_ && track.emittedStart == pending.start) {
+            if (changes && track.upserted && track.lastEmitted == scratch_ && track.emittedStart == pending.start) {
                 continue;  // unchanged: nothing to emit
             }
             track.lastEmitted = scratch_;
@@ -402,7 +407,39 @@ int64_t AggregateOperator::nextSlidingEnd() const {
     int64_t first = minPaneStart_;
     int64_t end = floorTo(first - size_, advance_) + advance_ + size_;
     if (closedThrough_ != types::kMinWatermark) end = std::max(end, closedThrough_ + advance_);
-    return end;
+    // Windows starting after the newest pane hold nothing.
+    return end - size_ > maxPaneStart_ ? types::kMaxWatermark : end;
+}
+
+int64_t AggregateOperator::nextSlidingFire() const {
+    if (livePanes_ == 0) return types::kMaxWatermark;
+    int64_t end = floorTo(minPaneStart_ - size_, advance_) + advance_ + size_;
+    if (firedThrough_ != types::kMinWatermark) end = std::max(end, firedThrough_ + advance_);
+    if (closedThrough_ != types::kMinWatermark) end = std::max(end, closedThrough_ + advance_);
+    // Windows starting after the newest pane hold nothing.
+    return end - size_ > maxPaneStart_ ? types::kMaxWatermark : end;
+}
+
+void AggregateOperator::fireSlidingWindow(int64_t end) {
+    int64_t start = end - size_;
+    for (KeyState* key : slidingKeys_) {
+        if (key == nullptr) continue;
+        auto pane = std::lower_bound(key->panes.begin() + static_cast<ptrdiff_t>(key->head), key->panes.end(), start,
+                                     [](const Pane& p, int64_t s) { return p.start < s; });
+        if (pane == key->panes.end() || pane->start >= end) continue;
+        for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
+        for (; pane != key->panes.end() && pane->start < end; ++pane) {
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->states + stateOffsets_[k]);
+            }
+        }
+        auto& track = key->windowTracks[start];
+        if (!track) track = std::make_unique<EmitTrack>();
+        appendRow(key->keyValues, start, end, mergeState_, {track.get()});
+        for (size_t k : destroyed_) kernels_[k]->destroy(mergeState_ + stateOffsets_[k]);
+        dirtyKeys_.insert(key);
+    }
+    firedThrough_ = end;
 }
 
 int64_t AggregateOperator::nextDue() const {
@@ -429,11 +466,20 @@ int64_t AggregateOperator::nextDue() const {
             if (!sessions_.empty()) end = std::get<0>(*sessions_.begin());
             break;
     }
+    // 'update' (sliding, session): the next window to fire, before lateness.
+    int64_t fire = types::kMaxWatermark;
+    if (update_ && kind_ == plan::WindowKind::kSliding) fire = nextSlidingFire();
+    if (update_ && kind_ == plan::WindowKind::kSession) {
+        auto next = firedThrough_ == types::kMinWatermark
+                        ? sessions_.begin()
+                        : sessions_.upper_bound(std::make_tuple(firedThrough_, UINT64_MAX, nullptr));
+        if (next != sessions_.end()) fire = std::get<0>(*next);
+    }
     int64_t due = 0;
     if (end == types::kMaxWatermark || __builtin_add_overflow(end, node_->allowedLatenessMicros, &due)) {
-        return types::kMaxWatermark;
+        return fire;
     }
-    return due;
+    return std::min(due, fire);
 }
 
 uint8_t* AggregateOperator::newStates() {
@@ -502,6 +548,7 @@ AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start
         stateBytes_ += sizeof(Pane);
         ++livePanes_;
         minPaneStart_ = std::min(minPaneStart_, start);
+        maxPaneStart_ = std::max(maxPaneStart_, start);
     }
     return *at;
 }
@@ -527,7 +574,7 @@ void AggregateOperator::popPane(KeyState& key) {
 void AggregateOperator::closeSlidingWindow(int64_t end) {
     int64_t start = end - size_;
     int64_t keep = start + advance_;  // panes from here on belong to later windows too
-    bool final = node_->emit == plan::EmitMode::kFinal;
+    bool final = node_->emit == plan::EmitMode::kFinal && !update_;  // 'update' fired it already
     int64_t minStart = INT64_MAX;
     for (KeyState* key : slidingKeys_) {
         if (key == nullptr) continue;
@@ -661,6 +708,14 @@ void AggregateOperator::closeWindows(int64_t watermark) {
             }
             return;
         case plan::WindowKind::kSliding:
+            if (update_ && watermark != types::kMinWatermark) {
+                // 'update': a window fires at its end; its panes stay until end + lateness.
+                while (true) {
+                    int64_t end = nextSlidingFire();
+                    if (end == types::kMaxWatermark || end > watermark) break;
+                    fireSlidingWindow(end);
+                }
+            }
             while (true) {
                 int64_t end = nextSlidingEnd();
                 if (end == types::kMaxWatermark || !closedAt(end, watermark)) break;
@@ -668,11 +723,26 @@ void AggregateOperator::closeWindows(int64_t watermark) {
             }
             return;
         case plan::WindowKind::kSession:
+            if (update_ && watermark != types::kMinWatermark) {
+                // 'update': a session fires when the watermark passes its last time + gap.
+                auto from = firedThrough_ == types::kMinWatermark
+                                ? sessions_.begin()
+                                : sessions_.upper_bound(std::make_tuple(firedThrough_, UINT64_MAX, nullptr));
+                for (auto it = from; it != sessions_.end() && std::get<0>(*it) <= watermark; ++it) {
+                    Group* group = std::get<2>(*it);
+                    if (group->fired) continue;
+                    appendRow(group->owner->keyValues, group->start, group->last + gap_, group->states,
+                              {&group->track});
+                    group->fired = true;
+                    dirtyGroups_.insert(group);
+                }
+                firedThrough_ = std::max(firedThrough_, watermark);
+            }
             while (!sessions_.empty() && closedAt(std::get<0>(*sessions_.begin()), watermark)) {
                 Group* group = std::get<2>(*sessions_.begin());
                 sessions_.erase(sessions_.begin());
                 group->owner->slots.erase(group->start);
-                if (final) {
+                if (final && !group->fired) {
                     appendRow(group->owner->keyValues, group->start, group->last + gap_, group->states, {&group->track});
                 }
                 closing_.push_back(group);
@@ -744,6 +814,8 @@ AggregateOperator::Group* AggregateOperator::sessionFor(KeyState& key, int64_t t
         scratch_.append(reinterpret_cast<const char*>(&sequence), sizeof sequence);
         Group* group = newGroup(scratch_, {}, t);
         group->owner = &key;
+        // 'update': a session that would have fired already emits at once.
+        group->fired = update_ && firedThrough_ != types::kMinWatermark && t + gap_ + 1 <= firedThrough_;
         reindex(group, true);
         return group;
     }
@@ -764,7 +836,8 @@ AggregateOperator::Group* AggregateOperator::sessionFor(KeyState& key, int64_t t
     earlier->start = std::min(earlier->start, t);
     earlier->last = std::max(later->last, t);
     reindex(earlier, true);
-    if (node_->emit == plan::EmitMode::kChanges) {
+    earlier->fired = earlier->fired || later->fired;
+    if (node_->emit == plan::EmitMode::kChanges || update_) {
         appendRow(key.keyValues, later->start, later->last + gap_, later->states,
                   {&later->track, PendingRow::Kind::kDeleteIfUpserted});
     }
@@ -831,7 +904,12 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                     }
                     // 'update': a record for a window that fired re-emits its corrected row.
                     if (sliding) {
-                        if (changes) emitSlidingChanges(*pendingKeys[i], pendingTimes[i]);
+                        if (changes) {
+                            emitSlidingChanges(*pendingKeys[i], pendingTimes[i], INT64_MAX);
+                        } else if (firedThrough_ != types::kMinWatermark) {
+                            // 'update': the windows that fired re-emit their corrected rows.
+                            emitSlidingChanges(*pendingKeys[i], pendingTimes[i], firedThrough_);
+                        }
                     } else if (changes || pendingGroups[i]->fired) {
                         emitChanges(*pendingGroups[i]);
                     }
@@ -952,7 +1030,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                     continue;
                 }
                 KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
-                if (changes && key->run == runId_) flush();
+                if ((changes || update_) && key->run == runId_) flush();
                 key->run = runId_;
                 Pane& pane = paneFor(*key, floorTo(t, pane_));
                 if (!pane.dirty) {
@@ -967,7 +1045,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
             }
             case plan::WindowKind::kSession: {
                 KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
-                if (changes && key->run == runId_) flush();
+                if ((changes || update_) && key->run == runId_) flush();
                 // A bridging record merges two sessions: their pending rows go in first.
                 if (!pendingStates.empty()) {
                     int within = 0;
@@ -1002,7 +1080,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
     batch.removeErroredRows();
     // What the watermark after this batch closed.
     closeWindows(processingTime ? context.nowMicros : batch.watermarkAfter());
-    settle(changes, context);
+    settle(context);
     releaseClosed();
     return Status::ok();
 }
@@ -1012,7 +1090,7 @@ Status AggregateOperator::advance(const OperatorContext& context, Batch& output)
                             ? (context.watermark == types::kMaxWatermark ? types::kMaxWatermark : context.nowMicros)
                             : context.watermark;
     closeWindows(watermark);
-    settle(false, context);
+    settle(context);
     output = takeOutput();
     releaseClosed();
     return Status::ok();
@@ -1293,6 +1371,7 @@ Status AggregateOperator::finishRestore() {
             stateBytes_ += sizeof(Pane) + pool_->blockSize();
             ++livePanes_;
             minPaneStart_ = std::min(minPaneStart_, pane.start);
+            maxPaneStart_ = std::max(maxPaneStart_, pane.start);
         }
         restoredPanes_.clear();
         keys_.forEach([&](KeyState& key) {

@@ -149,7 +149,7 @@ private:
     void appendRow(const std::vector<types::Value>& keyValues, int64_t start, int64_t end, const uint8_t* states,
                    PendingRow pending);
     /// Applies HAVING and the changelog rules to the candidate rows of output_.
-    void settle(bool changes, const OperatorContext& context);
+    void settle(const OperatorContext& context);
     /// Closes what is due at `watermark` (EMIT FINAL: emits it; EMIT CHANGES: purges it).
     void closeWindows(int64_t watermark);
     void closeSlidingWindow(int64_t end);
@@ -178,7 +178,11 @@ private:
     void mergeInto(Group& target, Group& source);
     void emitChanges(Group& group);
     /// Sliding EMIT CHANGES: a row for every open window of `key` holding `t`.
-    void emitSlidingChanges(KeyState& key, int64_t t);
+    void emitSlidingChanges(KeyState& key, int64_t t, int64_t lastEnd);
+    /// Sliding 'update': emits the window ending at `end` (it fires; its state stays).
+    void fireSlidingWindow(int64_t end);
+    /// Sliding 'update': the end of the next window to fire (kMaxWatermark: none).
+    int64_t nextSlidingFire() const;
     void applyRun(std::span<uint8_t* const> groups, std::span<const uint32_t> rows,
                   const std::vector<std::vector<types::VectorPtr>>& arguments, std::span<const int64_t> arrival,
                   expr::EvalContext& context);
@@ -208,6 +212,7 @@ private:
     size_t slidingHoles_ = 0;
     size_t livePanes_ = 0;
     int64_t minPaneStart_ = INT64_MAX;
+    int64_t maxPaneStart_ = INT64_MIN;  ///< the newest pane start ever held (an upper bound)
     int64_t closedThrough_ = types::kMinWatermark;
     /// late.data.strategy 'update' (tumbling): windows ending at or before this have fired.
     bool update_ = false;

@@ -255,11 +255,6 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 if (job->config_.lateUpdate) {
                     const plan::Property* property = plan.jobProperties.find("late.data.strategy");
                     SourceLocation at = property != nullptr ? property->location : plan.location;
-                    if (window.kind == plan::WindowKind::kSliding || window.kind == plan::WindowKind::kSession) {
-                        errors.push_back(prefixed(Status::notSupported(
-                            "late.data.strategy 'update' with SLIDING or SESSION windows (it works with TUMBLING)", at)));
-                        return errors[errorsBefore];
-                    }
                     if (!plan.changelog || window.kind == plan::WindowKind::kNone ||
                         aggregate->emit != plan::EmitMode::kFinal) {
                         errors.push_back(prefixed(Status::user(
