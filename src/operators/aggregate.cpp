@@ -669,8 +669,11 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
     dirtySlices_.erase(dirtySlices_.begin(), dirtySlices_.lower_bound(keep));
 }
 
-void AggregateOperator::closeWindows(int64_t watermark) {
+void AggregateOperator::closeWindows(int64_t watermark, size_t budget) {
     bool final = node_->emit == plan::EmitMode::kFinal;
+    // Whole windows close until `budget` rows are pending (not with 'update' where firing
+    // and closing interleave, but for sliding windows, which fire first).
+    auto full = [&] { return pendingRows_.size() >= budget; };
     switch (kind_) {
         case plan::WindowKind::kNone: {
             if (watermark != types::kMaxWatermark || !final) return;
@@ -686,7 +689,7 @@ void AggregateOperator::closeWindows(int64_t watermark) {
             return;
         }
         case plan::WindowKind::kTumbling:
-            while (!windows_.empty() && closedAt(windows_.begin()->first, watermark)) {
+            while (!windows_.empty() && closedAt(windows_.begin()->first, watermark) && (update_ || !full())) {
                 for (Group* group : windows_.begin()->second) {
                     if (final && !group->fired) {
                         appendRow(group->keyValues, group->start, group->start + size_, group->states, {&group->track});
@@ -713,12 +716,14 @@ void AggregateOperator::closeWindows(int64_t watermark) {
                 while (true) {
                     int64_t end = nextSlidingFire();
                     if (end == types::kMaxWatermark || end > watermark) break;
+                    // A window closes only after it fired: stop both for now.
+                    if (full()) return;
                     fireSlidingWindow(end);
                 }
             }
             while (true) {
                 int64_t end = nextSlidingEnd();
-                if (end == types::kMaxWatermark || !closedAt(end, watermark)) break;
+                if (end == types::kMaxWatermark || !closedAt(end, watermark) || full()) break;
                 closeSlidingWindow(end);
             }
             return;
@@ -738,7 +743,7 @@ void AggregateOperator::closeWindows(int64_t watermark) {
                 }
                 firedThrough_ = std::max(firedThrough_, watermark);
             }
-            while (!sessions_.empty() && closedAt(std::get<0>(*sessions_.begin()), watermark)) {
+            while (!sessions_.empty() && closedAt(std::get<0>(*sessions_.begin()), watermark) && (update_ || !full())) {
                 Group* group = std::get<2>(*sessions_.begin());
                 sessions_.erase(sessions_.begin());
                 group->owner->slots.erase(group->start);
@@ -1085,11 +1090,20 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
     return Status::ok();
 }
 
+int64_t AggregateOperator::advanceWatermark(const OperatorContext& context) const {
+    return kind_ != plan::WindowKind::kNone && node_->window.processingTime
+               ? (context.watermark == types::kMaxWatermark ? types::kMaxWatermark : context.nowMicros)
+               : context.watermark;
+}
+
+bool AggregateOperator::moreDue(const OperatorContext& context) const {
+    if (kind_ == plan::WindowKind::kNone) return false;
+    int64_t due = nextDue();
+    return due != types::kMaxWatermark && due <= advanceWatermark(context);
+}
+
 Status AggregateOperator::advance(const OperatorContext& context, Batch& output) {
-    int64_t watermark = kind_ != plan::WindowKind::kNone && node_->window.processingTime
-                            ? (context.watermark == types::kMaxWatermark ? types::kMaxWatermark : context.nowMicros)
-                            : context.watermark;
-    closeWindows(watermark);
+    closeWindows(advanceWatermark(context), kAdvanceRows);
     settle(context);
     output = takeOutput();
     releaseClosed();
@@ -1176,31 +1190,47 @@ void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& chan
     dirtyGroups_.clear();
     std::string out;
     std::string state;
-    for (const auto& [start, shards] : dirtySlices_) {
-        for (uint32_t shard = 0; shard < kPaneShards; ++shard) {
-            if (((shards >> shard) & 1) == 0) continue;
-            out.clear();
-            put(out, kStateVersion);
-            bool any = false;
-            for (KeyState* key : shardKeys_[shard]) {
-                auto pane = std::lower_bound(key->panes.begin() + static_cast<ptrdiff_t>(key->head), key->panes.end(),
-                                             start, [](const Pane& p, int64_t s) { return p.start < s; });
-                if (pane == key->panes.end() || pane->start != start) continue;
-                pane->dirty = false;
-                any = true;
-                putBytes(out, key->key);
+    // Each dirty shard's keys are visited once, their panes matched against the shard's
+    // dirty starts (both ascending).
+    uint64_t dirtyShards = 0;
+    for (const auto& [start, shards] : dirtySlices_) dirtyShards |= shards;
+    std::vector<int64_t> starts;
+    for (uint32_t shard = 0; shard < kPaneShards; ++shard) {
+        uint64_t bit = uint64_t{1} << shard;
+        if ((dirtyShards & bit) == 0) continue;
+        starts.clear();
+        for (const auto& [start, shards] : dirtySlices_) {
+            if (shards & bit) starts.push_back(start);
+        }
+        if (sliceBuffers_.size() < starts.size()) sliceBuffers_.resize(starts.size());
+        for (size_t j = 0; j < starts.size(); ++j) {
+            sliceBuffers_[j].clear();
+            put(sliceBuffers_[j], kStateVersion);
+        }
+        size_t empty = sizeof kStateVersion;
+        for (KeyState* key : shardKeys_[shard]) {
+            size_t j = 0;
+            for (size_t i = key->head; i < key->panes.size() && j < starts.size(); ++i) {
+                Pane& pane = key->panes[i];
+                while (j < starts.size() && starts[j] < pane.start) ++j;
+                if (j == starts.size() || starts[j] != pane.start) continue;
+                pane.dirty = false;
+                std::string& slice = sliceBuffers_[j];
+                putBytes(slice, key->key);
                 for (size_t k = 0; k < kernels_.size(); ++k) {
                     state.clear();
-                    kernels_[k]->serialize(pane->states + stateOffsets_[k], state);
-                    putBytes(out, state);
+                    kernels_[k]->serialize(pane.states + stateOffsets_[k], state);
+                    putBytes(slice, state);
                 }
             }
-            uint64_t bit = uint64_t{1} << shard;
-            if (any) {
-                changes.put(store, sliceId(start, shard), out);
-                persistedSlices_[start] |= bit;
-            } else if (auto held = persistedSlices_.find(start); held != persistedSlices_.end() && (held->second & bit)) {
-                changes.erase(store, sliceId(start, shard));
+        }
+        for (size_t j = 0; j < starts.size(); ++j) {
+            if (sliceBuffers_[j].size() > empty) {
+                changes.put(store, sliceId(starts[j], shard), sliceBuffers_[j]);
+                persistedSlices_[starts[j]] |= bit;
+            } else if (auto held = persistedSlices_.find(starts[j]);
+                       held != persistedSlices_.end() && (held->second & bit)) {
+                changes.erase(store, sliceId(starts[j], shard));
                 held->second &= ~bit;
                 if (held->second == 0) persistedSlices_.erase(held);
             }

@@ -56,6 +56,7 @@ public:
 
     Status process(types::Batch& batch, const OperatorContext& context) override;
     Status advance(const OperatorContext& context, types::Batch& output) override;
+    bool moreDue(const OperatorContext& context) const override;
     bool stateful() const override { return true; }
     bool replacesBatch() const override { return true; }
     types::Batch takeOutput() override;
@@ -151,7 +152,11 @@ private:
     /// Applies HAVING and the changelog rules to the candidate rows of output_.
     void settle(const OperatorContext& context);
     /// Closes what is due at `watermark` (EMIT FINAL: emits it; EMIT CHANGES: purges it).
-    void closeWindows(int64_t watermark);
+    void closeWindows(int64_t watermark, size_t budget = SIZE_MAX);
+    /// The watermark advance() closes by (processing-time windows: the job clock).
+    int64_t advanceWatermark(const OperatorContext& context) const;
+    /// Rows advance() closes windows for at a time (more whole windows wait for moreDue).
+    static constexpr size_t kAdvanceRows = 8192;
     void closeSlidingWindow(int64_t end);
     /// Frees the key's suffixes and prefix.
     void clearFolds(KeyState& key);
@@ -246,6 +251,7 @@ private:
     std::vector<std::vector<KeyState*>> shardKeys_;
     std::map<int64_t, uint64_t> dirtySlices_;
     std::map<int64_t, uint64_t> persistedSlices_;
+    std::vector<std::string> sliceBuffers_;  ///< takeChanges: one slice being written per start
     static std::string sliceId(int64_t start, uint32_t shard);
     void addToShard(KeyState& key);
     std::vector<std::string> erased_;

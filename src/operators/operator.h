@@ -49,6 +49,9 @@ public:
     /// Time moved without rows (a watermark advance, the job clock, end of input: watermark
     /// +∞): a stateful operator emits what became due into `output` (a fresh batch).
     virtual Status advance(const OperatorContext& /*context*/, types::Batch& /*output*/) { return Status::ok(); }
+    /// True when advance() left due output for another call (it emits a bounded amount at
+    /// a time, so that end of input does not build one batch of every open window).
+    virtual bool moreDue(const OperatorContext& /*context*/) const { return false; }
     /// True when the operator keeps state across batches.
     virtual bool stateful() const { return false; }
     /// True when process() consumes its input and makes a new batch (an aggregation): the

@@ -583,9 +583,11 @@ Status Job::advanceTime(int64_t now) {
     operators::OperatorContext context{now, watermarks_.current()};
     for (size_t i = 0; i < operators_.size(); ++i) {
         if (!operators_[i]->stateful()) continue;
-        Batch output;
-        FERRIS_RETURN_IF_ERROR(operators_[i]->advance(context, output));
-        FERRIS_RETURN_IF_ERROR(runOperators(i + 1, output, context));
+        do {
+            Batch output;
+            FERRIS_RETURN_IF_ERROR(operators_[i]->advance(context, output));
+            FERRIS_RETURN_IF_ERROR(runOperators(i + 1, output, context));
+        } while (operators_[i]->moreDue(context));
     }
     return Status::ok();
 }
