@@ -66,6 +66,20 @@ public:
     /// State to bytes and back, for checkpoints. Versioned by the caller.
     virtual void serialize(const uint8_t* state, std::string& out) const = 0;
     virtual Status deserialize(std::string_view bytes, uint8_t* state) const = 0;
+
+    /// Holistic aggregates that keep a collection — MEDIAN's and PERCENTILE_CONT's values,
+    /// COUNT(DISTINCT)'s set, STRING_AGG's and COLLECT_LIST's items — are checkpointed one
+    /// entry per element (DESIGN.md §2.2) where the caller keeps groups: it stores no blob for
+    /// them, takes the elements added since it last took them, and restores them one by one.
+    /// Such a state remembers its new elements until they are taken or serialize() writes
+    /// it whole (which counts as taking them).
+    virtual bool elementwise() const { return false; }
+    /// Appends the bytes of each element added since the last take (or serialize) to `out`.
+    virtual void takeNewElements(uint8_t* /*state*/, std::vector<std::string>& /*out*/) const {}
+    /// Adds one element, as takeNewElements wrote it, from a checkpoint (not new).
+    virtual Status restoreElement(uint8_t* /*state*/, std::string_view /*element*/) const {
+        return Status::internal("not an elementwise aggregate");
+    }
 };
 
 using AggregateKernelPtr = std::unique_ptr<AggregateKernel>;

@@ -121,6 +121,7 @@ struct Fraction {
 template <typename T>
 struct ValueList {
     mutable std::vector<T> values;
+    mutable std::vector<T> fresh;  ///< added since the checkpoint last took them
     mutable bool sorted = true;
 };
 
@@ -143,7 +144,6 @@ template <typename T>
 class PercentileKernel final : public AggregateKernel {
 public:
     using State = ValueList<T>;
-    static_assert(sizeof(State) <= 32);
     static constexpr bool kDouble = std::is_same_v<T, double>;
 
     PercentileKernel(std::string name, DataType argument, DataType result, Fraction fraction)
@@ -157,7 +157,7 @@ public:
         }
     }
 
-    size_t stateSize() const override { return 32; }
+    size_t stateSize() const override { return (sizeof(State) + 15) / 16 * 16; }
     void init(uint8_t* state) const override { new (state) State(); }
     void destroy(uint8_t* state) const override { reinterpret_cast<State*>(state)->~State(); }
     bool canFail() const override { return canFail_; }
@@ -180,6 +180,7 @@ public:
             auto& s = *reinterpret_cast<State*>(states[i]);
             if (!s.values.empty() && percentileLess(value, s.values.back())) s.sorted = false;
             s.values.push_back(value);
+            s.fresh.push_back(value);
         }
     }
 
@@ -194,6 +195,10 @@ public:
             });
             if (found == s.values.rend()) continue;
             s.values.erase(std::next(found).base());
+            auto taken = std::find_if(s.fresh.rbegin(), s.fresh.rend(), [&](T kept) {
+                return !percentileLess(kept, value) && !percentileLess(value, kept);
+            });
+            if (taken != s.fresh.rend()) s.fresh.erase(std::next(taken).base());
         }
     }
 
@@ -203,6 +208,7 @@ public:
         if (s.values.empty()) return;
         size_t middle = t.values.size();
         t.values.insert(t.values.end(), s.values.begin(), s.values.end());
+        t.fresh.insert(t.fresh.end(), s.values.begin(), s.values.end());
         if (t.sorted && s.sorted) {
             std::inplace_merge(t.values.begin(), t.values.begin() + static_cast<ptrdiff_t>(middle),
                                t.values.end(), percentileLess<T>);
@@ -246,6 +252,22 @@ public:
         const auto& s = *reinterpret_cast<const State*>(state);
         appendStateValue(out, static_cast<uint64_t>(s.values.size()));
         out.append(reinterpret_cast<const char*>(s.values.data()), s.values.size() * sizeof(T));
+        s.fresh.clear();
+    }
+    bool elementwise() const override { return true; }
+    void takeNewElements(uint8_t* state, std::vector<std::string>& out) const override {
+        auto& s = *reinterpret_cast<State*>(state);
+        for (T value : s.fresh) out.emplace_back(reinterpret_cast<const char*>(&value), sizeof value);
+        s.fresh.clear();
+    }
+    Status restoreElement(uint8_t* state, std::string_view element) const override {
+        auto& s = *reinterpret_cast<State*>(state);
+        T value;
+        if (element.size() != sizeof value) return corruptAggregateState(name_);
+        std::memcpy(&value, element.data(), sizeof value);
+        if (!s.values.empty() && percentileLess(value, s.values.back())) s.sorted = false;
+        s.values.push_back(value);
+        return Status::ok();
     }
     Status deserialize(std::string_view bytes, uint8_t* state) const override {
         init(state);
@@ -318,6 +340,7 @@ struct CanonicalHash {
 /// The distinct canonical byte strings seen (short ones stay inside std::string).
 struct DistinctSet {
     std::unordered_set<std::string, CanonicalHash, std::equal_to<>> values;
+    mutable std::vector<std::string> fresh;  ///< added since the checkpoint last took them
 };
 
 /// COUNT(DISTINCT x): the exact number of distinct non-NULL values; 0 for an empty group.
@@ -338,14 +361,19 @@ public:
         for (size_t i = 0; i < rows.size(); ++i) {
             auto& s = *reinterpret_cast<DistinctSet*>(states[i]);
             std::string_view value = canonical.of(*args[0], rows[i]);
-            if (s.values.find(value) == s.values.end()) s.values.emplace(value);
+            if (s.values.find(value) == s.values.end()) {
+                s.values.emplace(value);
+                s.fresh.emplace_back(value);
+            }
         }
     }
 
     void merge(uint8_t* target, const uint8_t* source) const override {
         auto& t = *reinterpret_cast<DistinctSet*>(target);
         const auto& s = *reinterpret_cast<const DistinctSet*>(source);
-        t.values.insert(s.values.begin(), s.values.end());
+        for (const std::string& value : s.values) {
+            if (t.values.insert(value).second) t.fresh.push_back(value);
+        }
     }
 
     void finalize(const uint8_t* state, Vector& out, uint32_t row) const override {
@@ -364,6 +392,18 @@ public:
                   [](const std::string* a, const std::string* b) { return *a < *b; });
         appendStateValue(out, static_cast<uint64_t>(sorted.size()));
         for (const std::string* value : sorted) appendStateBytes(out, *value);
+        s.fresh.clear();
+    }
+    bool elementwise() const override { return true; }
+    void takeNewElements(uint8_t* state, std::vector<std::string>& out) const override {
+        auto& s = *reinterpret_cast<DistinctSet*>(state);
+        for (std::string& value : s.fresh) out.push_back(std::move(value));
+        s.fresh.clear();
+    }
+    Status restoreElement(uint8_t* state, std::string_view element) const override {
+        auto& s = *reinterpret_cast<DistinctSet*>(state);
+        if (!s.values.emplace(element).second) return corruptAggregateState("COUNT(DISTINCT)");
+        return Status::ok();
     }
     Status deserialize(std::string_view bytes, uint8_t* state) const override {
         init(state);

@@ -159,17 +159,21 @@ template <typename Payload>
 struct ArrivalList {
     using Item = std::pair<int64_t, Payload>;
     mutable std::vector<Item> items;
+    mutable std::vector<Item> fresh;  ///< added since the checkpoint last took them
     mutable bool sorted = true;
     mutable std::string joined;
 
-    void add(int64_t arrival, Payload payload) {
+    /// Adds an item; `isNew`: the checkpoint has yet to take it.
+    void add(int64_t arrival, Payload payload, bool isNew = true) {
         if (!items.empty() && arrival < items.back().first) sorted = false;
+        if (isNew) fresh.emplace_back(arrival, payload);
         items.emplace_back(arrival, std::move(payload));
     }
     void absorb(const ArrivalList& other) {
         if (other.items.empty()) return;
         size_t middle = items.size();
         items.insert(items.end(), other.items.begin(), other.items.end());
+        fresh.insert(fresh.end(), other.items.begin(), other.items.end());
         if (sorted && other.sorted) {
             std::inplace_merge(items.begin(), items.begin() + static_cast<ptrdiff_t>(middle),
                                items.end(), byArrival);
@@ -226,14 +230,8 @@ public:
     void serialize(const uint8_t* state, std::string& out) const override {
         const auto& s = *reinterpret_cast<const State*>(state);
         appendStateValue(out, static_cast<uint64_t>(s.items.size()));
-        for (const auto& [sequence, payload] : s.items) {
-            appendStateValue(out, sequence);
-            if constexpr (kText) {
-                appendStateBytes(out, payload);
-            } else {
-                out.append(reinterpret_cast<const char*>(payload.data()), width_);
-            }
-        }
+        for (const auto& item : s.items) appendItem(item, out);
+        s.fresh.clear();
     }
     Status deserialize(std::string_view bytes, uint8_t* state) const override {
         init(state);
@@ -241,25 +239,51 @@ public:
         StateReader reader(bytes);
         uint64_t count = 0;
         if (!reader.read(count)) return corruptAggregateState(name_);
-        for (uint64_t i = 0; i < count; ++i) {
-            int64_t sequence = 0;
-            if (!reader.read(sequence)) return corruptAggregateState(name_);
-            if constexpr (kText) {
-                std::string_view text;
-                if (!reader.readBytes(text)) return corruptAggregateState(name_);
-                s.add(sequence, std::string(text));
-            } else {
-                FixedBytes payload{};
-                for (size_t b = 0; b < width_; ++b) {
-                    if (!reader.read(payload[b])) return corruptAggregateState(name_);
-                }
-                s.add(sequence, payload);
-            }
+        for (uint64_t i = 0; i < count; ++i) FERRIS_RETURN_IF_ERROR(readItem(reader, s));
+        return reader.atEnd() ? Status::ok() : corruptAggregateState(name_);
+    }
+    bool elementwise() const override { return true; }
+    void takeNewElements(uint8_t* state, std::vector<std::string>& out) const override {
+        auto& s = *reinterpret_cast<State*>(state);
+        for (const auto& item : s.fresh) {
+            out.emplace_back();
+            appendItem(item, out.back());
         }
+        s.fresh.clear();
+    }
+    Status restoreElement(uint8_t* state, std::string_view element) const override {
+        StateReader reader(element);
+        FERRIS_RETURN_IF_ERROR(readItem(reader, *reinterpret_cast<State*>(state)));
         return reader.atEnd() ? Status::ok() : corruptAggregateState(name_);
     }
 
 protected:
+    void appendItem(const typename State::Item& item, std::string& out) const {
+        appendStateValue(out, item.first);
+        if constexpr (kText) {
+            appendStateBytes(out, item.second);
+        } else {
+            out.append(reinterpret_cast<const char*>(item.second.data()), width_);
+        }
+    }
+    /// Reads one item into `s` (restored: not new).
+    Status readItem(StateReader& reader, State& s) const {
+        int64_t sequence = 0;
+        if (!reader.read(sequence)) return corruptAggregateState(name_);
+        if constexpr (kText) {
+            std::string_view text;
+            if (!reader.readBytes(text)) return corruptAggregateState(name_);
+            s.add(sequence, std::string(text), false);
+        } else {
+            FixedBytes payload{};
+            for (size_t b = 0; b < width_; ++b) {
+                if (!reader.read(payload[b])) return corruptAggregateState(name_);
+            }
+            s.add(sequence, payload, false);
+        }
+        return Status::ok();
+    }
+
     std::string_view name_;
     size_t width_;
 };

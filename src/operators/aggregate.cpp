@@ -124,6 +124,12 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::create(std::shared
         op->pane_ = std::gcd(op->size_, op->advance_);
     }
     op->pool_ = std::make_unique<StatePool>(op->stateSize_);
+    // Holistic aggregates keep an entry per element, except in sliding panes (whose slices
+    // hold whole states).
+    for (const auto& kernel : op->kernels_) {
+        op->elementwise_.push_back(kernel->elementwise() && op->kind_ != plan::WindowKind::kSliding &&
+                                   op->kernels_.size() <= 255);  // the aggregate is one byte of the key
+    }
     for (size_t k = 0; k < op->kernels_.size(); ++k) {
         if (op->kernels_[k]->needsDestroy()) op->destroyed_.push_back(k);
     }
@@ -188,7 +194,12 @@ void AggregateOperator::eraseGroup(Group* group) {
     freeStates(group->states);
     stateBytes_ -= std::min(stateBytes_, group->id.size() * 2 + kGroupOverhead);
     dirtyGroups_.erase(group);
-    if (group->persisted) erased_.push_back("g" + group->id);
+    if (group->persisted) {
+        erased_.push_back("g" + group->id);
+        for (size_t k = 0; k < group->elements.size(); ++k) {
+            for (uint64_t n = 0; n < group->elements[k]; ++n) erased_.push_back(elementId(group->id, k, n));
+        }
+    }
     groups_.erase(std::string_view(group->id));  // destroys the group
 }
 
@@ -1114,7 +1125,7 @@ Status AggregateOperator::advance(const OperatorContext& context, Batch& output)
 
 namespace {
 
-constexpr uint8_t kStateVersion = 1;
+constexpr uint8_t kStateVersion = 2;
 
 Status corrupt(std::string_view what) {
     return Status::internal(fmt::format("corrupt aggregate state in the checkpoint: {}", what));
@@ -1173,17 +1184,40 @@ std::string AggregateOperator::serializeGroup(const Group& group) const {
     std::string state;
     for (size_t k = 0; k < kernels_.size(); ++k) {
         state.clear();
-        kernels_[k]->serialize(group.states + stateOffsets_[k], state);
+        if (elementwise_[k]) {
+            put(state, group.elements.empty() ? uint64_t{0} : group.elements[k]);  // its entries
+        } else {
+            kernels_[k]->serialize(group.states + stateOffsets_[k], state);
+        }
         putBytes(out, state);
     }
     return out;
+}
+
+std::string AggregateOperator::elementId(std::string_view groupId, size_t kernel, uint64_t number) {
+    std::string id = "e";
+    id += groupId;
+    id += static_cast<char>(kernel);
+    for (int shift = 56; shift >= 0; shift -= 8) id += static_cast<char>((number >> shift) & 0xff);
+    return id;
 }
 
 void AggregateOperator::takeChanges(state::StoreId store, state::ChangeSet& changes) {
     // Erases first: a key erased and written again since the last checkpoint is written.
     for (const auto& key : erased_) changes.erase(store, key);
     erased_.clear();
+    std::vector<std::string> elements;
     for (Group* group : dirtyGroups_) {
+        // Holistic aggregates: an entry per element added since the last checkpoint.
+        for (size_t k = 0; k < kernels_.size(); ++k) {
+            if (!elementwise_[k]) continue;
+            if (group->elements.empty()) group->elements.assign(kernels_.size(), 0);
+            elements.clear();
+            kernels_[k]->takeNewElements(group->states + stateOffsets_[k], elements);
+            for (const std::string& element : elements) {
+                changes.put(store, elementId(group->id, k, group->elements[k]++), element);
+            }
+        }
         changes.put(store, "g" + group->id, serializeGroup(*group));
         group->persisted = true;
     }
@@ -1270,7 +1304,7 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
     if (key.empty()) return corrupt("empty key");
     Reader reader(value);
     uint8_t version = 0;
-    if (!reader.get(version) || version != kStateVersion) return corrupt("unknown version");
+    if (key[0] != 'e' && (!reader.get(version) || version != kStateVersion)) return corrupt("unknown version");
     switch (key[0]) {
         case 'm':
             if (!reader.get(nextSequence_) || !reader.get(closedThrough_) || !reader.get(firedThrough_) ||
@@ -1324,7 +1358,33 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
             group->states = pool_->allocate();
             for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(group->states + stateOffsets_[k]);
             restored_.push_back(std::move(group));  // freed with its states even if the rest fails
-            return readStates(reader, restored_.back()->states);
+            Group& raw = *restored_.back();
+            for (size_t k = 0; k < kernels_.size(); ++k) {
+                std::string_view bytes;
+                if (!reader.getBytes(bytes)) return corrupt("group states");
+                if (elementwise_[k]) {
+                    // The number of its element entries (restored from those).
+                    Reader count(bytes);
+                    if (raw.elements.empty()) raw.elements.assign(kernels_.size(), 0);
+                    if (!count.get(raw.elements[k]) || !count.atEnd()) return corrupt("element count");
+                    continue;
+                }
+                kernels_[k]->destroy(raw.states + stateOffsets_[k]);
+                FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(bytes, raw.states + stateOffsets_[k]));
+            }
+            if (!reader.atEnd()) return corrupt("group");
+            return Status::ok();
+        }
+        case 'e': {
+            // One element of a holistic aggregate: "e" + group id + aggregate + number.
+            constexpr size_t kSuffix = 1 + sizeof(uint64_t);
+            if (key.size() < 1 + kSuffix || static_cast<uint8_t>(key[key.size() - kSuffix]) >= kernels_.size() ||
+                !elementwise_[static_cast<uint8_t>(key[key.size() - kSuffix])]) {
+                return corrupt("element key");
+            }
+            restoredElements_.push_back({std::string(key.substr(1, key.size() - 1 - kSuffix)),
+                                         static_cast<uint8_t>(key[key.size() - kSuffix]), std::string(value)});
+            return Status::ok();
         }
         case 'p': {
             // A slice: the panes of one start of every key of one shard.
@@ -1359,17 +1419,6 @@ Status AggregateOperator::restoreEntry(std::string_view key, std::string_view va
     }
 }
 
-Status AggregateOperator::readStates(Reader& reader, uint8_t* states) {
-    for (size_t k = 0; k < kernels_.size(); ++k) {
-        std::string_view state;
-        if (!reader.getBytes(state)) return corrupt("aggregate states");
-        kernels_[k]->destroy(states + stateOffsets_[k]);
-        FERRIS_RETURN_IF_ERROR(kernels_[k]->deserialize(state, states + stateOffsets_[k]));
-    }
-    if (!reader.atEnd()) return corrupt("aggregate states");
-    return Status::ok();
-}
-
 Status AggregateOperator::finishRestore() {
     std::sort(restored_.begin(), restored_.end(), [](const auto& a, const auto& b) { return a->sequence < b->sequence; });
     bool windowed = kind_ != plan::WindowKind::kNone;
@@ -1392,6 +1441,13 @@ Status AggregateOperator::finishRestore() {
         groups_.emplace(std::string_view(group->id), std::move(owned));
     }
     restored_.clear();
+    for (const auto& [groupId, kernel, element] : restoredElements_) {
+        auto group = groups_.find(std::string_view(groupId));
+        if (group == groups_.end()) return corrupt("an element without its group");
+        FERRIS_RETURN_IF_ERROR(
+            kernels_[kernel]->restoreElement(group->second->states + stateOffsets_[kernel], element));
+    }
+    restoredElements_.clear();
     if (kind_ == plan::WindowKind::kSliding) {
         for (auto& [bytes, pane] : restoredPanes_) {
             KeyState* owner = keys_.find(KeyIndex<KeyState>::hash(bytes), bytes);

@@ -89,6 +89,8 @@ private:
         bool fired = false;                 ///< late.data.strategy 'update': its window has fired
         bool persisted = false;             ///< a checkpoint holds it (so erasing it is a change)
         KeyState* owner = nullptr;          ///< sliding and session groups: their key
+        /// Per aggregate, the element entries a checkpoint holds (holistic aggregates).
+        std::vector<uint64_t> elements;
     };
     /// A sliding window's pane of one key: the aggregate states of its records.
     struct Pane {
@@ -203,6 +205,7 @@ private:
     std::vector<expr::AggregateKernelPtr> kernels_;
     std::vector<size_t> stateOffsets_;
     std::vector<size_t> destroyed_;  ///< the kernels whose states need destroy()
+    std::vector<bool> elementwise_;  ///< the kernels checkpointed one entry per element
     size_t stateSize_ = 0;
     expr::CompiledExprPtr having_;
 
@@ -258,12 +261,19 @@ private:
     std::vector<std::unique_ptr<Group>> restored_;  ///< groups read, indexed by finishRestore
     /// Sliding panes read (key bytes, pane), attached to their keys by finishRestore.
     std::vector<std::pair<std::string, Pane>> restoredPanes_;
+    /// Elements read (group id, aggregate, bytes), added to their groups by finishRestore.
+    struct RestoredElement {
+        std::string group;
+        uint8_t kernel;
+        std::string element;
+    };
+    std::vector<RestoredElement> restoredElements_;
     std::unique_ptr<StatePool> pool_;  ///< every aggregate state of this operator
     /// The key values encoded in `bytes` (appendKeyBytes' format).
     Result<std::vector<types::Value>> decodeKey(std::string_view bytes) const;
     std::string serializeGroup(const Group& group) const;
-    /// Reads the aggregates' states that end a checkpointed entry into `states`.
-    Status readStates(Reader& reader, uint8_t* states);
+    /// "e" + group id + aggregate + element number (big-endian): one element's entry.
+    static std::string elementId(std::string_view groupId, size_t kernel, uint64_t number);
 };
 
 }  // namespace ferris::operators
