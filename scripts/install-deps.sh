@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libyaml-cpp-dev libspdlog-dev
   python3 python3-venv time
+  maven openjdk-17-jre-headless
 )
 if [[ "${FERRIS_EXTRA_DEPS:-0}" == "1" ]]; then
   # make check-extra: TSan build and libFuzzer (clang-14 with libstdc++ 12)
