@@ -90,7 +90,9 @@ AggregateOperator::~AggregateOperator() {
         destroy(key.prefix);
     });
     for (auto& [id, group] : groups_) destroy(group->states);
-    for (auto& group : restored_) destroy(group->states);
+    for (auto& group : restored_) {
+        if (group) destroy(group->states);  // finishRestore may have moved some out before failing
+    }
     for (auto& [key, pane] : restoredPanes_) destroy(pane.states);
 }
 
@@ -665,7 +667,9 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
         if (key->head < panes.size()) {
             minStart = std::min(minStart, panes[key->head].start);
         } else {
-            idleKeys_.push_back(key);  // forgotten after the rows settle, unless a record came
+            // Forgotten now (its rows hold copies of its key, its emit tracks went to
+            // deadTracks_), so a key that comes back is new whatever batch it comes in.
+            eraseKey(key);
         }
     }
     minPaneStart_ = minStart;
@@ -767,6 +771,22 @@ void AggregateOperator::closeWindows(int64_t watermark, size_t budget) {
     }
 }
 
+void AggregateOperator::eraseKey(KeyState* key) {
+    clearFolds(*key);
+    if (kind_ == plan::WindowKind::kSliding) {
+        slidingKeys_[key->listed] = nullptr;
+        ++slidingHoles_;
+        auto& shard = shardKeys_[key->shard];
+        shard[key->shardIndex] = shard.back();
+        shard[key->shardIndex]->shardIndex = key->shardIndex;
+        shard.pop_back();
+    }
+    stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
+    dirtyKeys_.erase(key);
+    if (key->persisted) erased_.push_back("k" + key->key);
+    keys_.erase(KeyIndex<KeyState>::hash(key->key), key->key);
+}
+
 void AggregateOperator::releaseClosed() {
     std::vector<KeyState*> owners = std::move(idleKeys_);
     idleKeys_.clear();
@@ -780,19 +800,7 @@ void AggregateOperator::releaseClosed() {
     owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
     for (KeyState* key : owners) {
         if (!key->slots.empty() || key->head < key->panes.size()) continue;
-        clearFolds(*key);
-        if (kind_ == plan::WindowKind::kSliding) {
-            slidingKeys_[key->listed] = nullptr;
-            ++slidingHoles_;
-            auto& shard = shardKeys_[key->shard];
-            shard[key->shardIndex] = shard.back();
-            shard[key->shardIndex]->shardIndex = key->shardIndex;
-            shard.pop_back();
-        }
-        stateBytes_ -= std::min(stateBytes_, key->key.size() * 2 + kKeyOverhead);
-        dirtyKeys_.erase(key);
-        if (key->persisted) erased_.push_back("k" + key->key);
-        keys_.erase(KeyIndex<KeyState>::hash(key->key), key->key);
+        eraseKey(key);
     }
     if (slidingHoles_ > 64 && slidingHoles_ * 2 > slidingKeys_.size()) {
         std::erase(slidingKeys_, nullptr);

@@ -174,6 +174,8 @@ private:
     /// The next sliding window end that holds data (kMaxWatermark when none).
     int64_t nextSlidingEnd() const;
     void eraseGroup(Group* group);
+    /// Forgets a key without panes or sessions (and its checkpoint entry).
+    void eraseKey(KeyState* key);
     /// Frees what closed since the last call (after the rows that view it settled).
     void releaseClosed();
     bool closedAt(int64_t end, int64_t watermark) const;

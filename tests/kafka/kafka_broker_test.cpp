@@ -118,13 +118,14 @@ TEST(KafkaBrokerTest, ATransactionCommitsAndIsReadCommitted) {
     ASSERT_EQ(check(rd_kafka_init_transactions(producer.get(), 60000)), "");
     ASSERT_EQ(check(rd_kafka_begin_transaction(producer.get())), "");
     constexpr int kMessages = 10;
+    rd_kafka_topic_t* target = rd_kafka_topic_new(producer.get(), topic.c_str(), nullptr);
+    ASSERT_NE(target, nullptr);
     for (int i = 0; i < kMessages; ++i) {
         std::string value = "record-" + std::to_string(i);
-        ASSERT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
-                                    RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_END),
-                  RD_KAFKA_RESP_ERR_NO_ERROR);
+        EXPECT_EQ(rd_kafka_produce(target, 0, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), nullptr, 0, nullptr), 0)
+            << rd_kafka_err2str(rd_kafka_last_error());
     }
+    rd_kafka_topic_destroy(target);
     ASSERT_EQ(check(rd_kafka_commit_transaction(producer.get(), 60000)), "");
 
     Handle consumer = client(RD_KAFKA_CONSUMER, {{"group.id", uniqueName("ferris.test.group")},
