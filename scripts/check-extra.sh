@@ -9,14 +9,10 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 echo "== TSan build"
 cmake --preset tsan > /dev/null
 cmake --build build/tsan -j "${JOBS:-2}"
-echo "== TSan: runtime tests (SQL-file tests, end-to-end runs, unit tests, Kafka)"
-export FERRIS_KAFKA_RUN="$(realpath build/tsan)/kafka-run"
-trap 'scripts/kafka.sh stop' EXIT
-FERRIS_KAFKA_BOOTSTRAP=$(scripts/kafka.sh start)
-export FERRIS_KAFKA_BOOTSTRAP
+echo "== TSan: runtime tests (SQL-file tests, end-to-end runs, unit tests)"
+# Not the Kafka tests: librdkafka is not built with TSan, and a TSan process crashes inside it.
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-  ctest --test-dir build/tsan --output-on-failure -j "${JOBS:-2}" --timeout 900
-scripts/kafka.sh stop
+  ctest --test-dir build/tsan --output-on-failure -j "${JOBS:-2}" --timeout 900 -LE kafka
 
 echo "== libFuzzer build"
 cmake --preset fuzz > /dev/null
