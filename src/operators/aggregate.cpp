@@ -325,8 +325,7 @@ void AggregateOperator::emitSlidingChanges(KeyState& key, int64_t t, int64_t las
         if (closedThrough_ != types::kMinWatermark && end <= closedThrough_) continue;
         if (end > lastEnd) break;
         for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
-        auto pane = std::lower_bound(key.panes.begin() + static_cast<ptrdiff_t>(key.head), key.panes.end(), start,
-                                     [](const Pane& p, int64_t s) { return p.start < s; });
+        auto pane = firstPane(key, start);
         for (; pane != key.panes.end() && pane->start < end; ++pane) {
             for (size_t k = 0; k < kernels_.size(); ++k) {
                 kernels_[k]->merge(mergeState_ + stateOffsets_[k], pane->states + stateOffsets_[k]);
@@ -424,6 +423,12 @@ int64_t AggregateOperator::nextSlidingEnd() const {
     return end - size_ > maxPaneStart_ ? types::kMaxWatermark : end;
 }
 
+AggregateOperator::SessionIndex::const_iterator AggregateOperator::firstUnfiredSession() const {
+    // Sessions due by firedThrough_ have fired (new ones due by then fire as they are made).
+    if (firedThrough_ == types::kMinWatermark) return sessions_.begin();
+    return sessions_.upper_bound(std::make_tuple(firedThrough_, UINT64_MAX, nullptr));
+}
+
 int64_t AggregateOperator::nextSlidingFire() const {
     if (livePanes_ == 0) return types::kMaxWatermark;
     int64_t end = floorTo(minPaneStart_ - size_, advance_) + advance_ + size_;
@@ -437,8 +442,7 @@ void AggregateOperator::fireSlidingWindow(int64_t end) {
     int64_t start = end - size_;
     for (KeyState* key : slidingKeys_) {
         if (key == nullptr) continue;
-        auto pane = std::lower_bound(key->panes.begin() + static_cast<ptrdiff_t>(key->head), key->panes.end(), start,
-                                     [](const Pane& p, int64_t s) { return p.start < s; });
+        auto pane = firstPane(*key, start);
         if (pane == key->panes.end() || pane->start >= end) continue;
         for (size_t k = 0; k < kernels_.size(); ++k) kernels_[k]->init(mergeState_ + stateOffsets_[k]);
         for (; pane != key->panes.end() && pane->start < end; ++pane) {
@@ -483,9 +487,7 @@ int64_t AggregateOperator::nextDue() const {
     int64_t fire = types::kMaxWatermark;
     if (update_ && kind_ == plan::WindowKind::kSliding) fire = nextSlidingFire();
     if (update_ && kind_ == plan::WindowKind::kSession) {
-        auto next = firedThrough_ == types::kMinWatermark
-                        ? sessions_.begin()
-                        : sessions_.upper_bound(std::make_tuple(firedThrough_, UINT64_MAX, nullptr));
+        auto next = firstUnfiredSession();
         if (next != sessions_.end()) fire = std::get<0>(*next);
     }
     int64_t due = 0;
@@ -539,6 +541,11 @@ void AggregateOperator::addToShard(KeyState& key) {
     shardKeys_[key.shard].push_back(&key);
 }
 
+std::vector<AggregateOperator::Pane>::iterator AggregateOperator::firstPane(KeyState& key, int64_t start) {
+    return std::lower_bound(key.panes.begin() + static_cast<ptrdiff_t>(key.head), key.panes.end(), start,
+                            [](const Pane& pane, int64_t s) { return pane.start < s; });
+}
+
 AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start) {
     auto& panes = key.panes;
     // The key's newest pane is the usual one (and after the folds, but for late records).
@@ -546,8 +553,7 @@ AggregateOperator::Pane& AggregateOperator::paneFor(KeyState& key, int64_t start
         (key.suffixBlock == INT64_MIN || start - key.suffixBlock >= size_)) {
         return panes.back();
     }
-    auto at = std::lower_bound(panes.begin() + static_cast<ptrdiff_t>(key.head), panes.end(), start,
-                               [](const Pane& pane, int64_t s) { return pane.start < s; });
+    auto at = firstPane(key, start);
     // A pane changing (or appearing) inside a fold makes the fold stale.
     if (key.suffixBlock != INT64_MIN && start >= key.suffixBlock && start - key.suffixBlock < size_) {
         key.suffixStale = true;
@@ -627,8 +633,7 @@ void AggregateOperator::closeSlidingWindow(int64_t end) {
                 key->prefixStale = false;
             }
             if (end > key->prefixThrough) {
-                auto from = std::lower_bound(panes.begin() + static_cast<ptrdiff_t>(key->head), panes.end(),
-                                             key->prefixThrough, [](const Pane& p, int64_t s) { return p.start < s; });
+                auto from = firstPane(*key, key->prefixThrough);
                 for (; from != panes.end() && from->start < end; ++from) {
                     if (key->prefix == nullptr) key->prefix = newStates();
                     for (size_t k = 0; k < kernels_.size(); ++k) {
@@ -745,10 +750,7 @@ void AggregateOperator::closeWindows(int64_t watermark, size_t budget) {
         case plan::WindowKind::kSession:
             if (update_ && watermark != types::kMinWatermark) {
                 // 'update': a session fires when the watermark passes its last time + gap.
-                auto from = firedThrough_ == types::kMinWatermark
-                                ? sessions_.begin()
-                                : sessions_.upper_bound(std::make_tuple(firedThrough_, UINT64_MAX, nullptr));
-                for (auto it = from; it != sessions_.end() && std::get<0>(*it) <= watermark; ++it) {
+                for (auto it = firstUnfiredSession(); it != sessions_.end() && std::get<0>(*it) <= watermark; ++it) {
                     Group* group = std::get<2>(*it);
                     if (group->fired) continue;
                     appendRow(group->owner->keyValues, group->start, group->last + gap_, group->states,
@@ -1003,11 +1005,13 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
             }
             t = time->values<int64_t>()[row];
         }
-        scratch_.clear();
+        // The row's key bytes: a view of rowKeys_ (sliding, session), else built in scratch_.
+        std::string_view keyBytes;
         if (byKey) {
             uint32_t begin = index == 0 ? 0 : keyEnds[index - 1];
-            scratch_.assign(rowKeys_, begin, keyEnds[index] - begin);
+            keyBytes = std::string_view(rowKeys_).substr(begin, keyEnds[index] - begin);
         } else {
+            scratch_.clear();
             for (const auto& key : keys) appendKeyBytes(*key, row, scratch_);
         }
         Group* group = nullptr;
@@ -1053,7 +1057,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                     lateRecord(row, "every window holding it, the last", lastStart, lastStart + size_, watermark);
                     continue;
                 }
-                KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
+                KeyState* key = findOrCreateKey(keyBytes, hashes[index], keys, row);
                 if ((changes || update_) && key->run == runId_) flush();
                 key->run = runId_;
                 Pane& pane = paneFor(*key, floorTo(t, pane_));
@@ -1068,7 +1072,7 @@ Status AggregateOperator::process(Batch& batch, const OperatorContext& context) 
                 continue;
             }
             case plan::WindowKind::kSession: {
-                KeyState* key = findOrCreateKey(scratch_, hashes[index], keys, row);
+                KeyState* key = findOrCreateKey(keyBytes, hashes[index], keys, row);
                 if ((changes || update_) && key->run == runId_) flush();
                 // A bridging record merges two sessions: their pending rows go in first.
                 if (!pendingStates.empty()) {

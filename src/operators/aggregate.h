@@ -134,6 +134,8 @@ private:
         /// Sliding EMIT CHANGES: what was emitted per open window, by window start.
         std::map<int64_t, std::unique_ptr<EmitTrack>> windowTracks;
     };
+    /// Sessions by when they close (last + gap + 1), then creation order.
+    using SessionIndex = std::set<std::tuple<int64_t, uint64_t, Group*>>;
     /// A row appended to the output, before HAVING and the changelog rules settle it.
     struct PendingRow {
         enum class Kind : uint8_t {
@@ -164,6 +166,10 @@ private:
     void clearFolds(KeyState& key);
     /// Frees the key's oldest live pane.
     void popPane(KeyState& key);
+    /// The key's first live pane starting at or after `start`.
+    static std::vector<Pane>::iterator firstPane(KeyState& key, int64_t start);
+    /// 'update' (session): the first session that has not fired yet.
+    SessionIndex::const_iterator firstUnfiredSession() const;
     /// The key's pane starting at `start`, created if needed (sliding).
     Pane& paneFor(KeyState& key, int64_t start);
     /// Initialised states from the pool, and back.
@@ -228,7 +234,7 @@ private:
     bool update_ = false;
     int64_t firedThrough_ = types::kMinWatermark;
     /// Sessions by when they close (last + gap), then creation order.
-    std::set<std::tuple<int64_t, uint64_t, Group*>> sessions_;
+    SessionIndex sessions_;
 
     std::vector<Group*> closing_;                        ///< closed, freed after settle
     std::vector<std::unique_ptr<EmitTrack>> deadTracks_;  ///< sliding tracks of closed windows
