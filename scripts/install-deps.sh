@@ -8,8 +8,8 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libsimdjson-dev libfmt-dev libre2-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  librdkafka-dev libyaml-cpp-dev libspdlog-dev
-  python3 python3-venv time
+  librdkafka-dev libyaml-cpp-dev libspdlog-dev libcpp-httplib-dev
+  python3 python3-venv python3-avro time
   maven openjdk-17-jre-headless
 )
 if [[ "${FERRIS_EXTRA_DEPS:-0}" == "1" ]]; then
