@@ -9,6 +9,7 @@
 #include "types/batch.h"
 #include "types/data_type.h"
 #include "types/raw_record.h"
+#include "types/schema.h"
 
 namespace ferris::codec {
 
@@ -46,6 +47,9 @@ struct CsvOptions {
 
 /// JSON objects, one per record (jsonl lines, json array elements, Kafka values).
 Result<std::unique_ptr<Decoder>> makeJsonDecoder(std::vector<DecodeField> fields);
+/// The `string` (text = true: one STRING column, UTF-8 checked) and `bytes` (one BYTES
+/// column) formats: the whole record value is the source's one column.
+Result<std::unique_ptr<Decoder>> makeRawDecoder(const types::Schema& schema, std::vector<DecodeField> fields, bool text);
 /// CSV lines. Without a header, columns are matched by position in `schemaOrder` (every
 /// declared column, in order; a DecodeField's name picks its position). With a header,
 /// `setHeader` must be called with the first line before decoding.

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -9,6 +12,51 @@
 #include "types/data_type.h"
 
 namespace ferris::codec {
+
+/// One header of an encoded record. Views into the input batch's pinned bytes (passed-through
+/// headers) or into EncodedBatch::ownedText (headers the job made).
+struct EncodedHeader {
+    std::string_view key;
+    std::string_view value;
+    bool valueIsNull = false;
+};
+
+/// One encoded output record: ranges in EncodedBatch::data, headers in EncodedBatch::headers.
+struct EncodedRecord {
+    uint32_t valueBegin = 0;
+    uint32_t valueEnd = 0;
+    uint32_t keyBegin = 0;
+    uint32_t keyEnd = 0;
+    bool hasKey = false;
+    bool valueIsNull = false;  ///< a tombstone (a table's delete, to Kafka)
+    uint32_t headerBegin = 0;  ///< headers: EncodedBatch::headers[headerBegin, headerEnd)
+    uint32_t headerEnd = 0;
+};
+
+/// A batch of encoded output: the bytes, and per record where its key, value and headers
+/// are. File sinks write `data` as is (records are newline-terminated lines); record sinks
+/// (Kafka) use `records`.
+struct EncodedBatch {
+    std::string data;
+    std::vector<EncodedRecord> records;
+    std::vector<EncodedHeader> headers;
+    std::deque<std::string> ownedText;  ///< stable storage for header text made by the job
+    size_t rows = 0;
+
+    void clear() {
+        data.clear();
+        records.clear();
+        headers.clear();
+        ownedText.clear();
+        rows = 0;
+    }
+    std::string_view value(const EncodedRecord& record) const {
+        return std::string_view(data).substr(record.valueBegin, record.valueEnd - record.valueBegin);
+    }
+    std::string_view key(const EncodedRecord& record) const {
+        return std::string_view(data).substr(record.keyBegin, record.keyEnd - record.keyBegin);
+    }
+};
 
 /// An output column: its name in the output and the batch slot holding it.
 struct EncodeColumn {
@@ -31,6 +79,18 @@ public:
     virtual void encode(const types::Batch& batch, std::string& out) = 0;
     /// Appends one row (for DLQ entries and per-record sinks); no trailing newline.
     virtual void encodeRow(const types::Batch& batch, uint32_t row, std::string& out) = 0;
+    /// Appends every selected row of `batch` to `out` as one record each (no newline), with
+    /// its value range set; keys and headers are the caller's.
+    virtual void encodeRecords(const types::Batch& batch, EncodedBatch& out) {
+        for (uint32_t row : batch.selection()) {
+            EncodedRecord record;
+            record.valueBegin = static_cast<uint32_t>(out.data.size());
+            encodeRow(batch, row, out.data);
+            record.valueEnd = static_cast<uint32_t>(out.data.size());
+            out.records.push_back(record);
+        }
+        out.rows += batch.numSelected();
+    }
     /// The header line a file starts with (CSV with header), or "" when none.
     virtual std::string header() const { return ""; }
 };
@@ -42,6 +102,10 @@ Result<std::unique_ptr<Encoder>> makeJsonEncoder(std::vector<EncodeColumn> colum
 Result<std::unique_ptr<Encoder>> makeJsonChangelogEncoder(std::vector<EncodeColumn> columns, std::vector<int> keyColumns,
                                                           TimestampFormat timestamps);
 
+/// The `string` and `bytes` formats: the one output column (STRING, or BYTES) is the whole
+/// record value; NULL is a record without a value.
+Result<std::unique_ptr<Encoder>> makeRawEncoder(std::vector<EncodeColumn> columns, bool text);
+
 struct CsvWriteOptions {
     char delimiter = ',';
     char quote = '"';
@@ -49,6 +113,9 @@ struct CsvWriteOptions {
     TimestampFormat timestamps = TimestampFormat::kEpochMillis;
 };
 Result<std::unique_ptr<Encoder>> makeCsvEncoder(std::vector<EncodeColumn> columns, CsvWriteOptions options);
+
+/// Appends one value as JSON (§1.4.1 output encoding); NULL is `null`.
+void appendJsonValue(const types::Vector& column, uint32_t row, TimestampFormat timestamps, std::string& out);
 
 /// Appends `text` as a JSON string literal (quoted, escaped).
 void appendJsonString(std::string_view text, std::string& out);

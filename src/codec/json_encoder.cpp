@@ -41,8 +41,6 @@ void appendJsonString(std::string_view text, std::string& out) {
 
 namespace {
 
-void appendJsonValue(const Vector& column, uint32_t row, TimestampFormat timestamps, std::string& out);
-
 void appendNested(const Vector& column, uint32_t row, TimestampFormat timestamps, std::string& out) {
     const DataType& type = column.type();
     if (type.id() == TypeId::kStruct) {
@@ -77,6 +75,8 @@ void appendNested(const Vector& column, uint32_t row, TimestampFormat timestamps
     }
     out += '}';
 }
+
+}  // namespace
 
 void appendJsonValue(const Vector& column, uint32_t row, TimestampFormat timestamps, std::string& out) {
     if (column.isNull(row)) {
@@ -129,6 +129,8 @@ void appendJsonValue(const Vector& column, uint32_t row, TimestampFormat timesta
         default: out.append(buffer, formatScalar(column, row, timestamps, buffer)); return;
     }
 }
+
+namespace {
 
 /// JSON objects with the output columns in order. Each column's `"name":` prefix is
 /// escaped once, at construction.

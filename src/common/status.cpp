@@ -29,6 +29,7 @@ std::string_view errorCodeName(ErrorCode code) {
         case ErrorCode::kResourceExhausted: return "resource_exhausted";
         case ErrorCode::kCancelled: return "cancelled";
         case ErrorCode::kInternal: return "internal";
+        case ErrorCode::kDeliveryFailed: return "delivery_failed";
     }
     return "unknown";
 }

@@ -45,6 +45,8 @@ enum class ErrorCode : uint16_t {
     kResourceExhausted,  ///< a job went over its max.memory.mb
     kCancelled,
     kInternal,
+    kDeliveryFailed,  ///< a sink could not deliver an output record (a Kafka delivery report)
+    kLastCode = kDeliveryFailed,
 };
 
 /// Stable lower-case name of a code, e.g. "decimal_overflow".

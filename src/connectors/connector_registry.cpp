@@ -13,6 +13,7 @@ ConnectorRegistry& ConnectorRegistry::global() {
         ConnectorRegistry r;
         registerFileConnectors(r);
         registerStdoutSink(r);
+        registerKafkaConnectors(r);
         return r;
     }();
     return registry;
@@ -45,8 +46,6 @@ std::vector<std::string> ConnectorRegistry::types() const {
     for (const auto& spec : specs_) out.push_back(spec.type);
     return out;
 }
-
-bool isPlannedConnectorType(std::string_view type) { return type == "kafka_source" || type == "kafka_sink"; }
 
 namespace {
 
@@ -109,16 +108,11 @@ std::vector<Status> ConnectorRegistry::validate(const plan::ConnectorDecl& decl,
     const std::string& type = typeProperty->value;
     const ConnectorSpec* spec = find(type);
     if (spec == nullptr) {
-        if (isPlannedConnectorType(type)) {
-            errors.push_back(Status::notSupported(fmt::format("connector type '{}' ({})", type, typeProperty->fullKey),
-                                                  typeProperty->location));
-        } else {
-            auto known = types();
-            errors.push_back(Status::user(ErrorCode::kInvalidValue,
-                                          fmt::format("unknown connector type '{}' for '{}'{}", type,
-                                                      typeProperty->fullKey, didYouMean(type, known)),
-                                          typeProperty->location));
-        }
+        auto known = types();
+        errors.push_back(Status::user(ErrorCode::kInvalidValue,
+                                      fmt::format("unknown connector type '{}' for '{}'{}", type,
+                                                  typeProperty->fullKey, didYouMean(type, known)),
+                                      typeProperty->location));
         return errors;
     }
     if (spec->role != role) {
@@ -131,13 +125,20 @@ std::vector<Status> ConnectorRegistry::validate(const plan::ConnectorDecl& decl,
         return errors;
     }
     std::vector<std::string> keys;
-    for (const auto& option : spec->options) keys.push_back(decl.name + "." + option.key);
+    for (const auto& option : spec->options) {
+        if (!option.key.ends_with(".*")) keys.push_back(decl.name + "." + option.key);
+    }
     std::string owner = fmt::format("{} {}", type, decl.name);
     for (const auto& property : decl.properties.entries()) {
         if (property.key == "type") continue;
         const OptionSpec* option = nullptr;
         for (const auto& candidate : spec->options) {
-            if (candidate.key == property.key) option = &candidate;
+            std::string_view key = candidate.key;
+            bool prefix = key.ends_with(".*");
+            if (prefix) key.remove_suffix(1);
+            if (prefix ? property.key.starts_with(key) && property.key.size() > key.size() : key == property.key) {
+                option = &candidate;
+            }
         }
         if (option == nullptr) {
             errors.push_back(Status::user(ErrorCode::kUnknownKey,
@@ -162,7 +163,11 @@ std::vector<Status> ConnectorRegistry::validate(const plan::ConnectorDecl& decl,
             }
         }
         Status status = checkValue(*option, property, owner);
+        if (status.isOk() && spec->checkOption) status = spec->checkOption(property, owner);
         if (!status.isOk()) errors.push_back(status);
+    }
+    if (spec->checkDecl && errors.empty()) {
+        for (auto& error : spec->checkDecl(decl)) errors.push_back(std::move(error));
     }
     for (const auto& option : spec->options) {
         if (option.required && !decl.properties.has(option.key)) {

@@ -41,6 +41,7 @@ struct OptionSpec {
     /// When set, the key applies only when the connector's `format` is this one (csv.*).
     std::string format;
 };
+// An option whose key ends with ".*" (`kafka.*`) stands for every key with that prefix.
 
 /// What a connector needs to know about where it runs.
 struct ConnectorContext {
@@ -58,6 +59,10 @@ struct ConnectorSpec {
     std::vector<OptionSpec> options;
     std::function<Result<std::unique_ptr<Source>>(const ConnectorContext&, const plan::ConnectorDecl&)> makeSource;
     std::function<Result<std::unique_ptr<Sink>>(const ConnectorContext&, const plan::ConnectorDecl&)> makeSink;
+    /// A further check of each key's value (librdkafka's own, for client keys).
+    std::function<Status(const plan::Property&, const std::string& owner)> checkOption;
+    /// Checks that need several keys at once (e.g. the broker address); every error found.
+    std::function<std::vector<Status>(const plan::ConnectorDecl&)> checkDecl;
 };
 
 /// The registry of connector types: file_source, file_sink, stdout_sink, and whatever a
@@ -85,11 +90,15 @@ private:
     std::vector<ConnectorSpec> specs_;
 };
 
-/// Connector types DESIGN.md names that arrive with later work (kafka_source, kafka_sink):
-/// validation says "not supported yet" instead of "unknown type".
-bool isPlannedConnectorType(std::string_view type);
-
 void registerFileConnectors(ConnectorRegistry& registry);
+void registerKafkaConnectors(ConnectorRegistry& registry);
+/// A producer for the job's DLQ topic (`dlq.topic`), with the client settings (broker,
+/// security) of `brokerDecl`, a Kafka source or sink of the job. Creates the topic (one
+/// partition) when it does not exist.
+Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
+                                               const std::string& topic);
+/// True for kafka_source and kafka_sink declarations.
+bool isKafkaDecl(const plan::ConnectorDecl& decl);
 /// CSV options of a declaration (`csv.delimiter`, `csv.quote`, `csv.header`).
 codec::CsvOptions csvOptionsOf(const plan::ConnectorDecl& decl, const ConnectorSpec& spec);
 void registerStdoutSink(ConnectorRegistry& registry);

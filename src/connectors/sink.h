@@ -5,31 +5,20 @@
 #include <vector>
 
 #include "common/result.h"
+#include "codec/encoder.h"
 #include "types/batch.h"
 
 namespace ferris::connectors {
 
-/// One encoded output record: ranges in EncodedBatch::data.
-struct EncodedRecord {
-    uint32_t valueBegin = 0;
-    uint32_t valueEnd = 0;
-    uint32_t keyBegin = 0;
-    uint32_t keyEnd = 0;
+using codec::EncodedBatch;
+using codec::EncodedRecord;
+
+/// An output record a sink could not deliver, with why (a Kafka delivery report).
+struct DeliveryFailure {
+    std::string key;
+    std::string value;
     bool hasKey = false;
-};
-
-/// A batch of encoded output: the bytes, and per record where its key and value are.
-/// File sinks write `data` as is (records are newline-terminated lines).
-struct EncodedBatch {
-    std::string data;
-    std::vector<EncodedRecord> records;
-    size_t rows = 0;
-
-    void clear() {
-        data.clear();
-        records.clear();
-        rows = 0;
-    }
+    std::string error;
 };
 
 /// A sink (§2.1): write batches, then make them durable with prepareCommit (which returns
@@ -52,6 +41,16 @@ public:
     virtual Status restore(std::string_view state) = 0;
     virtual std::string describe() const = 0;
     virtual Status close() = 0;
+    /// True for sinks that take records one by one (Kafka): the job hands them keys, values
+    /// and headers in EncodedBatch::records. False: `data` is written as is (files).
+    virtual bool recordSink() const { return false; }
+    /// True while the sink's send queue is over its high mark: the job pauses its source.
+    virtual bool saturated() { return false; }
+    /// Waits (serving delivery reports) until the send queue is below its low mark.
+    virtual Status drain() { return Status::ok(); }
+    /// Records whose delivery failed since the last call (delivery reports are checked
+    /// during prepareCommit at the latest).
+    virtual std::vector<DeliveryFailure> takeDeliveryFailures() { return {}; }
 };
 
 }  // namespace ferris::connectors

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,18 @@ public:
     virtual std::optional<std::string> formatHeader() const { return std::nullopt; }
     /// A name for messages and DLQ entries: the file path, the topic…
     virtual std::string describe() const = 0;
+    /// The topic records come from (DLQ headers, `_topic`); empty for files.
+    virtual std::string topic() const { return ""; }
+    /// The positions last returned by position() are in an installed checkpoint: a Kafka
+    /// source commits them to its consumer group (§2.2 simple, for lag reporting).
+    virtual Status committed() { return Status::ok(); }
+    /// Called before the source gives up partitions (a consumer-group rebalance), while the
+    /// job is between batches: the job commits, so offsets are committed before the revoke.
+    virtual void setBeforeRevoke(std::function<Status()> /*hook*/) {}
+    /// Stops fetching (backpressure: downstream is busy) and starts again. Returns how many
+    /// partitions were paused.
+    virtual size_t pause() { return 0; }
+    virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 };
 

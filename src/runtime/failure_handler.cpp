@@ -29,10 +29,12 @@ bool isValidUtf8(std::string_view text) {
 }  // namespace
 
 FailureHandler::FailureHandler(std::string job, std::string source, std::string sourceDescription,
-                               FailureStrategy strategy, const JobClock& clock, JobMetrics& metrics)
+                               std::string sourceTopic, FailureStrategy strategy, const JobClock& clock,
+                               JobMetrics& metrics)
     : job_(std::move(job)),
       source_(std::move(source)),
       sourceDescription_(std::move(sourceDescription)),
+      sourceTopic_(std::move(sourceTopic)),
       strategy_(strategy),
       clock_(clock),
       metrics_(metrics) {}
@@ -40,6 +42,85 @@ FailureHandler::FailureHandler(std::string job, std::string source, std::string 
 Status FailureHandler::openDlq(const std::filesystem::path& path, bool truncate) {
     dlq_ = std::make_unique<connectors::FileSink>(path, "");
     return dlq_->open(truncate);
+}
+
+Status FailureHandler::openDlqTopic(std::unique_ptr<connectors::Sink> sink) {
+    dlq_ = std::move(sink);
+    dlqTopic_ = true;
+    return dlq_->open(/*truncate=*/false);
+}
+
+void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string_view value, bool valueIsNull,
+                                  std::span<const types::Header> headers, std::string_view error, ErrorCode code,
+                                  int32_t partition, int64_t offset, bool hasPosition) {
+    auto& out = dlqBuffer_;
+    connectors::EncodedRecord record;
+    record.valueBegin = static_cast<uint32_t>(out.data.size());
+    out.data += value;
+    record.valueEnd = static_cast<uint32_t>(out.data.size());
+    record.valueIsNull = valueIsNull;
+    record.hasKey = hasKey;
+    record.keyBegin = static_cast<uint32_t>(out.data.size());
+    out.data += key;
+    record.keyEnd = static_cast<uint32_t>(out.data.size());
+    record.headerBegin = static_cast<uint32_t>(out.headers.size());
+    for (const auto& header : headers) out.headers.push_back({header.key, header.value, header.valueIsNull});
+    auto add = [&](std::string_view name, std::string text) {
+        out.ownedText.push_back(std::move(text));
+        out.headers.push_back({name, out.ownedText.back(), false});
+    };
+    add("ferris.error", std::string(error));
+    add("ferris.error.kind", std::string(errorCodeName(code)));
+    add("ferris.job", job_);
+    add("ferris.source.topic", sourceTopic_);
+    if (hasPosition) {
+        add("ferris.source.partition", std::to_string(partition));
+        add("ferris.source.offset", std::to_string(offset));
+    }
+    add("ferris.time", std::to_string(clock_.nowMicros() / 1000));
+    add("ferris.retries", "0");
+    record.headerEnd = static_cast<uint32_t>(out.headers.size());
+    out.records.push_back(record);
+    ++out.rows;
+}
+
+Status FailureHandler::writeDlqBuffer() {
+    if (!dlq_ || dlqBuffer_.rows == 0) return Status::ok();
+    Status status = dlq_->write(dlqBuffer_);
+    dlqBuffer_.clear();
+    return status;
+}
+
+Status FailureHandler::handleDeliveryFailures(std::vector<connectors::DeliveryFailure> failures) {
+    for (const auto& failure : failures) {
+        metrics_.failed[static_cast<size_t>(ErrorCode::kDeliveryFailed)].fetch_add(1, std::memory_order_relaxed);
+        switch (strategy_) {
+            case FailureStrategy::kFailBatch:
+                return Status::system(ErrorCode::kDeliveryFailed,
+                                      fmt::format("{} (failure_strategy is fail_batch)", failure.error));
+            case FailureStrategy::kSendToDlq:
+                if (dlqTopic_) {
+                    addDlqRecord(failure.key, failure.hasKey, failure.value, false, {}, failure.error,
+                                 ErrorCode::kDeliveryFailed, 0, 0, false);
+                } else {
+                    std::string& out = dlqBuffer_.data;
+                    out += "{\"error\":";
+                    codec::appendJsonString(failure.error, out);
+                    out += ",\"error_kind\":\"delivery_failed\",\"job\":";
+                    codec::appendJsonString(job_, out);
+                    out += fmt::format(",\"time\":{},\"retries\":0,\"record\":", clock_.nowMicros() / 1000);
+                    codec::appendJsonString(failure.value, out);
+                    out += "}\n";
+                    ++dlqBuffer_.rows;
+                }
+                metrics_.dlqRecords.fetch_add(1, std::memory_order_relaxed);
+                break;
+            case FailureStrategy::kLogAndContinue:
+                FERRIS_LOG_ERROR(job_, "{}", failure.error);
+                break;
+        }
+    }
+    return writeDlqBuffer();
 }
 
 std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t row) const {
@@ -55,6 +136,21 @@ std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t
 
 void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowError& error) {
     const auto& origin = batch.origin();
+    if (dlqTopic_) {
+        // The original record: key, value and headers, plus what went wrong (§1.4.1).
+        uint32_t row = error.row;
+        std::span<const types::Header> headers;
+        if (row + 1 < origin.headerBegin.size()) {
+            headers = std::span<const types::Header>(origin.headers)
+                          .subspan(origin.headerBegin[row], origin.headerBegin[row + 1] - origin.headerBegin[row]);
+        }
+        bool hasKey = row < origin.hasKey.size() && origin.hasKey[row];
+        addDlqRecord(hasKey ? origin.key[row] : std::string_view(), hasKey,
+                     row < origin.original.size() ? origin.original[row] : std::string_view(), false, headers,
+                     error.message, error.code, row < origin.partition.size() ? origin.partition[row] : 0,
+                     row < origin.offset.size() ? origin.offset[row] : 0, row < origin.offset.size());
+        return;
+    }
     std::string& out = dlqBuffer_.data;
     out += "{\"error\":";
     codec::appendJsonString(error.message, out);
@@ -124,16 +220,19 @@ Status FailureHandler::handle(types::Batch& batch) {
     }
     batch.removeErroredRows();
     errors.clear();
-    if (dlq_ && !dlqBuffer_.data.empty()) {
-        FERRIS_RETURN_IF_ERROR(dlq_->write(dlqBuffer_));
-        dlqBuffer_.clear();
-    }
-    return Status::ok();
+    return writeDlqBuffer();
 }
 
 Result<std::string> FailureHandler::commit() {
     if (!dlq_) return std::string();
     FERRIS_ASSIGN_OR_RETURN(auto state, dlq_->prepareCommit());
+    // A DLQ record that cannot be delivered has nowhere else to go: the job fails (and
+    // replays from its last checkpoint).
+    auto failures = dlq_->takeDeliveryFailures();
+    if (!failures.empty()) {
+        return Status::system(ErrorCode::kDeliveryFailed,
+                              fmt::format("{} DLQ records undelivered: {}", failures.size(), failures[0].error));
+    }
     FERRIS_RETURN_IF_ERROR(dlq_->commit());
     return state;
 }

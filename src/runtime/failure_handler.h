@@ -1,10 +1,13 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <vector>
 #include <string>
 
 #include "common/result.h"
 #include "connectors/file_sink.h"
+#include "connectors/sink.h"
 #include "runtime/job_clock.h"
 #include "runtime/job_config.h"
 #include "runtime/job_metrics.h"
@@ -17,11 +20,19 @@ namespace ferris::runtime {
 /// logs, writes the DLQ or fails the batch, as the job's failure_strategy says.
 class FailureHandler {
 public:
-    FailureHandler(std::string job, std::string source, std::string sourceDescription, FailureStrategy strategy,
-                   const JobClock& clock, JobMetrics& metrics);
+    /// `sourceTopic`: the source's Kafka topic (DLQ headers), empty for files.
+    FailureHandler(std::string job, std::string source, std::string sourceDescription, std::string sourceTopic,
+                   FailureStrategy strategy, const JobClock& clock, JobMetrics& metrics);
 
     /// Opens the DLQ file (send_to_dlq). `truncate` starts it afresh.
     Status openDlq(const std::filesystem::path& path, bool truncate);
+    /// Opens a DLQ topic: entries carry the original key, value and headers plus the
+    /// ferris.* headers of §1.4.1.
+    Status openDlqTopic(std::unique_ptr<connectors::Sink> sink);
+
+    /// Output records a sink could not deliver, by the failure strategy: fail_batch fails,
+    /// send_to_dlq writes them (the encoded output as the record), log_and_continue logs.
+    Status handleDeliveryFailures(std::vector<connectors::DeliveryFailure> failures);
 
     /// Handles every error of `batch`, then clears them and deselects their rows.
     /// With fail_batch, returns the first error (naming the record) instead.
@@ -34,19 +45,27 @@ public:
     Status restoreDlq(std::string_view state);
     /// Hands buffered DLQ entries to the OS (no fsync).
     Status flush() { return dlq_ ? dlq_->flush() : Status::ok(); }
+    bool hasDlq() const { return dlq_ != nullptr; }
     Status close();
 
 private:
     std::string describePosition(const types::Batch& batch, uint32_t row) const;
     void writeDlqEntry(const types::Batch& batch, const types::RowError& error);
+    /// One DLQ topic record: `value` and `key` as given, `headers` then the ferris.* ones.
+    void addDlqRecord(std::string_view key, bool hasKey, std::string_view value, bool valueIsNull,
+                      std::span<const types::Header> headers, std::string_view error, ErrorCode code,
+                      int32_t partition, int64_t offset, bool hasPosition);
+    Status writeDlqBuffer();
 
     std::string job_;
     std::string source_;
     std::string sourceDescription_;
+    std::string sourceTopic_;
     FailureStrategy strategy_;
     const JobClock& clock_;
     JobMetrics& metrics_;
-    std::unique_ptr<connectors::FileSink> dlq_;
+    std::unique_ptr<connectors::Sink> dlq_;
+    bool dlqTopic_ = false;
     connectors::EncodedBatch dlqBuffer_;
     int64_t logged_ = 0;
 };

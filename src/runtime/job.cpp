@@ -97,6 +97,9 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         }
         FERRIS_ASSIGN_OR_RETURN(job->eventTimeExpr_, expr::CompiledExpr::compile(plan.source.eventTimeExpr));
         if (!readsEventTime) job->plan_.source.systemColumns.push_back(SystemColumn::kEventTime);
+    } else if (readsEventTime && field.empty() && connectors::isKafkaDecl(*sourceDecl)) {
+        // §1.4: without an event-time key, a Kafka source's event time is the record timestamp.
+        job->recordTimestamps_ = true;
     } else if (readsEventTime && field.empty()) {
         errors.push_back(prefixed(Status::user(
             ErrorCode::kConfigError,
@@ -127,7 +130,33 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         fields.push_back({column.name, column.type, index});
     }
     std::string sourceFormat = connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "format");
-    if (sourceFormat == "csv") {
+    auto formatNotSupported = [&](const plan::ConnectorDecl& decl, const std::string& format) {
+        const plan::Property* property = decl.properties.find("format");
+        return prefixed(Status::notSupported(
+            fmt::format("format '{}' ({}.format){}", format, decl.name,
+                        format == "protobuf" ? ": protobuf comes with a later release"
+                                             : ": avro comes with the schema-registry work"),
+            property != nullptr ? property->location : decl.location));
+    };
+    if (connectors::isKafkaDecl(*sourceDecl) && sourceDecl->schema.size() == 0) {
+        errors.push_back(prefixed(Status::user(
+            ErrorCode::kConfigError,
+            fmt::format("kafka source {} needs a declared schema: list its columns (no schema is inferred)",
+                        sourceDecl->name),
+            sourceDecl->location)));
+        return errors[errorsBefore];
+    }
+    if (sourceFormat == "avro" || sourceFormat == "protobuf") {
+        errors.push_back(formatNotSupported(*sourceDecl, sourceFormat));
+        return errors[errorsBefore];
+    } else if (sourceFormat == "string" || sourceFormat == "bytes") {
+        auto decoder = codec::makeRawDecoder(sourceDecl->schema, fields, sourceFormat == "string");
+        if (!decoder.isOk()) {
+            errors.push_back(prefixed(decoder.status().withLocation(sourceDecl->location)));
+            return errors[errorsBefore];
+        }
+        job->decoder_ = std::move(decoder).value();
+    } else if (sourceFormat == "csv") {
         auto decoder = codec::makeCsvDecoder(fields, sourceDecl->schema.names(),
                                              connectors::csvOptionsOf(*sourceDecl, *sourceSpec));
         if (!decoder.isOk()) {
@@ -149,7 +178,24 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     auto timestamps =
         timestampFormat == "iso8601" ? codec::TimestampFormat::kIso8601 : codec::TimestampFormat::kEpochMillis;
     Result<std::unique_ptr<codec::Encoder>> encoder = Status::internal("no encoder");
-    if (plan.changelog && sinkFormat(plan.sink, *sinkSpec) == "csv") {
+    bool recordSink = sinkSpec->type == "kafka_sink";
+    std::string outputFormat = sinkFormat(plan.sink, *sinkSpec);
+    if (outputFormat == "avro" || outputFormat == "protobuf") {
+        errors.push_back(formatNotSupported(plan.sink, outputFormat));
+        return errors[errorsBefore];
+    } else if (outputFormat == "string" || outputFormat == "bytes") {
+        if (plan.changelog) {
+            errors.push_back(prefixed(Status::notSupported(
+                fmt::format("a changelog (upserts and deletes) written as {} to sink {}: use format 'json'",
+                            outputFormat, plan.sink.name),
+                plan.sink.location)));
+            return errors[errorsBefore];
+        }
+        encoder = codec::makeRawEncoder(columns, outputFormat == "string");
+    } else if (recordSink) {
+        // Kafka: a changelog's upserts are plain rows under their key, deletes tombstones.
+        encoder = codec::makeJsonEncoder(columns, timestamps);
+    } else if (plan.changelog && outputFormat == "csv") {
         errors.push_back(prefixed(Status::notSupported(
             fmt::format("a changelog (upserts and deletes) written as csv to sink {}: use format 'jsonl'",
                         plan.sink.name),
@@ -157,7 +203,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         return errors[errorsBefore];
     } else if (plan.changelog) {
         encoder = codec::makeJsonChangelogEncoder(columns, plan.keyColumns, timestamps);
-    } else if (sinkFormat(plan.sink, *sinkSpec) == "csv") {
+    } else if (outputFormat == "csv") {
         codec::CsvWriteOptions options;
         auto csv = connectors::csvOptionsOf(plan.sink, *sinkSpec);
         options.delimiter = csv.delimiter;
@@ -275,6 +321,15 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->stateful_ = std::any_of(job->operators_.begin(), job->operators_.end(),
                                  [](const auto& op) { return op->stateful(); });
     job->metrics_.stateful = job->stateful_;
+    if (recordSink) {
+        // §1.4.1: the key columns' text, else (stateless) the input's key; stateless jobs
+        // pass headers through, aggregations emit none.
+        codec::RecordLayout layout;
+        for (int index : plan.keyColumns) layout.keyColumns.push_back(columns[static_cast<size_t>(index)]);
+        layout.passKeys = !job->stateful_;
+        layout.passHeaders = !job->stateful_;
+        job->records_ = std::make_unique<codec::RecordAssembler>(*job->encoder_, std::move(layout));
+    }
 
     // Keys that shape event-time windows do nothing in a job without one.
     bool eventTimeWindow = false;
@@ -314,8 +369,25 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->watermarks_ = WatermarkTracker(job->config_.watermarkAscending ? 0 : job->config_.maxOutOfOrdernessMicros,
                                         job->config_.idleTimeoutMicros, environment.clock->nowMicros());
     job->failures_ = std::make_unique<FailureHandler>(plan.name, sourceDecl->name, job->source_->describe(),
-                                                      job->config_.failureStrategy, *environment.clock,
-                                                      job->metrics_);
+                                                      job->source_->topic(), job->config_.failureStrategy,
+                                                      *environment.clock, job->metrics_);
+    if (!job->config_.dlqTopic.empty()) {
+        // The DLQ topic lives on the broker of the job's Kafka sink, else its Kafka source.
+        const plan::ConnectorDecl* broker = connectors::isKafkaDecl(plan.sink)      ? &plan.sink
+                                            : connectors::isKafkaDecl(*sourceDecl) ? sourceDecl
+                                                                                   : nullptr;
+        if (broker == nullptr) {
+            const plan::Property* property = plan.jobProperties.find("dlq.topic");
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                "'dlq.topic' needs a Kafka source or sink in the job to take the broker from; use 'dlq.path' for a "
+                "DLQ file",
+                property != nullptr ? property->location : plan.location)));
+            return errors[errorsBefore];
+        }
+        FERRIS_ASSIGN_OR_RETURN(job->dlqTopicSink_,
+                                connectors::makeKafkaDlqSink(context, *broker, job->config_.dlqTopic));
+    }
     return job;
 }
 
@@ -417,7 +489,11 @@ Status Job::start() {
     status = sink_->open(/*truncate=*/!resumed_);
     if (!status.isOk()) return failed(status);
     watermarks_.setPartitions(source_->partitionCount());
-    if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {
+    source_->setBeforeRevoke([this] { return commit(); });
+    if (dlqTopicSink_) {
+        status = failures_->openDlqTopic(std::move(dlqTopicSink_));
+        if (!status.isOk()) return failed(status);
+    } else if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {
         std::filesystem::path path(config_.dlqPath);
         if (path.is_relative()) path = environment_.baseDir / path;
         status = failures_->openDlq(path, /*truncate=*/!resumed_);
@@ -445,6 +521,8 @@ void Job::fillRowOrigin(Batch& batch) {
         origin.arrival.push_back(arrival_++);
         origin.watermarkBefore.push_back(types::kMinWatermark);
         origin.original.push_back(record.value);
+        origin.key.push_back(record.key);
+        origin.hasKey.push_back(record.hasKey ? 1 : 0);
         origin.headerBegin.push_back(record.headerBegin);
     }
     if (!raw_.records.empty()) origin.headerBegin.push_back(raw_.records.back().headerEnd);
@@ -486,8 +564,31 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
                 }
                 break;
             case SystemColumn::kEventTime:
-                if (eventTime_) eventTime_->extract(batch, eventTime_->fieldIndex(), *vector);
+                if (eventTime_) {
+                    eventTime_->extract(batch, eventTime_->fieldIndex(), *vector);
+                } else if (recordTimestamps_) {
+                    for (uint32_t row = 0; row < rows; ++row) {
+                        if (raw_.records[row].timestampMicros != 0) {
+                            vector->values<int64_t>()[row] = raw_.records[row].timestampMicros;
+                        } else {
+                            vector->setNull(row);
+                            batch.addError(row, ErrorCode::kInvalidArgument,
+                                           "the record has no timestamp, and it is the event time (no "
+                                           "event.time.field)");
+                        }
+                    }
+                }
                 break;  // an assigned event time is computed below, from the other columns
+            case SystemColumn::kTopic: {
+                std::string topic = source_->topic();
+                if (topic.empty()) {
+                    for (uint32_t row = 0; row < rows; ++row) vector->setNull(row);
+                } else {
+                    std::string_view view = batch.arena().copy(topic);
+                    for (uint32_t row = 0; row < rows; ++row) vector->values<std::string_view>()[row] = view;
+                }
+                break;
+            }
             default:  // _topic and window bounds: NULL for a file source
                 for (uint32_t row = 0; row < rows; ++row) vector->setNull(row);
         }
@@ -514,7 +615,9 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
 Status Job::processBatch(Batch& batch, int64_t now) {
     // The watermark before each row and after the batch, from every decoded record.
     const types::Vector* eventTime = nullptr;
-    if (eventTime_ || eventTimeExpr_) eventTime = &batch.column(plan_.source.schema.systemSlot(SystemColumn::kEventTime));
+    if (eventTime_ || eventTimeExpr_ || recordTimestamps_) {
+        eventTime = &batch.column(plan_.source.schema.systemSlot(SystemColumn::kEventTime));
+    }
     watermarks_.advanceOver(batch, eventTime, now);
     // One clock reading per batch: NOW() and _processing_time agree.
     operators::OperatorContext context{now, watermarks_.current()};
@@ -543,8 +646,12 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
     FERRIS_RETURN_IF_ERROR(checkMemory(batch));
     if (batch.numSelected() > 0) {
         encoded_.clear();
-        encoder_->encode(batch, encoded_.data);
-        encoded_.rows = batch.numSelected();
+        if (records_) {
+            records_->assemble(batch, encoded_);
+        } else {
+            encoder_->encode(batch, encoded_.data);
+            encoded_.rows = batch.numSelected();
+        }
         FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
         metrics_.recordsOut.fetch_add(batch.numSelected(), std::memory_order_relaxed);
     }
@@ -595,6 +702,7 @@ Status Job::advanceTime(int64_t now) {
 Status Job::commit() {
     // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
+    FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(sink_->takeDeliveryFailures()));
     FERRIS_RETURN_IF_ERROR(sink_->commit());
     FERRIS_ASSIGN_OR_RETURN(auto dlqState, failures_->commit());
     lastCommitMicros_ = environment_.clock->nowMicros();
@@ -602,7 +710,9 @@ Status Job::commit() {
     if (!checkpoints_ || failedBatch_) return Status::ok();
     state::CheckpointInfo info;
     info.fingerprint = fingerprint_.encode();
-    info.finished = ended_ && source_->bounded();
+    // A finished job reruns from the beginning (files); a bounded Kafka job keeps its
+    // positions and saved end offsets, so a rerun stops at the same place (§1.4).
+    info.finished = ended_ && source_->bounded() && source_->topic().empty();
     std::string position = source_->position();
     FERRIS_ASSIGN_OR_RETURN(std::string digest, source_->contentDigest(position));
     info.blobs["source"] = std::move(position);
@@ -617,7 +727,8 @@ Status Job::commit() {
     }
     FERRIS_ASSIGN_OR_RETURN(auto installed, checkpoints_->commit(std::move(info), changes));
     (void)installed;
-    return Status::ok();
+    // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
+    return source_->committed();
 }
 
 Status Job::flushOutput() {
@@ -647,8 +758,20 @@ Result<bool> Job::step() {
         if (!status.isOk()) return fail(status);
         return false;
     }
+    if (sink_->saturated()) {
+        // Backpressure: the sink's send queue is over its high mark. Stop fetching, let it
+        // drain, go on (§2.4: librdkafka's queues are capped per job).
+        size_t paused = source_->pause();
+        metrics_.partitionsPaused.fetch_add(static_cast<int64_t>(paused), std::memory_order_relaxed);
+        Status drained = sink_->drain();
+        source_->resume();
+        if (!drained.isOk()) return fail(drained);
+    }
     raw_.clear();
-    int64_t budget = static_cast<int64_t>(config_.batchSize);
+    // fixed_size: a batch closes at batch.size records or batch.timeout; time_window: at
+    // batch.timeout only (up to kMaxWindowBatch records).
+    constexpr int64_t kMaxWindowBatch = 1'000'000;
+    int64_t budget = config_.timeWindowBatches ? kMaxWindowBatch : static_cast<int64_t>(config_.batchSize);
     for (const auto& op : operators_) budget = std::min(budget, op->inputBudget());
     auto polled = source_->poll(static_cast<size_t>(std::max<int64_t>(budget, 1)),
                                 std::chrono::microseconds(config_.batchTimeoutMicros), raw_);

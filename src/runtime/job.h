@@ -9,6 +9,7 @@
 
 #include "codec/decoder.h"
 #include "codec/encoder.h"
+#include "codec/record_assembler.h"
 #include "connectors/connector_registry.h"
 #include "expr/compiled_expr.h"
 #include "operators/operator.h"
@@ -114,8 +115,11 @@ private:
     std::unique_ptr<codec::Decoder> decoder_;
     codec::CsvDecoder* csvDecoder_ = nullptr;  ///< decoder_ when the format is CSV with a header
     std::unique_ptr<codec::Encoder> encoder_;
+    std::unique_ptr<codec::RecordAssembler> records_;  ///< set when the sink takes records (Kafka)
+    bool recordTimestamps_ = false;  ///< the event time is the Kafka record timestamp (§1.4)
     std::vector<operators::OperatorPtr> operators_;
     std::unique_ptr<FailureHandler> failures_;
+    std::unique_ptr<connectors::Sink> dlqTopicSink_;  ///< dlq.topic's producer, until start() hands it over
     std::optional<EventTimeExtractor> eventTime_;
     expr::CompiledExprPtr eventTimeExpr_;  ///< `expr AS _event_time`, when the query assigns it
     WatermarkTracker watermarks_;

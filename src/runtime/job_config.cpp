@@ -30,7 +30,10 @@ const std::vector<JobKey>& jobKeys() {
         {"dlq.path", "", "the DLQ file for send_to_dlq (JSON lines), relative to the SQL file", ""},
         {"batch.size", "1024", "records per batch (1 to 1000000)", ""},
         {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
-        {"batch.strategy", "fixed_size", "how batches are closed: fixed_size", ""},
+        {"batch.strategy", "fixed_size",
+         "how batches are closed: fixed_size (at batch.size records or batch.timeout, whichever comes first) or "
+         "time_window (everything that arrives within batch.timeout, up to 1000000 records)",
+         ""},
         {"commit.interval", "1s", "how often sinks are flushed and fsynced (job clock); 0 = every batch", ""},
         {"max.memory.mb", "1024", "memory budget of the job's state and batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
@@ -50,7 +53,10 @@ const std::vector<JobKey>& jobKeys() {
          ""},
         {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
         {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
-        {"dlq.topic", "", "a Kafka DLQ topic", "DLQ topics come with Kafka support"},
+        {"dlq.topic", "",
+         "a Kafka DLQ topic for send_to_dlq (original key, value and headers plus ferris.* headers), on the broker of "
+         "the job's Kafka source or sink; created with one partition when missing",
+         ""},
         {"circuit.breaker.enabled", "false", "circuit breaker around sinks", "the circuit breaker comes with " + kDelivery},
         {"circuit.breaker.failure_threshold", "", "failures that open the breaker", "the circuit breaker comes with " + kDelivery},
         {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker", "the circuit breaker comes with " + kDelivery},
@@ -174,6 +180,9 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
         } else if (property.key == "dlq.path") {
             if (value.empty()) errors.push_back(badValue(property, "a file path"));
             config.dlqPath = value;
+        } else if (property.key == "dlq.topic") {
+            if (value.empty()) errors.push_back(badValue(property, "a Kafka topic name"));
+            config.dlqTopic = value;
         } else if (property.key == "batch.size") {
             int64_t size = 0;
             if (!types::parseInt64(value, size) || size <= 0 || size > 1'000'000) {
@@ -192,12 +201,12 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                 config.commitIntervalMicros = micros;
             }
         } else if (property.key == "batch.strategy") {
-            if (value == "time_window" || value == "adaptive" || value == "memory_based") {
+            if (value == "adaptive" || value == "memory_based") {
                 errors.push_back(Status::notSupported(
-                    fmt::format("batch.strategy '{}' (file sources batch by size; the other strategies come with "
-                                "Kafka sources)",
-                                value),
+                    fmt::format("batch.strategy '{}' (fixed_size and time_window are available)", value),
                     property.location));
+            } else if (value == "time_window") {
+                config.timeWindowBatches = true;
             } else if (value != "fixed_size") {
                 errors.push_back(badValue(property, "fixed_size, time_window, adaptive or memory_based"));
             }
@@ -257,24 +266,31 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                                       properties.find("watermark.max_out_of_orderness")->location));
     }
     bool dlqUsed = config.failureStrategy == FailureStrategy::kSendToDlq || config.lateDeadLetter;
-    if (complete && config.lateDeadLetter && config.dlqPath.empty() && errors.size() == errorsBefore) {
+    bool hasDlq = !config.dlqPath.empty() || !config.dlqTopic.empty();
+    if (complete && !config.dlqPath.empty() && !config.dlqTopic.empty() && errors.size() == errorsBefore) {
         errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      "late.data.strategy 'dead_letter' needs 'dlq.path' (the DLQ file)",
+                                      "both 'dlq.path' and 'dlq.topic' are set: a job has one DLQ, choose one",
+                                      properties.find("dlq.topic")->location));
+    }
+    if (complete && config.lateDeadLetter && !hasDlq && errors.size() == errorsBefore) {
+        errors.push_back(Status::user(ErrorCode::kConfigError,
+                                      "late.data.strategy 'dead_letter' needs 'dlq.path' (a DLQ file) or 'dlq.topic'",
                                       properties.find("late.data.strategy")->location));
     }
-    if (complete && !dlqUsed && !config.dlqPath.empty() &&
-        errors.size() == errorsBefore) {
-        const plan::Property* path = properties.find("dlq.path");
+    if (complete && !dlqUsed && hasDlq && errors.size() == errorsBefore) {
+        const char* key = config.dlqPath.empty() ? "dlq.topic" : "dlq.path";
+        const plan::Property* path = properties.find(key);
         errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      "'dlq.path' is set but neither failure_strategy is 'send_to_dlq' nor "
-                                      "late.data.strategy 'dead_letter': nothing would be written there",
+                                      fmt::format("'{}' is set but neither failure_strategy is 'send_to_dlq' nor "
+                                                  "late.data.strategy 'dead_letter': nothing would be written there",
+                                                  key),
                                       path != nullptr ? path->location : job.location));
     }
-    if (complete && config.failureStrategy == FailureStrategy::kSendToDlq && config.dlqPath.empty() &&
+    if (complete && config.failureStrategy == FailureStrategy::kSendToDlq && !hasDlq &&
         errors.size() == errorsBefore) {
         const plan::Property* strategy = properties.find("failure_strategy");
         errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      "failure_strategy 'send_to_dlq' needs 'dlq.path' (the DLQ file)",
+                                      "failure_strategy 'send_to_dlq' needs 'dlq.path' (a DLQ file) or 'dlq.topic'",
                                       strategy != nullptr ? strategy->location : job.location));
     }
     if (errors.size() > errorsBefore) return errors[errorsBefore];

@@ -22,7 +22,9 @@ struct JobConfig {
     std::string stateDir = ".ferris-state";  ///< checkpoints (relative to the SQL file)
     int64_t stateTtlMicros = 0;              ///< OVER partitions idle this long are dropped; 0 = never
     std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
+    std::string dlqTopic;         ///< DLQ topic for send_to_dlq (Kafka)
     size_t batchSize = 1024;      ///< records per batch
+    bool timeWindowBatches = false;  ///< batch.strategy time_window: batches close by time only
     int64_t batchTimeoutMicros = 100'000;
     int64_t commitIntervalMicros = 1'000'000;
     int64_t maxMemoryBytes = 1024LL << 20;

@@ -17,6 +17,8 @@ std::string JobMetrics::render(const std::string& job, const std::string& source
     out += fmt::format("ferris_bytes_in_total{{job=\"{}\",source=\"{}\"}} {}\n", job, source, bytesIn.load());
     out += fmt::format("ferris_dlq_records_total{{job=\"{}\"}} {}\n", job, dlqRecords.load());
     out += fmt::format("ferris_batches_total{{job=\"{}\"}} {}\n", job, batches.load());
+    out += fmt::format("ferris_source_partitions_paused_total{{job=\"{}\",source=\"{}\"}} {}\n", job, source,
+                       partitionsPaused.load());
     if (stateful) {
         out += fmt::format("ferris_late_records_total{{job=\"{}\",action=\"drop\"}} {}\n", job, lateDropped.load());
         out += fmt::format("ferris_late_records_total{{job=\"{}\",action=\"dead_letter\"}} {}\n", job,

@@ -12,13 +12,14 @@ namespace ferris::runtime {
 /// A job's counters (§1.5 metric names), written by its driver thread and read through
 /// atomics by anyone (progress line, test runner, /metrics).
 struct JobMetrics {
-    static constexpr size_t kNumCodes = static_cast<size_t>(ErrorCode::kInternal) + 1;
+    static constexpr size_t kNumCodes = static_cast<size_t>(ErrorCode::kLastCode) + 1;
 
     std::atomic<int64_t> recordsIn{0};
     std::atomic<int64_t> recordsOut{0};
     std::atomic<int64_t> bytesIn{0};
     std::atomic<int64_t> dlqRecords{0};
     std::atomic<int64_t> batches{0};
+    std::atomic<int64_t> partitionsPaused{0};  ///< partitions paused for backpressure (sink busy)
     std::atomic<int64_t> lateDropped{0};       ///< records for closed windows, dropped
     std::atomic<int64_t> lateDeadLettered{0};  ///< records for closed windows, sent to the DLQ
     std::atomic<int64_t> stateBytes{0};        ///< bytes of operator state held

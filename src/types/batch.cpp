@@ -12,6 +12,8 @@ void RowOrigin::clear() {
     arrival.clear();
     watermarkBefore.clear();
     original.clear();
+    key.clear();
+    hasKey.clear();
     headerBegin.clear();
     headers.clear();
 }
@@ -23,6 +25,8 @@ void RowOrigin::reserve(size_t rows) {
     arrival.reserve(rows);
     watermarkBefore.reserve(rows);
     original.reserve(rows);
+    key.reserve(rows);
+    hasKey.reserve(rows);
     headerBegin.reserve(rows + 1);
 }
 

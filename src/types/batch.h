@@ -42,6 +42,8 @@ struct RowOrigin {
     std::vector<int64_t> arrival;          ///< arrival sequence number within the job
     std::vector<int64_t> watermarkBefore;  ///< job watermark just before this row
     std::vector<std::string_view> original;  ///< the record's original bytes (for the DLQ)
+    std::vector<std::string_view> key;     ///< the record's key (Kafka), for pass-through and the DLQ
+    std::vector<uint8_t> hasKey;           ///< 1 when the record has a key (not a null key)
     std::vector<uint32_t> headerBegin;     ///< headers of row i: [headerBegin[i], headerBegin[i+1])
     std::vector<Header> headers;           ///< all headers of the batch
 

@@ -106,8 +106,9 @@ std::string keysPage() {
                                cell(description));
         }
     }
-    out += "\n`kafka_source` and `kafka_sink` come with Kafka support; until then declaring one is\n"
-           "rejected with `not supported yet`.\n";
+    out += "\nKafka connectors: the `kafka.*` keys (and the shorthands listed) go to librdkafka, which\n"
+           "checks them at validation; see [kafka.md](kafka.md) for formats, keys, bounded sources, the DLQ topic\n"
+           "and delivery.\n";
     return out;
 }
 

@@ -1,0 +1,73 @@
+#include "codec/record_assembler.h"
+
+#include "codec/value_text.h"
+
+namespace ferris::codec {
+
+using types::Batch;
+using types::TypeId;
+
+void RecordAssembler::appendKey(const Batch& batch, uint32_t row, std::string& out) const {
+    const auto& columns = layout_.keyColumns;
+    if (columns.size() == 1) {
+        // One column: its text — a string unquoted, a number as its JSON text, a DECIMAL in
+        // plain notation with its scale, a TIMESTAMP as epoch ms; NULL stays in the key.
+        const types::Vector& column = batch.column(static_cast<size_t>(columns[0].slot));
+        TypeId id = column.type().id();
+        if (column.isNull(row)) {
+            out += "null";
+        } else if (id == TypeId::kString || id == TypeId::kBytes) {
+            out += column.values<std::string_view>()[row];
+        } else if (column.type().isNested()) {
+            appendJsonValue(column, row, TimestampFormat::kEpochMillis, out);
+        } else {
+            char buffer[kValueTextMaxChars];
+            out.append(buffer, formatScalar(column, row, TimestampFormat::kEpochMillis, buffer));
+        }
+        return;
+    }
+    // Several: a compact JSON object in key order.
+    out += '{';
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) out += ',';
+        appendJsonString(columns[i].name, out);
+        out += ':';
+        appendJsonValue(batch.column(static_cast<size_t>(columns[i].slot)), row, TimestampFormat::kEpochMillis, out);
+    }
+    out += '}';
+}
+
+void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
+    size_t first = out.records.size();
+    values_.encodeRecords(batch, out);
+    const auto& kinds = batch.rowKinds();
+    const auto& origin = batch.origin();
+    bool keysFromInput = layout_.keyColumns.empty() && layout_.passKeys && !origin.hasKey.empty();
+    bool headers = layout_.passHeaders && !origin.headerBegin.empty() && !origin.headers.empty();
+    size_t index = first;
+    for (uint32_t row : batch.selection()) {
+        EncodedRecord& record = out.records[index++];
+        if (row < kinds.size() && kinds[row] == Batch::RowKind::kDelete) record.valueIsNull = true;
+        if (!layout_.keyColumns.empty()) {
+            record.keyBegin = static_cast<uint32_t>(out.data.size());
+            appendKey(batch, row, out.data);
+            record.keyEnd = static_cast<uint32_t>(out.data.size());
+            record.hasKey = true;
+        } else if (keysFromInput && origin.hasKey[row]) {
+            record.keyBegin = static_cast<uint32_t>(out.data.size());
+            out.data += origin.key[row];
+            record.keyEnd = static_cast<uint32_t>(out.data.size());
+            record.hasKey = true;
+        }
+        record.headerBegin = static_cast<uint32_t>(out.headers.size());
+        if (headers) {
+            for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
+                const types::Header& header = origin.headers[h];
+                out.headers.push_back({header.key, header.value, header.valueIsNull});
+            }
+        }
+        record.headerEnd = static_cast<uint32_t>(out.headers.size());
+    }
+}
+
+}  // namespace ferris::codec

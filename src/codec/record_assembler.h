@@ -1,0 +1,37 @@
+#pragma once
+
+#include <vector>
+
+#include "codec/encoder.h"
+#include "types/batch.h"
+
+namespace ferris::codec {
+
+/// How a record sink's (Kafka's) records are made from a batch's rows (§1.4.1).
+struct RecordLayout {
+    /// The output's key columns (slots and types): the key is their text (one column) or a
+    /// compact JSON object of them (several). Empty: see passKeys.
+    std::vector<EncodeColumn> keyColumns;
+    bool passKeys = false;     ///< no key columns, stateless: each row keeps its input's key
+    bool passHeaders = false;  ///< stateless: each row keeps its input's headers
+};
+
+/// Builds records from rows: the value by the format's encoder (a changelog's delete is a
+/// tombstone), the key per §1.4.1 "Kafka keys", and the headers passed through.
+class RecordAssembler {
+public:
+    RecordAssembler(Encoder& values, RecordLayout layout) : values_(values), layout_(std::move(layout)) {}
+
+    /// Appends a record for every selected row of `batch` to `out`.
+    void assemble(const types::Batch& batch, EncodedBatch& out);
+
+    /// Appends the key text of `row` (§1.4.1) to `out`.
+    void appendKey(const types::Batch& batch, uint32_t row, std::string& out) const;
+
+private:
+    Encoder& values_;
+    RecordLayout layout_;
+    std::vector<std::string> keyPrefixes_;
+};
+
+}  // namespace ferris::codec

@@ -1,0 +1,166 @@
+#include "connectors/kafka_client.h"
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+
+namespace ferris::connectors::kafka {
+
+const std::vector<std::string>& shorthandKeys() {
+    static const std::vector<std::string> keys = {
+        "bootstrap.servers", "auto.offset.reset", "group.id",          "security.protocol", "sasl.",
+        "ssl.",              "compression.type",  "linger.ms",         "acks",              "message.max.bytes",
+        "transaction.timeout.ms",
+    };
+    return keys;
+}
+
+bool isClientKey(std::string_view key) {
+    if (key.starts_with("kafka.") && key.size() > 6) return true;
+    for (const auto& shorthand : shorthandKeys()) {
+        if (shorthand.back() == '.' ? key.starts_with(shorthand) && key.size() > shorthand.size() : key == shorthand) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Settings clientSettingsOf(const plan::ConnectorDecl& decl) {
+    Settings settings;
+    for (const auto& property : decl.properties.entries()) {
+        if (!isClientKey(property.key)) continue;
+        std::string key = property.key.starts_with("kafka.") ? property.key.substr(6) : property.key;
+        settings.emplace_back(std::move(key), property.value);
+    }
+    return settings;
+}
+
+Status checkClientSetting(const plan::Property& property, const std::string& owner) {
+    std::string key = property.key.starts_with("kafka.") ? property.key.substr(6) : property.key;
+    ConfPtr conf(rd_kafka_conf_new());
+    char error[512];
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), property.value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+        return Status::user(ErrorCode::kInvalidValue,
+                            fmt::format("{}: '{}' = '{}' is refused by librdkafka: {}", owner, property.fullKey,
+                                        property.value, error),
+                            property.location);
+    }
+    return Status::ok();
+}
+
+Result<ConfPtr> makeConf(const Settings& settings, const std::string& owner) {
+    ConfPtr conf(rd_kafka_conf_new());
+    char error[512];
+    for (const auto& [key, value] : settings) {
+        if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+            return Status::user(ErrorCode::kInvalidValue,
+                                fmt::format("{}: librdkafka refuses '{}' = '{}': {}", owner, key, value, error));
+        }
+    }
+    return conf;
+}
+
+Result<HandlePtr> makeHandle(rd_kafka_type_t type, ConfPtr conf, const std::string& owner) {
+    char error[512];
+    rd_kafka_t* handle = rd_kafka_new(type, conf.get(), error, sizeof error);
+    if (handle == nullptr) {
+        return Status::user(ErrorCode::kConfigError, fmt::format("{}: librdkafka: {}", owner, error));
+    }
+    (void)conf.release();  // the handle owns it now
+    return HandlePtr(handle);
+}
+
+void logCallback(const rd_kafka_t* handle, int level, const char* facility, const char* message) {
+    const auto* context = static_cast<const ClientContext*>(rd_kafka_opaque(handle));
+    std::string_view name = context != nullptr ? std::string_view(context->job) : std::string_view("-");
+    // syslog levels: 0-3 errors, 4 warnings, 5-6 notices and info, 7 debug.
+    if (level <= 3) {
+        FERRIS_LOG_ERROR(name, "librdkafka {}: {}", facility, message);
+    } else if (level == 4) {
+        FERRIS_LOG_WARN(name, "librdkafka {}: {}", facility, message);
+    } else if (level <= 6) {
+        FERRIS_LOG_INFO(name, "librdkafka {}: {}", facility, message);
+    } else {
+        FERRIS_LOG_DEBUG(name, "librdkafka {}: {}", facility, message);
+    }
+}
+
+std::string describeError(rd_kafka_resp_err_t error) {
+    return fmt::format("{} ({})", rd_kafka_err2str(error), rd_kafka_err2name(error));
+}
+
+Result<int> partitionCount(rd_kafka_t* handle, const std::string& topic, std::chrono::milliseconds timeout) {
+    rd_kafka_topic_t* topicHandle = rd_kafka_topic_new(handle, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t error =
+        rd_kafka_metadata(handle, 0, topicHandle, &metadata, static_cast<int>(timeout.count()));
+    rd_kafka_topic_destroy(topicHandle);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Status::system(ErrorCode::kIoError,
+                              fmt::format("kafka topic {}: metadata request failed: {}", topic, describeError(error)));
+    }
+    Result<int> result = Status::system(ErrorCode::kIoError, fmt::format("kafka topic {}: no metadata", topic));
+    if (metadata->topic_cnt == 1) {
+        const rd_kafka_metadata_topic_t& entry = metadata->topics[0];
+        if (entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || entry.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+            result = Status::user(ErrorCode::kConfigError, fmt::format("kafka topic {} does not exist", topic));
+        } else if (entry.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            result = Status::system(ErrorCode::kIoError,
+                                    fmt::format("kafka topic {}: {}", topic, describeError(entry.err)));
+        } else {
+            result = entry.partition_cnt;
+        }
+    }
+    rd_kafka_metadata_destroy(metadata);
+    return result;
+}
+
+Status createTopic(rd_kafka_t* handle, const std::string& topic, int partitions, int replicationFactor,
+                   const Settings& configs, std::chrono::milliseconds timeout) {
+    char error[512];
+    rd_kafka_NewTopic_t* newTopic =
+        rd_kafka_NewTopic_new(topic.c_str(), partitions, replicationFactor, error, sizeof error);
+    if (newTopic == nullptr) {
+        return Status::user(ErrorCode::kConfigError, fmt::format("kafka topic {}: {}", topic, error));
+    }
+    for (const auto& [key, value] : configs) {
+        if (rd_kafka_NewTopic_set_config(newTopic, key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_NewTopic_destroy(newTopic);
+            return Status::user(ErrorCode::kConfigError,
+                                fmt::format("kafka topic {}: bad topic config '{}' = '{}'", topic, key, value));
+        }
+    }
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(handle);
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
+    rd_kafka_CreateTopics(handle, &newTopic, 1, options, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
+    Status status = Status::system(ErrorCode::kIoError,
+                                   fmt::format("kafka topic {}: no answer to the create request", topic));
+    if (event != nullptr) {
+        if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            status = Status::system(ErrorCode::kIoError, fmt::format("kafka topic {}: creation failed: {}", topic,
+                                                                     rd_kafka_event_error_string(event)));
+        } else {
+            size_t count = 0;
+            const rd_kafka_topic_result_t** results =
+                rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+            rd_kafka_resp_err_t code = count == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
+            if (code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                status = Status::ok();
+            } else {
+                const char* message = count == 1 ? rd_kafka_topic_result_error_string(results[0]) : nullptr;
+                status = Status::user(ErrorCode::kConfigError,
+                                      fmt::format("kafka topic {}: creation failed: {}", topic,
+                                                  message != nullptr ? message : describeError(code)));
+            }
+        }
+        rd_kafka_event_destroy(event);
+    }
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_NewTopic_destroy(newTopic);
+    return status;
+}
+
+}  // namespace ferris::connectors::kafka

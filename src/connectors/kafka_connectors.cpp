@@ -1,0 +1,187 @@
+// Registration of kafka_source and kafka_sink: their options and factories.
+
+#include <fmt/format.h>
+
+#include "connectors/connector_registry.h"
+#include "connectors/kafka_sink.h"
+#include "connectors/kafka_source.h"
+#include "types/number_text.h"
+
+namespace ferris::connectors {
+
+namespace {
+
+constexpr const char* kConfigFileLater = "connector config files come with the server configuration work";
+
+
+/// `'<name>.bounded'`: latest, or timestamp:<epoch ms>; librdkafka keys by librdkafka.
+Status checkOption(const plan::Property& property, const std::string& owner) {
+    if (kafka::isClientKey(property.key)) return kafka::checkClientSetting(property, owner);
+    if (property.key != "bounded") return Status::ok();
+    int64_t millis = 0;
+    if (property.value == "latest" ||
+        (property.value.starts_with("timestamp:") && types::parseInt64(property.value.substr(10), millis) &&
+         millis >= 0)) {
+        return Status::ok();
+    }
+    return Status::user(ErrorCode::kInvalidValue,
+                        fmt::format("{}: '{}' = '{}' is not valid: expected latest or timestamp:<epoch milliseconds>",
+                                    owner, property.fullKey, property.value),
+                        property.location);
+}
+
+/// Options every Kafka connector has: the topic, the broker and client keys (§1.2).
+std::vector<OptionSpec> clientOptions(bool source) {
+    std::vector<OptionSpec> options = {
+        {"topic", OptionType::kString, "", true, {}, "the Kafka topic", "", ""},
+        {"format", OptionType::kEnum, "json", false, {"json", "avro", "string", "bytes", "protobuf"},
+         "record value format", "", ""},
+        {"bootstrap.servers", OptionType::kString, "", false, {}, "the brokers, host:port[,host:port…]", "", ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
+    };
+    std::vector<std::pair<const char*, const char*>> shorthands = {
+        {"security.protocol", "plaintext, ssl, sasl_plaintext or sasl_ssl"},
+        {"message.max.bytes", "largest record librdkafka sends or accepts"},
+    };
+    if (source) {
+        shorthands.emplace_back("group.id", "consumer group (default ferris.<app>.<job>)");
+        shorthands.emplace_back("auto.offset.reset", "where a group without committed offsets starts");
+    } else {
+        shorthands.emplace_back("compression.type", "none, gzip, snappy, lz4 or zstd");
+        shorthands.emplace_back("linger.ms", "how long the producer waits to fill a batch");
+        shorthands.emplace_back("acks", "acknowledgements the producer waits for (-1 = all)");
+        shorthands.emplace_back("transaction.timeout.ms", "transaction timeout");
+    }
+    for (const auto& [key, description] : shorthands) {
+        std::string defaultValue = std::string(key) == "auto.offset.reset" ? "earliest" : "";
+        options.push_back({key, OptionType::kString, defaultValue, false, {}, description, "", ""});
+    }
+    options.push_back({"kafka.*", OptionType::kString, "", false, {},
+                       "any librdkafka setting, e.g. kafka.fetch.max.bytes (checked by librdkafka)", "", ""});
+    options.push_back({"sasl.*", OptionType::kString, "", false, {}, "librdkafka SASL settings", "", ""});
+    options.push_back({"ssl.*", OptionType::kString, "", false, {}, "librdkafka TLS settings", "", ""});
+    return options;
+}
+
+/// The broker address must be given (no silent localhost).
+std::vector<Status> checkBroker(const plan::ConnectorDecl& decl) {
+    std::vector<Status> errors;
+    if (!decl.properties.has("bootstrap.servers") && !decl.properties.has("kafka.bootstrap.servers")) {
+        errors.push_back(Status::user(ErrorCode::kConfigError,
+                                      fmt::format("{} needs '{}.bootstrap.servers' (the Kafka brokers)", decl.name,
+                                                  decl.name),
+                                      decl.location));
+    }
+    for (const char* managed : {"kafka.enable.auto.commit", "kafka.enable.auto.offset.store",
+                                "kafka.enable.partition.eof", "kafka.partitioner"}) {
+        if (const plan::Property* property = decl.properties.find(managed)) {
+            errors.push_back(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("'{}' is set by FerrisStreams itself (offsets are committed after the outputs are "
+                            "acknowledged; keys are partitioned like the Java client's)",
+                            property->fullKey),
+                property->location));
+        }
+    }
+    return errors;
+}
+
+std::string groupIdOf(const ConnectorContext& context) { return fmt::format("ferris.{}.{}", context.appName, context.jobName); }
+
+}  // namespace
+
+bool isKafkaDecl(const plan::ConnectorDecl& decl) {
+    const std::string& type = decl.properties.get("type");
+    return type == "kafka_source" || type == "kafka_sink";
+}
+
+void registerKafkaConnectors(ConnectorRegistry& registry) {
+    ConnectorSpec source;
+    source.type = "kafka_source";
+    source.role = ConnectorRole::kSource;
+    source.description = "reads a Kafka topic through a consumer group; unbounded unless 'bounded' is set";
+    source.options = clientOptions(/*source=*/true);
+    {
+        source.options.push_back({"bounded", OptionType::kString, "", false, {},
+                                  "stop at the end offsets at the first start (latest) or at a time (timestamp:<ms>)",
+                                  "", ""});
+        source.options.push_back({"event.time.field", OptionType::kString, "", false, {},
+                                  "column holding the record's event time (default: the record timestamp)", "", ""});
+        source.options.push_back({"event.time.format", OptionType::kString, "epoch_millis", false, {},
+                                  "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", "", ""});
+    }
+    source.checkDecl = checkBroker;
+    source.checkOption = checkOption;
+    source.makeSource = [](const ConnectorContext& context,
+                           const plan::ConnectorDecl& decl) -> Result<std::unique_ptr<Source>> {
+        KafkaSourceOptions options;
+        options.topic = decl.properties.get("topic");
+        options.settings = kafka::clientSettingsOf(decl);
+        options.groupId = groupIdOf(context);
+        options.instanceId = options.groupId + ".0";
+        options.job = context.jobName;
+        if (decl.properties.has("bounded")) {
+            const std::string& bound = decl.properties.get("bounded");
+            if (bound == "latest") {
+                options.bound = KafkaBound::kLatest;
+            } else {
+                options.bound = KafkaBound::kTimestamp;
+                (void)types::parseInt64(std::string_view(bound).substr(10), options.boundTimestampMs);
+            }
+        }
+        return std::unique_ptr<Source>(std::make_unique<KafkaSource>(std::move(options)));
+    };
+    registry.add(std::move(source));
+
+    ConnectorSpec sink;
+    sink.type = "kafka_sink";
+    sink.role = ConnectorRole::kSink;
+    sink.description = "writes records to a Kafka topic (idempotent producer, Java-compatible key partitioning)";
+    sink.options = clientOptions(/*source=*/false);
+    sink.options.push_back({"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
+                            "how TIMESTAMP values are written (json)", "", ""});
+    sink.options.push_back({"topic.create", OptionType::kBool, "false", false, {},
+                            "create the topic when it does not exist", "", ""});
+    sink.options.push_back({"topic.partitions", OptionType::kInt, "1", false, {}, "partitions of a created topic",
+                            "", ""});
+    sink.options.push_back({"topic.replication.factor", OptionType::kInt, "1", false, {},
+                            "replication factor of a created topic", "", ""});
+    sink.checkDecl = checkBroker;
+    sink.checkOption = checkOption;
+    sink.makeSink = [](const ConnectorContext& context,
+                       const plan::ConnectorDecl& decl) -> Result<std::unique_ptr<Sink>> {
+        const ConnectorSpec* spec = ConnectorRegistry::global().find("kafka_sink");
+        KafkaSinkOptions options;
+        options.name = decl.name;
+        options.topic = decl.properties.get("topic");
+        options.settings = kafka::clientSettingsOf(decl);
+        options.job = context.jobName;
+        options.createTopic = ConnectorRegistry::option(decl, *spec, "topic.create") == "true";
+        int64_t number = 1;
+        (void)types::parseInt64(ConnectorRegistry::option(decl, *spec, "topic.partitions"), number);
+        options.partitions = static_cast<int>(std::max<int64_t>(number, 1));
+        (void)types::parseInt64(ConnectorRegistry::option(decl, *spec, "topic.replication.factor"), number);
+        options.replicationFactor = static_cast<int>(std::max<int64_t>(number, 1));
+        return std::unique_ptr<Sink>(std::make_unique<KafkaSink>(std::move(options)));
+    };
+    registry.add(std::move(sink));
+}
+
+Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
+                                               const std::string& topic) {
+    KafkaSinkOptions options;
+    options.name = "dlq.topic";
+    options.topic = topic;
+    // The broker and security keys; consumer-only keys would only draw librdkafka warnings.
+    for (auto& [key, value] : kafka::clientSettingsOf(brokerDecl)) {
+        if (key == "bootstrap.servers" || key.starts_with("security.") || key.starts_with("sasl.") ||
+            key.starts_with("ssl.")) {
+            options.settings.emplace_back(key, value);
+        }
+    }
+    options.job = context.jobName;
+    options.createTopic = true;
+    return std::unique_ptr<Sink>(std::make_unique<KafkaSink>(std::move(options)));
+}
+
+}  // namespace ferris::connectors

@@ -1,0 +1,193 @@
+#include "connectors/kafka_sink.h"
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "types/number_text.h"
+
+namespace ferris::connectors {
+
+namespace {
+constexpr auto kMetadataTimeout = std::chrono::milliseconds(10000);
+constexpr size_t kDefaultQueueMessages = 100000;
+}  // namespace
+
+KafkaSink::KafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {
+    context_.job = options_.job;
+    context_.owner = this;
+}
+
+KafkaSink::~KafkaSink() {
+    if (producer_) (void)close();
+}
+
+Status KafkaSink::open(bool /*truncate*/) {
+    kafka::Settings settings = {
+        {"partitioner", "murmur2_random"},  // the Java client's partitioning (§1.4.1)
+        {"enable.idempotence", "true"},
+        // librdkafka's send queue is capped per job (§2.4: its default is 1 GiB).
+        {"queue.buffering.max.kbytes", "65536"},
+        {"queue.buffering.max.messages", std::to_string(kDefaultQueueMessages)},
+    };
+    settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
+    size_t queueMessages = kDefaultQueueMessages;
+    for (const auto& [key, value] : settings) {
+        int64_t number = 0;
+        if (key == "queue.buffering.max.messages" && types::parseInt64(value, number) && number > 0) {
+            queueMessages = static_cast<size_t>(number);
+        }
+    }
+    highMark_ = std::max<size_t>(1, queueMessages * 3 / 4);
+    lowMark_ = queueMessages / 4;
+    FERRIS_ASSIGN_OR_RETURN(auto conf, kafka::makeConf(settings, describe()));
+    rd_kafka_conf_set_opaque(conf.get(), &context_);
+    rd_kafka_conf_set_log_cb(conf.get(), kafka::logCallback);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::deliveryReport);
+    FERRIS_ASSIGN_OR_RETURN(producer_, kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), describe()));
+    auto partitions = kafka::partitionCount(producer_.get(), options_.topic, kMetadataTimeout);
+    if (!partitions.isOk()) {
+        if (partitions.status().category() != ErrorCategory::kUser) return partitions.status();
+        if (!options_.createTopic) {
+            return Status::user(ErrorCode::kConfigError,
+                                fmt::format("{} (sink {}): set '{}.topic.create' = 'true' to create it",
+                                            partitions.status().message(), options_.name, options_.name));
+        }
+        FERRIS_RETURN_IF_ERROR(kafka::createTopic(producer_.get(), options_.topic, options_.partitions,
+                                                  options_.replicationFactor, {}, kMetadataTimeout));
+        FERRIS_LOG_INFO(options_.job, "created kafka topic {} ({} partitions, replication factor {})", options_.topic,
+                        options_.partitions, options_.replicationFactor);
+    }
+    topic_ = rd_kafka_topic_new(producer_.get(), options_.topic.c_str(), nullptr);
+    return Status::ok();
+}
+
+void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message, void* opaque) {
+    auto* sink = static_cast<KafkaSink*>(static_cast<kafka::ClientContext*>(opaque)->owner);
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++sink->acknowledged_;
+        return;
+    }
+    DeliveryFailure failure;
+    if (message->key != nullptr) {
+        failure.key.assign(static_cast<const char*>(message->key), message->key_len);
+        failure.hasKey = true;
+    }
+    if (message->payload != nullptr) failure.value.assign(static_cast<const char*>(message->payload), message->len);
+    failure.error = fmt::format("delivery to kafka topic {} failed: {}", sink->options_.topic,
+                                rd_kafka_message_errstr(message));
+    sink->failures_.push_back(std::move(failure));
+}
+
+Status KafkaSink::checkFatal() const {
+    char reason[512];
+    rd_kafka_resp_err_t error = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason);
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::ok();
+    return Status::system(ErrorCode::kIoError, fmt::format("{}: fatal producer error: {}", describe(), reason));
+}
+
+Status KafkaSink::write(const EncodedBatch& batch) {
+    for (const auto& record : batch.records) {
+        rd_kafka_headers_t* headers = nullptr;
+        if (record.headerEnd > record.headerBegin) {
+            headers = rd_kafka_headers_new(record.headerEnd - record.headerBegin);
+            for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+                const auto& header = batch.headers[h];
+                rd_kafka_header_add(headers, header.key.data(), static_cast<ssize_t>(header.key.size()),
+                                    header.valueIsNull ? nullptr : header.value.data(),
+                                    header.valueIsNull ? 0 : static_cast<ssize_t>(header.value.size()));
+            }
+        }
+        rd_kafka_vu_t fields[5];
+        size_t count = 0;
+        fields[count].vtype = RD_KAFKA_VTYPE_RKT;
+        fields[count++].u.rkt = topic_;
+        fields[count].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        fields[count++].u.i = RD_KAFKA_MSG_F_COPY;
+        fields[count].vtype = RD_KAFKA_VTYPE_VALUE;
+        if (record.valueIsNull) {
+            fields[count].u.mem = {nullptr, 0};
+        } else {
+            std::string_view value = batch.value(record);
+            fields[count].u.mem = {const_cast<char*>(value.data()), value.size()};
+        }
+        ++count;
+        if (record.hasKey) {
+            std::string_view key = batch.key(record);
+            fields[count].vtype = RD_KAFKA_VTYPE_KEY;
+            fields[count++].u.mem = {const_cast<char*>(key.data()), key.size()};
+        }
+        if (headers != nullptr) {
+            fields[count].vtype = RD_KAFKA_VTYPE_HEADERS;
+            fields[count++].u.headers = headers;
+        }
+        while (true) {
+            rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), fields, count);
+            if (error == nullptr) break;  // the headers belong to librdkafka now
+            rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+            std::string message = rd_kafka_error_string(error);
+            rd_kafka_error_destroy(error);
+            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                // The send queue is full: serve delivery reports until there is room.
+                rd_kafka_poll(producer_.get(), 10);
+                continue;
+            }
+            if (headers != nullptr) rd_kafka_headers_destroy(headers);
+            FERRIS_RETURN_IF_ERROR(checkFatal());
+            return Status::system(ErrorCode::kIoError, fmt::format("{}: produce failed: {}", describe(), message));
+        }
+    }
+    rd_kafka_poll(producer_.get(), 0);
+    return checkFatal();
+}
+
+bool KafkaSink::saturated() {
+    if (!producer_) return false;
+    rd_kafka_poll(producer_.get(), 0);
+    return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) >= highMark_;
+}
+
+Status KafkaSink::drain() {
+    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_) {
+        rd_kafka_poll(producer_.get(), 50);
+        FERRIS_RETURN_IF_ERROR(checkFatal());
+    }
+    return Status::ok();
+}
+
+Status KafkaSink::flush() {
+    if (producer_) rd_kafka_poll(producer_.get(), 0);
+    return Status::ok();
+}
+
+Result<std::string> KafkaSink::prepareCommit() {
+    // Every record written so far has its delivery report (success, or a failure after
+    // librdkafka's retries and message.timeout.ms) before the checkpoint is taken.
+    while (rd_kafka_outq_len(producer_.get()) > 0) {
+        rd_kafka_flush(producer_.get(), 1000);
+        FERRIS_RETURN_IF_ERROR(checkFatal());
+    }
+    return std::string();
+}
+
+std::vector<DeliveryFailure> KafkaSink::takeDeliveryFailures() {
+    std::vector<DeliveryFailure> out;
+    out.swap(failures_);
+    return out;
+}
+
+Status KafkaSink::close() {
+    if (!producer_) return Status::ok();
+    Status status = Status::ok();
+    rd_kafka_resp_err_t error = rd_kafka_flush(producer_.get(), 30000);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        status = Status::system(ErrorCode::kIoError,
+                                fmt::format("{}: {} records undelivered at close", describe(),
+                                            rd_kafka_outq_len(producer_.get())));
+    }
+    if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
+    topic_ = nullptr;
+    producer_.reset();
+    return status;
+}
+
+}  // namespace ferris::connectors

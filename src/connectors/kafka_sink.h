@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "connectors/kafka_client.h"
+#include "connectors/sink.h"
+
+namespace ferris::connectors {
+
+struct KafkaSinkOptions {
+    std::string name;  ///< the declared sink, for messages
+    std::string topic;
+    kafka::Settings settings;  ///< the declaration's librdkafka keys (they win over defaults)
+    bool createTopic = false;  ///< create the topic when it does not exist
+    int partitions = 1;        ///< for a created topic
+    int replicationFactor = 1;
+    std::string job;  ///< for log lines
+};
+
+/// Writes records to one topic with an idempotent producer (§1.4.1 keys: the Java client's
+/// murmur2 partitioning). Every delivery report is checked: prepareCommit waits for all of
+/// them, and failed deliveries are handed to the job's failure strategy.
+class KafkaSink final : public Sink {
+public:
+    explicit KafkaSink(KafkaSinkOptions options);
+    ~KafkaSink() override;
+
+    Status open(bool truncate) override;
+    Status write(const EncodedBatch& batch) override;
+    Result<std::string> prepareCommit() override;
+    Status flush() override;
+    Status commit() override { return Status::ok(); }
+    /// At-least-once: output after the checkpoint may repeat; nothing to roll back.
+    Status restore(std::string_view) override { return Status::ok(); }
+    std::string describe() const override { return "kafka topic " + options_.topic; }
+    Status close() override;
+    bool recordSink() const override { return true; }
+    bool saturated() override;
+    Status drain() override;
+    std::vector<DeliveryFailure> takeDeliveryFailures() override;
+
+    /// Records acknowledged by the broker so far.
+    int64_t acknowledged() const { return acknowledged_; }
+
+private:
+    static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
+    Status checkFatal() const;
+
+    KafkaSinkOptions options_;
+    kafka::ClientContext context_;
+    kafka::HandlePtr producer_;
+    rd_kafka_topic_t* topic_ = nullptr;
+    size_t highMark_ = 0;  ///< queued records at which the job pauses its source
+    size_t lowMark_ = 0;   ///< … and below which it resumes
+    int64_t acknowledged_ = 0;
+    std::vector<DeliveryFailure> failures_;
+};
+
+}  // namespace ferris::connectors

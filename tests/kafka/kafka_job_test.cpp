@@ -1,0 +1,312 @@
+// Kafka jobs end to end on the real broker ($FERRIS_KAFKA_BOOTSTRAP): records are produced
+// with librdkafka, a SQL app runs in-process, and the output topic is read back and compared
+// with what the input says it must be (computed here, never from another run).
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "kafka_test_util.h"
+
+namespace ferris::testing {
+namespace {
+
+class KafkaJobTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-job");
+        std::filesystem::create_directories(dir_);
+        // A name of its own: the consumer group (ferris.<app>.<job>) is the test's alone.
+        app_ = "-- @app: " + uniqueTopic("t").replace(1, 1, "") + "\n";
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    /// The source and sink declarations every test shares.
+    static std::string sourceDecl(const std::string& topic, const std::string& columns, const std::string& extra = "") {
+        return fmt::format("CREATE STREAM src ({}) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+                           "'src.bootstrap.servers' = '{}', 'src.bounded' = 'latest'{});\n",
+                           columns, topic, kafkaBootstrap(), extra);
+    }
+    static std::string sinkKeys(const std::string& topic, const std::string& name = "out") {
+        return fmt::format("'{0}.type' = 'kafka_sink', '{0}.topic' = '{1}', '{0}.bootstrap.servers' = '{2}'", name,
+                           topic, kafkaBootstrap());
+    }
+
+    /// Runs `sql` as this test's app.
+    AppRun run(const std::string& sql, const std::string& subdir = "",
+               const std::function<bool(const std::string&)>& stopWhen = {}) {
+        return runApp(app_ + sql, subdir.empty() ? dir_ : dir_ / subdir, stopWhen);
+    }
+
+    std::filesystem::path dir_;
+    std::string app_;
+};
+
+TEST_F(KafkaJobTest, JsonPassThroughKeepsKeysHeadersAndPositions) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 3);
+    createTopic(out, 4);
+    std::vector<TestRecord> input;
+    // Recent timestamps: the broker deletes records older than its retention (7 days).
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    for (int i = 1; i <= 300; ++i) {
+        TestRecord record;
+        record.key = fmt::format("k{}", i % 10);
+        record.value = fmt::format(R"({{"id":{},"sym":"S{}","price":"{}.25","extra":true}})", i, i % 7, i);
+        record.timestampMs = now - 10'000 + i;
+        record.headers.emplace_back("trace", fmt::format("t{}", i));
+        if (i % 5 == 0) record.headers.emplace_back("empty", std::nullopt);
+        input.push_back(record);
+    }
+    produce(in, input);
+    auto written = consumeAll(in);
+    ASSERT_EQ(written.size(), input.size());
+
+    std::string sql = sourceDecl(in, "id BIGINT, sym STRING, price DECIMAL(10,2)") +
+                      "CREATE STREAM out AS SELECT id, sym, price, _key AS k, _partition AS p, _offset AS o, "
+                      "_timestamp AS ts, _topic AS t, HEADER('trace') AS trace FROM src WHERE id % 2 = 0 WITH (" +
+                      sinkKeys(out) + ");\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 300);
+
+    // Expected: the even ids, each with its input record's key, headers and position.
+    std::map<std::string, const TestRecord*> expected;
+    for (const auto& record : written) {
+        std::string value = *record.value;
+        int id = std::stoi(value.substr(6, value.find(',') - 6));
+        if (id % 2 != 0) continue;
+        std::string text = fmt::format(
+            R"({{"id":{},"sym":"S{}","price":"{}.25","k":"{}","p":{},"o":{},"ts":{},"t":"{}","trace":"t{}"}})", id,
+            id % 7, id, *record.key, record.partition, record.offset, record.timestampMs, in, id);
+        expected[text] = &record;
+    }
+    auto output = consumeAll(out);
+    ASSERT_EQ(output.size(), expected.size());
+    for (const auto& record : output) {
+        ASSERT_TRUE(record.value.has_value());
+        auto found = expected.find(*record.value);
+        ASSERT_NE(found, expected.end()) << "unexpected output " << *record.value;
+        const TestRecord& source = *found->second;
+        EXPECT_EQ(record.key, source.key);
+        EXPECT_EQ(record.headers, source.headers);
+        // Keys are partitioned like the Java client does (murmur2).
+        EXPECT_EQ(record.partition, javaPartition(*record.key, 4)) << *record.key;
+        expected.erase(found);
+    }
+    EXPECT_TRUE(expected.empty());
+}
+
+TEST_F(KafkaJobTest, TableWritesKeyedUpsertsPerKey) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 3);
+    std::vector<TestRecord> input;
+    std::map<std::string, int64_t> sums;
+    std::map<std::string, int64_t> counts;
+    for (int i = 1; i <= 200; ++i) {
+        TestRecord record;
+        std::string sym = fmt::format("S{}", i % 5);
+        record.value = fmt::format(R"({{"sym":"{}","qty":{}}})", sym, i);
+        record.partition = i % 2;
+        sums[sym] += i;
+        counts[sym] += 1;
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql = sourceDecl(in, "sym STRING, qty BIGINT") +
+                      "CREATE TABLE out AS SELECT sym, SUM(qty) AS total, COUNT(*) AS n FROM src GROUP BY sym WITH (" +
+                      sinkKeys(out) + ");\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    // One upsert per input record; the last one per key holds the totals.
+    auto output = consumeAll(out);
+    EXPECT_EQ(output.size(), 200u);
+    std::map<std::string, std::string> last;
+    std::map<int32_t, std::map<std::string, int64_t>> offsets;
+    for (const auto& record : output) {
+        ASSERT_TRUE(record.key && record.value);
+        EXPECT_EQ(record.partition, javaPartition(*record.key, 3));
+        last[*record.key] = *record.value;  // offsets within a partition are in order
+    }
+    ASSERT_EQ(last.size(), sums.size());
+    for (const auto& [sym, sum] : sums) {
+        EXPECT_EQ(last[sym], fmt::format(R"({{"sym":"{}","total":{},"n":{}}})", sym, sum, counts[sym])) << sym;
+    }
+}
+
+TEST_F(KafkaJobTest, StoppedJobContinuesFromItsOffsetsWithoutLoss) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 1);
+    auto batch = [&](int from, int to) {
+        std::vector<TestRecord> records;
+        for (int i = from; i <= to; ++i) {
+            TestRecord record;
+            record.value = fmt::format(R"({{"id":{}}})", i);
+            record.partition = i % 2;
+            records.push_back(record);
+        }
+        return records;
+    };
+    produce(in, batch(1, 500));
+    // Unbounded: stopped (gracefully) once it has read the first 500.
+    std::string unbounded = fmt::format(
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ({}) ;\n",
+        in, kafkaBootstrap(), sinkKeys(out));
+    AppRun first = run(unbounded, "", [](const std::string& metrics) {
+        return metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >= 500;
+    });
+    ASSERT_TRUE(first.status.isOk()) << first.status.toString();
+    produce(in, batch(501, 800));
+    // Resumed from the checkpoint, bounded now: reads exactly what came after.
+    std::string bounded = sourceDecl(in, "id BIGINT") + "CREATE STREAM out AS SELECT id FROM src WITH (" +
+                          sinkKeys(out) + ");\n";
+    AppRun second = run(bounded);
+    ASSERT_TRUE(second.status.isOk()) << second.status.toString();
+    EXPECT_EQ(metricValue(second.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 300);
+    // Without the checkpoint, the consumer group's committed offsets say where to go on.
+    produce(in, batch(801, 900));
+    std::filesystem::remove_all(dir_ / ".ferris-state");
+    AppRun third = run(bounded);
+    ASSERT_TRUE(third.status.isOk()) << third.status.toString();
+    EXPECT_EQ(metricValue(third.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 100);
+
+    std::multiset<std::string> seen;
+    for (const auto& record : consumeAll(out)) seen.insert(*record.value);
+    std::multiset<std::string> all;
+    for (int i = 1; i <= 900; ++i) all.insert(fmt::format(R"({{"id":{}}})", i));
+    EXPECT_EQ(seen, all);  // nothing lost, nothing repeated (every stop was graceful)
+}
+
+TEST_F(KafkaJobTest, PoisonRecordGoesToTheDlqTopicAndTheJobContinues) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    std::string dlq = uniqueTopic("dlq");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 20; ++i) {
+        TestRecord record;
+        record.key = fmt::format("key{}", i);
+        record.value = i == 7 ? std::string("{\"id\": not json") : fmt::format(R"({{"id":{}}})", i);
+        record.headers.emplace_back("origin", "test");
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql = sourceDecl(in, "id BIGINT") + "CREATE STREAM out AS SELECT id FROM src WITH (" + sinkKeys(out) +
+                      ", 'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '" + dlq + "');\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(consumeAll(out).size(), 19u);
+    auto dead = consumeAll(dlq);
+    ASSERT_EQ(dead.size(), 1u);
+    const TestRecord& entry = dead[0];
+    EXPECT_EQ(entry.key, std::optional<std::string>("key7"));
+    EXPECT_EQ(entry.value, std::optional<std::string>("{\"id\": not json"));
+    std::map<std::string, std::string> headers;
+    for (const auto& [name, value] : entry.headers) headers[name] = value.value_or("<null>");
+    EXPECT_EQ(headers["origin"], "test");
+    EXPECT_EQ(headers["ferris.error.kind"], "decode_error");
+    EXPECT_FALSE(headers["ferris.error"].empty());
+    EXPECT_EQ(headers["ferris.job"], "out");
+    EXPECT_EQ(headers["ferris.source.topic"], in);
+    EXPECT_EQ(headers["ferris.source.partition"], "0");
+    EXPECT_EQ(headers["ferris.source.offset"], "6");
+    EXPECT_EQ(headers["ferris.retries"], "0");
+    EXPECT_FALSE(headers["ferris.time"].empty());
+    EXPECT_EQ(entry.headers.size(), 9u);
+}
+
+TEST_F(KafkaJobTest, BackpressurePausesPartitionsAndLosesNothing) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 2);
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 5000; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"pad":"{}"}})", i, std::string(100, 'x'));
+        input.push_back(record);
+    }
+    produce(in, input);
+    // A send queue of 500 records that lingers 50 ms: each 1000-record batch fills it.
+    std::string sql = sourceDecl(in, "id BIGINT, pad STRING") + "CREATE STREAM out AS SELECT id FROM src WITH (" +
+                      sinkKeys(out) +
+                      ", 'out.kafka.queue.buffering.max.messages' = '500', 'out.linger.ms' = '50', "
+                      "'batch.size' = '1000');\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_GT(metricValue(run.metrics, R"(ferris_source_partitions_paused_total{job="out",source="src"})"), 0);
+    std::set<std::string> seen;
+    for (const auto& record : consumeAll(out)) seen.insert(*record.value);
+    EXPECT_EQ(seen.size(), 5000u);
+    for (int i = 1; i <= 5000; ++i) EXPECT_EQ(seen.count(fmt::format(R"({{"id":{}}})", i)), 1u) << i;
+}
+
+TEST_F(KafkaJobTest, StringAndBytesFormats) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    std::vector<TestRecord> input;
+    for (const char* text : {"alpha", "", "gamma delta", "ünïcödé"}) {
+        TestRecord record;
+        record.value = text;
+        input.push_back(record);
+    }
+    input.push_back(TestRecord{});  // a record without a value
+    TestRecord bad;
+    bad.value = std::string("\xff\xfe", 2);  // not UTF-8: a bad 'string' record
+    input.push_back(bad);
+    produce(in, input);
+    std::string sql = sourceDecl(in, "line STRING", ", 'src.format' = 'string'") +
+                      "CREATE STREAM out AS SELECT UPPER(line) AS line FROM src WITH (" + sinkKeys(out) +
+                      ", 'out.format' = 'string');\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_records_failed_total{job="out",kind="decode_error"})"), 1);
+    auto output = consumeAll(out);
+    ASSERT_EQ(output.size(), 5u);
+    EXPECT_EQ(output[0].value, std::optional<std::string>("ALPHA"));
+    EXPECT_EQ(output[1].value, std::optional<std::string>(""));
+    EXPECT_EQ(output[2].value, std::optional<std::string>("GAMMA DELTA"));
+    EXPECT_EQ(output[3].value, std::optional<std::string>("ÜNÏCÖDÉ"));
+    EXPECT_EQ(output[4].value, std::nullopt);  // NULL in, no value out
+
+    // bytes: copied byte for byte.
+    std::string bytesOut = uniqueTopic("bytes-out");
+    createTopic(bytesOut, 1);
+    std::string copy = sourceDecl(in, "raw BYTES", ", 'src.format' = 'bytes'") +
+                       "CREATE STREAM copy AS SELECT raw FROM src WITH (" + sinkKeys(bytesOut, "copy") +
+                       ", 'copy.format' = 'bytes');\n";
+    AppRun bytes = this->run(copy, "bytes");
+    ASSERT_TRUE(bytes.status.isOk()) << bytes.status.toString();
+    auto copied = consumeAll(bytesOut);
+    ASSERT_EQ(copied.size(), input.size());
+    for (size_t i = 0; i < input.size(); ++i) EXPECT_EQ(copied[i].value, input[i].value) << i;
+}
+
+TEST_F(KafkaJobTest, MissingTopicIsAClearError) {
+    std::string sql = sourceDecl(uniqueTopic("absent"), "id BIGINT") +
+                      "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = 'o.jsonl');\n";
+    AppRun run = this->run(sql);
+    ASSERT_FALSE(run.status.isOk());
+    EXPECT_NE(run.status.message().find("does not exist"), std::string::npos) << run.status.toString();
+}
+
+}  // namespace
+}  // namespace ferris::testing
