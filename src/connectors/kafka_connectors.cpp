@@ -56,6 +56,29 @@ std::vector<OptionSpec> clientOptions(bool source) {
         std::string defaultValue = std::string(key) == "auto.offset.reset" ? "earliest" : "";
         options.push_back({key, OptionType::kString, defaultValue, false, {}, description, "", ""});
     }
+    options.push_back({"avro.schema", OptionType::kString, "", false, {},
+                       source ? "the writer schema (Avro JSON) of the records" : "the writer schema (Avro JSON) to write",
+                       "", "avro"});
+    options.push_back({"avro.schema.file", OptionType::kPath, "", false, {},
+                       "a file holding the Avro schema, relative to the SQL file", "", "avro"});
+    options.push_back({"schema.registry.url", OptionType::kString, "", false, {},
+                       source ? "a Confluent schema registry: records are framed (magic byte, schema id) and each "
+                                "writer schema is fetched by its id"
+                              : "a Confluent schema registry: the schema is registered under the subject and records "
+                                "are framed with its id",
+                       "", "avro"});
+    options.push_back({"schema.registry.basic.auth.user.info", OptionType::kString, "", false, {},
+                       "registry basic authentication, user:password", "", "avro"});
+    if (!source) {
+        options.push_back({"schema.registry.subject.strategy", OptionType::kEnum, "topic_name", false,
+                           {"topic_name", "record_name", "topic_record_name"},
+                           "the subject the value schema is registered under: <topic>-value, the record's full "
+                           "name, or <topic>-<record full name>",
+                           "", "avro"});
+        options.push_back({"avro.record.name", OptionType::kString, "", false, {},
+                           "name of the generated record schema (default: the sink's name, namespace ferris)", "",
+                           "avro"});
+    }
     options.push_back({"kafka.*", OptionType::kString, "", false, {},
                        "any librdkafka setting, e.g. kafka.fetch.max.bytes (checked by librdkafka)", "", ""});
     options.push_back({"sasl.*", OptionType::kString, "", false, {}, "librdkafka SASL settings", "", ""});

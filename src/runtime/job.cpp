@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codec/csv_decoder.h"
+#include "runtime/formats.h"
 #include "common/log.h"
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
@@ -30,13 +31,6 @@ std::string_view jobStateName(JobState state) {
 Job::Job(plan::JobPlan plan, JobEnvironment environment)
     : plan_(std::move(plan)), environment_(std::move(environment)) {}
 
-namespace {
-
-std::string sinkFormat(const plan::ConnectorDecl& decl, const connectors::ConnectorSpec& spec) {
-    return connectors::ConnectorRegistry::option(decl, spec, "format");
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::JobPlan& plan,
                                          const JobEnvironment& environment, std::vector<Status>& errors) {
@@ -129,15 +123,6 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         const auto& column = sourceDecl->schema.column(static_cast<size_t>(index));
         fields.push_back({column.name, column.type, index});
     }
-    std::string sourceFormat = connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "format");
-    auto formatNotSupported = [&](const plan::ConnectorDecl& decl, const std::string& format) {
-        const plan::Property* property = decl.properties.find("format");
-        return prefixed(Status::notSupported(
-            fmt::format("format '{}' ({}.format){}", format, decl.name,
-                        format == "protobuf" ? ": protobuf comes with a later release"
-                                             : ": avro comes with the schema-registry work"),
-            property != nullptr ? property->location : decl.location));
-    };
     if (connectors::isKafkaDecl(*sourceDecl) && sourceDecl->schema.size() == 0) {
         errors.push_back(prefixed(Status::user(
             ErrorCode::kConfigError,
@@ -146,79 +131,28 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             sourceDecl->location)));
         return errors[errorsBefore];
     }
-    if (sourceFormat == "avro" || sourceFormat == "protobuf") {
-        errors.push_back(formatNotSupported(*sourceDecl, sourceFormat));
+    auto decoder = makeSourceDecoder(*sourceDecl, *sourceSpec, std::move(fields), environment.baseDir);
+    if (!decoder.isOk()) {
+        errors.push_back(prefixed(decoder.status()));
         return errors[errorsBefore];
-    } else if (sourceFormat == "string" || sourceFormat == "bytes") {
-        auto decoder = codec::makeRawDecoder(sourceDecl->schema, fields, sourceFormat == "string");
-        if (!decoder.isOk()) {
-            errors.push_back(prefixed(decoder.status().withLocation(sourceDecl->location)));
-            return errors[errorsBefore];
-        }
-        job->decoder_ = std::move(decoder).value();
-    } else if (sourceFormat == "csv") {
-        auto decoder = codec::makeCsvDecoder(fields, sourceDecl->schema.names(),
-                                             connectors::csvOptionsOf(*sourceDecl, *sourceSpec));
-        if (!decoder.isOk()) {
-            errors.push_back(prefixed(decoder.status().withLocation(sourceDecl->location)));
-            return errors[errorsBefore];
-        }
-        job->csvDecoder_ = decoder.value().get();
-        job->decoder_ = std::move(decoder).value();
-    } else {
-        FERRIS_ASSIGN_OR_RETURN(job->decoder_, codec::makeJsonDecoder(fields));
     }
+    job->csvDecoder_ = decoder.value().csv;
+    job->decoder_ = std::move(decoder.value().decoder);
 
     // Encoder for the output columns.
     std::vector<codec::EncodeColumn> columns;
     for (size_t i = 0; i < plan.output.size(); ++i) {
         columns.push_back({plan.output.column(i).name, plan.output.column(i).type, static_cast<int>(i)});
     }
-    std::string timestampFormat = connectors::ConnectorRegistry::option(plan.sink, *sinkSpec, "timestamp.format");
-    auto timestamps =
-        timestampFormat == "iso8601" ? codec::TimestampFormat::kIso8601 : codec::TimestampFormat::kEpochMillis;
-    Result<std::unique_ptr<codec::Encoder>> encoder = Status::internal("no encoder");
     bool recordSink = sinkSpec->type == "kafka_sink";
-    std::string outputFormat = sinkFormat(plan.sink, *sinkSpec);
-    if (outputFormat == "avro" || outputFormat == "protobuf") {
-        errors.push_back(formatNotSupported(plan.sink, outputFormat));
-        return errors[errorsBefore];
-    } else if (outputFormat == "string" || outputFormat == "bytes") {
-        if (plan.changelog) {
-            errors.push_back(prefixed(Status::notSupported(
-                fmt::format("a changelog (upserts and deletes) written as {} to sink {}: use format 'json'",
-                            outputFormat, plan.sink.name),
-                plan.sink.location)));
-            return errors[errorsBefore];
-        }
-        encoder = codec::makeRawEncoder(columns, outputFormat == "string");
-    } else if (recordSink) {
-        // Kafka: a changelog's upserts are plain rows under their key, deletes tombstones.
-        encoder = codec::makeJsonEncoder(columns, timestamps);
-    } else if (plan.changelog && outputFormat == "csv") {
-        errors.push_back(prefixed(Status::notSupported(
-            fmt::format("a changelog (upserts and deletes) written as csv to sink {}: use format 'jsonl'",
-                        plan.sink.name),
-            plan.sink.location)));
-        return errors[errorsBefore];
-    } else if (plan.changelog) {
-        encoder = codec::makeJsonChangelogEncoder(columns, plan.keyColumns, timestamps);
-    } else if (outputFormat == "csv") {
-        codec::CsvWriteOptions options;
-        auto csv = connectors::csvOptionsOf(plan.sink, *sinkSpec);
-        options.delimiter = csv.delimiter;
-        options.quote = csv.quote;
-        options.header = csv.header;
-        options.timestamps = timestamps;
-        encoder = codec::makeCsvEncoder(columns, options);
-    } else {
-        encoder = codec::makeJsonEncoder(columns, timestamps);
-    }
+    auto encoder = makeSinkEncoder(plan, *sinkSpec, columns, environment.baseDir);
     if (!encoder.isOk()) {
-        errors.push_back(prefixed(encoder.status().withLocation(plan.location)));
+        errors.push_back(prefixed(encoder.status().location().valid() ? encoder.status()
+                                                                      : encoder.status().withLocation(plan.location)));
         return errors[errorsBefore];
     }
-    job->encoder_ = std::move(encoder).value();
+    job->encoder_ = std::move(encoder.value().encoder);
+    job->encoderAtStart_ = std::move(encoder.value().atStart);
     context.sinkHeader = job->encoder_->header();
 
     // Windows and OVER close by the watermark, which follows the event time: their time
@@ -328,6 +262,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         for (int index : plan.keyColumns) layout.keyColumns.push_back(columns[static_cast<size_t>(index)]);
         layout.passKeys = !job->stateful_;
         layout.passHeaders = !job->stateful_;
+        job->recordLayout_ = layout;
         job->records_ = std::make_unique<codec::RecordAssembler>(*job->encoder_, std::move(layout));
     }
 
@@ -488,6 +423,13 @@ Status Job::start() {
     }
     status = sink_->open(/*truncate=*/!resumed_);
     if (!status.isOk()) return failed(status);
+    if (encoderAtStart_) {
+        // Avro through a registry: the schema is registered now, records framed with its id.
+        auto encoder = encoderAtStart_();
+        if (!encoder.isOk()) return failed(encoder.status());
+        encoder_ = std::move(encoder).value();
+        if (records_) records_ = std::make_unique<codec::RecordAssembler>(*encoder_, recordLayout_);
+    }
     watermarks_.setPartitions(source_->partitionCount());
     source_->setBeforeRevoke([this] { return commit(); });
     if (dlqTopicSink_) {

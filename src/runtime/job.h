@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -116,6 +117,9 @@ private:
     codec::CsvDecoder* csvDecoder_ = nullptr;  ///< decoder_ when the format is CSV with a header
     std::unique_ptr<codec::Encoder> encoder_;
     std::unique_ptr<codec::RecordAssembler> records_;  ///< set when the sink takes records (Kafka)
+    codec::RecordLayout recordLayout_;
+    /// Avro through a schema registry: makes the framing encoder once the job starts.
+    std::function<Result<std::unique_ptr<codec::Encoder>>()> encoderAtStart_;
     bool recordTimestamps_ = false;  ///< the event time is the Kafka record timestamp (§1.4)
     std::vector<operators::OperatorPtr> operators_;
     std::unique_ptr<FailureHandler> failures_;

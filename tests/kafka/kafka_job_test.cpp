@@ -9,13 +9,47 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
+#include "codec/schema_registry.h"
 #include "kafka_test_util.h"
+#include "registry_process.h"
 
 namespace ferris::testing {
 namespace {
+
+
+// Avro binary by hand (the spec's encoding), independent of the codec under test.
+void avroLong(int64_t value, std::string& out) {
+    auto zigzag = (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+    while (zigzag >= 0x80) {
+        out += static_cast<char>((zigzag & 0x7f) | 0x80);
+        zigzag >>= 7;
+    }
+    out += static_cast<char>(zigzag);
+}
+void avroString(const std::string& text, std::string& out) {
+    avroLong(static_cast<int64_t>(text.size()), out);
+    out += text;
+}
+/// A decimal's unscaled value as big-endian two's complement, shortest form.
+void avroDecimal(int64_t unscaled, std::string& out) {
+    std::string bytes;
+    for (int i = 7; i >= 0; --i) bytes += static_cast<char>((static_cast<uint64_t>(unscaled) >> (i * 8)) & 0xff);
+    size_t start = 0;
+    while (start + 1 < bytes.size()) {
+        auto head = static_cast<uint8_t>(bytes[start]);
+        auto next = static_cast<uint8_t>(bytes[start + 1]);
+        if ((head == 0x00 && (next & 0x80) == 0) || (head == 0xff && (next & 0x80) != 0)) {
+            ++start;
+        } else {
+            break;
+        }
+    }
+    avroString(bytes.substr(start), out);
+}
 
 class KafkaJobTest : public ::testing::Test {
 protected:
@@ -298,6 +332,107 @@ TEST_F(KafkaJobTest, StringAndBytesFormats) {
     auto copied = consumeAll(bytesOut);
     ASSERT_EQ(copied.size(), input.size());
     for (size_t i = 0; i < input.size(); ++i) EXPECT_EQ(copied[i].value, input[i].value) << i;
+}
+
+
+TEST_F(KafkaJobTest, AvroInlineSchemaInRegistryFramedOutAndBack) {
+    RegistryProcess registry({});
+    ASSERT_GT(registry.port(), 0);
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 1);
+    // Writer schema of the input: null second in the union, a decimal on bytes.
+    const std::string schema =
+        R"({"type":"record","name":"Trade","fields":[{"name":"id","type":"long"},{"name":"sym","type":"string"},)"
+        R"({"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},)"
+        R"({"name":"note","type":["string","null"]}]})";
+    std::vector<TestRecord> input;
+    for (int i = -3; i <= 40; ++i) {
+        TestRecord record;
+        std::string value;
+        avroLong(i * 1000003LL, value);
+        avroString(fmt::format("S{}", i % 4), value);
+        avroDecimal(i * 12345LL - 7, value);
+        if (i % 3 == 0) {
+            avroLong(1, value);  // null
+        } else {
+            avroLong(0, value);
+            avroString(fmt::format("n{}", i), value);
+        }
+        record.value = value;
+        record.key = fmt::format("{}", i);
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql = sourceDecl(in, "id BIGINT, sym STRING, price DECIMAL(10,2), note STRING",
+                                 ", 'src.format' = 'avro', 'src.avro.schema' = '" + schema + "'") +
+                      "CREATE STREAM out AS SELECT id, sym, price, note FROM src WHERE id % 2 = 0 WITH (" +
+                      sinkKeys(out) + ", 'out.format' = 'avro', 'out.schema.registry.url' = '" + registry.url() +
+                      "');\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+
+    // Every output record: Confluent framing with the registered id, then the datum of the
+    // generated schema (each field a union [null, T]: index 1, then the value).
+    auto output = consumeAll(out);
+    std::set<std::string> expected;
+    for (int i = -3; i <= 40; ++i) {
+        if ((i * 1000003LL) % 2 != 0) continue;
+        std::string datum;
+        avroLong(1, datum);
+        avroLong(i * 1000003LL, datum);
+        avroLong(1, datum);
+        avroString(fmt::format("S{}", i % 4), datum);
+        avroLong(1, datum);
+        avroDecimal(i * 12345LL - 7, datum);
+        if (i % 3 == 0) {
+            avroLong(0, datum);
+        } else {
+            avroLong(1, datum);
+            avroString(fmt::format("n{}", i), datum);
+        }
+        expected.insert(datum);
+    }
+    ASSERT_EQ(output.size(), expected.size());
+    std::string header = output[0].value->substr(0, 5);
+    ASSERT_EQ(header[0], '\0');
+    int32_t id = (static_cast<uint8_t>(header[1]) << 24) | (static_cast<uint8_t>(header[2]) << 16) |
+                 (static_cast<uint8_t>(header[3]) << 8) | static_cast<uint8_t>(header[4]);
+    for (const auto& record : output) {
+        ASSERT_EQ(record.value->substr(0, 5), header);
+        EXPECT_EQ(expected.erase(record.value->substr(5)), 1u) << "unexpected datum";
+    }
+    // The id is the schema registered under <topic>-value.
+    auto client = codec::SchemaRegistryClient::make({registry.url(), "", std::chrono::seconds(10)});
+    ASSERT_TRUE(client.isOk());
+    auto latest = client.value()->latestSchema(out + "-value");
+    ASSERT_TRUE(latest.isOk()) << latest.status().toString();
+    EXPECT_EQ(latest.value().id, id);
+
+    // Read back through the registry (framed records, schema by id) into a JSONL file.
+    std::string back = fmt::format(
+        "CREATE STREAM framed (id BIGINT, sym STRING, price DECIMAL(10,2), note STRING) WITH ('framed.type' = "
+        "'kafka_source', 'framed.topic' = '{}', 'framed.bootstrap.servers' = '{}', 'framed.bounded' = 'latest', "
+        "'framed.format' = 'avro', 'framed.schema.registry.url' = '{}');\n"
+        "CREATE STREAM copy AS SELECT * FROM framed WITH ('copy.type' = 'file_sink', 'copy.path' = 'copy.jsonl');\n",
+        out, kafkaBootstrap(), registry.url());
+    AppRun read = this->run(back, "back");
+    ASSERT_TRUE(read.status.isOk()) << read.status.toString();
+    std::ifstream lines(dir_ / "back" / "copy.jsonl");
+    std::set<std::string> got;
+    for (std::string line; std::getline(lines, line);) got.insert(line);
+    std::set<std::string> want;
+    for (int i = -3; i <= 40; ++i) {
+        int64_t idValue = i * 1000003LL;
+        if (idValue % 2 != 0) continue;
+        int64_t unscaled = i * 12345LL - 7;
+        std::string price = fmt::format("{}{}.{:02}", unscaled < 0 ? "-" : "", std::abs(unscaled) / 100,
+                                        std::abs(unscaled) % 100);
+        std::string note = i % 3 == 0 ? "null" : fmt::format("\"n{}\"", i);
+        want.insert(fmt::format(R"({{"id":{},"sym":"S{}","price":"{}","note":{}}})", idValue, i % 4, price, note));
+    }
+    EXPECT_EQ(got, want);
 }
 
 TEST_F(KafkaJobTest, MissingTopicIsAClearError) {
