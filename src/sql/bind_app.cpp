@@ -409,6 +409,7 @@ private:
 
     Status bindJobQuery(const ast::Query& query, plan::JobPlan& job) {
         QueryBinder binder(app_, plan_);
+        binder.setKafkaSink(job.sink.properties.get("type") == "kafka_sink");
         FERRIS_ASSIGN_OR_RETURN(BoundQuery bound, binder.bind(query, {}));
         if (bound.limit && job.kind != plan::JobKind::kSelect) {
             // §1.3: ORDER BY and LIMIT only in ad-hoc queries over bounded sources.

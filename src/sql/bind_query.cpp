@@ -411,6 +411,10 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
         if (item.expr->kind == ast::ExprKind::kFunctionCall) {
             std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
             for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if ((name == "SET_HEADER" || name == "REMOVE_HEADER") && kafkaSink_) {
+                return Status::notSupported(fmt::format("{} (setting headers of Kafka output records)", name),
+                                            item.expr->location);
+            }
             if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
                 return Status::user(ErrorCode::kInvalidQuery,
                                     fmt::format("{} is allowed only in the select list of a query writing to a "

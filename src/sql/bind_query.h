@@ -47,8 +47,11 @@ public:
 
     /// `ctes` are the WITH definitions visible to the query (inner ones shadow outer ones).
     Result<BoundQuery> bind(const ast::Query& query, const std::map<std::string, const ast::Query*>& ctes);
+    /// The query writes to a Kafka sink (where SET_HEADER and REMOVE_HEADER belong).
+    void setKafkaSink(bool kafka) { kafkaSink_ = kafka; }
 
 private:
+    bool kafkaSink_ = false;
     /// GROUP BY, WINDOW, HAVING and aggregate calls: fills result.aggregate and the select
     /// list over the aggregation's output.
     Status bindAggregation(const ast::Query& query, Scope& scope, BoundQuery& result);
