@@ -435,6 +435,47 @@ TEST_F(KafkaJobTest, AvroInlineSchemaInRegistryFramedOutAndBack) {
     EXPECT_EQ(got, want);
 }
 
+TEST_F(KafkaJobTest, BoundedByTimestampWithRecordTimestampsAsEventTime) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 1);
+    // Timestamps on whole seconds, recent (the broker's retention is 7 days).
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    int64_t base = (now / 10'000 - 100) * 10'000;  // a multiple of 10 s, ~1000 s ago
+    std::vector<TestRecord> input;
+    std::map<std::pair<std::string, int64_t>, int64_t> counts;  // (sym, window start) → records
+    for (int i = 0; i < 120; ++i) {
+        TestRecord record;
+        std::string sym = i % 2 == 0 ? "A" : "B";
+        record.value = fmt::format(R"({{"sym":"{}"}})", sym);
+        record.timestampMs = base + i * 1000;
+        record.partition = i % 2;
+        input.push_back(record);
+        if (i < 95) counts[{sym, base + (i * 1000) / 10'000 * 10'000}] += 1;  // stops before base + 95 s
+    }
+    produce(in, input);
+    std::string sql =
+        fmt::format("CREATE STREAM src (sym STRING) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+                    "'src.bootstrap.servers' = '{}', 'src.bounded' = 'timestamp:{}');\n",
+                    in, kafkaBootstrap(), base + 95'000) +
+        "CREATE STREAM out AS SELECT sym, _window_start AS w, COUNT(*) AS n FROM src GROUP BY sym "
+        "WINDOW TUMBLING(10s) WITH (" +
+        sinkKeys(out) + ");\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 95);
+    std::set<std::string> got;
+    for (const auto& record : consumeAll(out)) got.insert(*record.value);
+    std::set<std::string> want;
+    for (const auto& [key, n] : counts) {
+        want.insert(fmt::format(R"({{"sym":"{}","w":{},"n":{}}})", key.first, key.second, n));
+    }
+    EXPECT_EQ(got, want);
+}
+
 TEST_F(KafkaJobTest, MissingTopicIsAClearError) {
     std::string sql = sourceDecl(uniqueTopic("absent"), "id BIGINT") +
                       "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = 'o.jsonl');\n";
