@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "codec/schema_registry.h"
 #include "kafka_test_util.h"
@@ -474,6 +475,49 @@ TEST_F(KafkaJobTest, BoundedByTimestampWithRecordTimestampsAsEventTime) {
         want.insert(fmt::format(R"({{"sym":"{}","w":{},"n":{}}})", key.first, key.second, n));
     }
     EXPECT_EQ(got, want);
+}
+
+TEST_F(KafkaJobTest, OffsetsAreCommittedBeforePartitionsAreRevoked) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 1);
+    std::vector<TestRecord> input;
+    for (int i = 0; i < 200; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{}}})", i);
+        record.partition = i % 2;
+        input.push_back(record);
+    }
+    produce(in, input);
+    // No periodic commit: only a rebalance can make the job commit while it runs.
+    std::string sql = fmt::format("CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = "
+                                  "'{}', 'src.bootstrap.servers' = '{}');\n",
+                                  in, kafkaBootstrap()) +
+                      "CREATE STREAM out AS SELECT id FROM src WITH (" + sinkKeys(out) +
+                      ", 'commit.interval' = '1h');\n";
+    std::string app = app_.substr(9, app_.size() - 10);  // "-- @app: <name>\n"
+    std::string group = fmt::format("ferris.{}.out", app);
+
+    // Once the job has read everything, a second member joins its group; after the
+    // rebalance it reads the group's committed offsets for both partitions.
+    std::atomic<bool> joined{false};
+    std::atomic<bool> checked{false};
+    std::vector<int64_t> committed(2, -1);
+    std::thread member;
+    AppRun run = this->run(sql, "", [&](const std::string& metrics) {
+        if (!joined && metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >= 200) {
+            joined = true;
+            member = std::thread([&] {
+                committed = joinAndReadCommitted(group, in, 2);
+                checked = true;
+            });
+        }
+        return checked.load();
+    });
+    if (member.joinable()) member.join();
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(committed, (std::vector<int64_t>{100, 100}));
 }
 
 TEST_F(KafkaJobTest, MissingTopicIsAClearError) {

@@ -63,8 +63,8 @@ std::string uniqueTopic(const std::string& stem) {
 }
 
 void createTopic(const std::string& topic, int partitions,
-                 const std::vector<std::pair<std::string, std::string>>& configs) {
-    Handle admin = client(RD_KAFKA_PRODUCER, kafkaBootstrap(), {});
+                 const std::vector<std::pair<std::string, std::string>>& configs, const std::string& bootstrap) {
+    Handle admin = client(RD_KAFKA_PRODUCER, bootstrap.empty() ? kafkaBootstrap() : bootstrap, {});
     ASSERT_TRUE(admin);
     char error[512];
     rd_kafka_NewTopic_t* newTopic = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, error, sizeof error);
@@ -227,6 +227,38 @@ std::vector<TestRecord> consumeAll(const std::string& topic, const std::string& 
         rd_kafka_message_destroy(message);
     }
     EXPECT_EQ(remaining, 0) << "topic " << topic << " not read to its end within 60 s";
+    rd_kafka_consumer_close(consumer.get());
+    return out;
+}
+
+std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic, int partitions) {
+    std::vector<int64_t> out(static_cast<size_t>(partitions), -1);
+    Handle consumer = client(RD_KAFKA_CONSUMER, kafkaBootstrap(),
+                             {{"group.id", group}, {"enable.auto.commit", "false"}, {"auto.offset.reset", "latest"}});
+    if (!consumer) return out;
+    rd_kafka_poll_set_consumer(consumer.get());
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    EXPECT_EQ(rd_kafka_subscribe(consumer.get(), topics), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(topics);
+    // Poll until the group has given this member something (the rebalance is done).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    bool assigned = false;
+    while (!assigned && std::chrono::steady_clock::now() < deadline) {
+        rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 200);
+        if (message != nullptr) rd_kafka_message_destroy(message);
+        rd_kafka_topic_partition_list_t* assignment = nullptr;
+        if (rd_kafka_assignment(consumer.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            assigned = assignment->cnt > 0;
+            rd_kafka_topic_partition_list_destroy(assignment);
+        }
+    }
+    EXPECT_TRUE(assigned) << "the second member got no partition within 60 s";
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+    EXPECT_EQ(rd_kafka_committed(consumer.get(), list, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 0; i < list->cnt; ++i) out[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
+    rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_consumer_close(consumer.get());
     return out;
 }

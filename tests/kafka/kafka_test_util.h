@@ -33,13 +33,19 @@ struct TestRecord {
     int64_t offset = -1;
 };
 
-/// Creates a topic (fails the test on error).
+/// Creates a topic (fails the test on error), on `bootstrap` or else $FERRIS_KAFKA_BOOTSTRAP.
 void createTopic(const std::string& topic, int partitions,
-                 const std::vector<std::pair<std::string, std::string>>& configs = {});
+                 const std::vector<std::pair<std::string, std::string>>& configs = {},
+                 const std::string& bootstrap = "");
 /// Produces records and waits for every delivery report (fails the test on error).
 void produce(const std::string& topic, const std::vector<TestRecord>& records, const std::string& bootstrap = "");
 /// Reads every committed record of `topic` (read_committed), up to the end offsets now.
 std::vector<TestRecord> consumeAll(const std::string& topic, const std::string& bootstrap = "");
+
+/// Joins consumer group `group` on `topic` (a rebalance for its other members), waits for
+/// its assignment, and returns the group's committed offset of each of the topic's
+/// `partitions` partitions (-1 when none) as seen after the rebalance.
+std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic, int partitions);
 
 /// The Java client's partition for a key: toPositive(murmur2(key)) % partitions.
 int32_t javaPartition(std::string_view key, int32_t partitions);

@@ -1,0 +1,245 @@
+// A broker restart while a job runs (§2.2, §2.4): the test starts a broker of its own with
+// scripts/kafka.sh, runs an unbounded kafka_source -> kafka_sink job in-process, kills the
+// broker after the job has processed part of the input, starts it again on its kept data and
+// port, produces more, and checks that the job never failed and that every input record
+// reached the output topic (at-least-once: repeats allowed, loss not).
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "kafka_test_util.h"
+
+#ifndef FERRIS_SOURCE_DIR
+#error "FERRIS_SOURCE_DIR (the repository root) must be defined to find scripts/kafka.sh"
+#endif
+
+namespace ferris::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// A TCP port on 127.0.0.1 nothing listens on now.
+int freePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+        port = ntohs(address.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+/// What a shell command printed on stdout and how it exited.
+struct CommandResult {
+    int exitCode = -1;
+    std::string output;
+};
+
+CommandResult runCommand(const std::string& command) {
+    CommandResult result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return result;
+    char buffer[4096];
+    size_t read = 0;
+    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+    int status = ::pclose(pipe);
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    while (!result.output.empty() && (result.output.back() == '\n' || result.output.back() == '\r')) {
+        result.output.pop_back();
+    }
+    return result;
+}
+
+/// A broker of this test's own (scripts/kafka.sh with its own run directory and a fixed port),
+/// stopped and its data deleted when the guard goes out of scope, whatever happened.
+class OwnBroker {
+public:
+    OwnBroker()
+        : run_(std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-restart-broker")),
+          port_(freePort()) {}
+    ~OwnBroker() { (void)script("stop"); }
+    OwnBroker(const OwnBroker&) = delete;
+    OwnBroker& operator=(const OwnBroker&) = delete;
+
+    int port() const { return port_; }
+    std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
+
+    /// Runs `scripts/kafka.sh <arguments>` for this broker; its stderr goes to the test log.
+    CommandResult script(const std::string& arguments) const {
+        return runCommand(fmt::format("FERRIS_KAFKA_RUN='{}' FERRIS_KAFKA_PORT={} '{}/scripts/kafka.sh' {}",
+                                      run_.string(), port_, FERRIS_SOURCE_DIR, arguments));
+    }
+
+private:
+    std::filesystem::path run_;
+    int port_;
+};
+
+/// The job under test, running `runApp` on a thread of its own until `stop` is set.
+class JobThread {
+public:
+    JobThread(std::string sql, std::filesystem::path dir, std::string recordsInMetric)
+        : thread_([this, sql = std::move(sql), dir = std::move(dir), metric = std::move(recordsInMetric)] {
+              AppRun run = runApp(sql, dir, [&](const std::string& metrics) {
+                  recordsIn_ = metricValue(metrics, metric);
+                  return stop_.load();
+              });
+              std::lock_guard lock(mutex_);
+              run_ = std::move(run);
+              ended_ = true;
+          }) {}
+    ~JobThread() { stopAndJoin(); }
+    JobThread(const JobThread&) = delete;
+    JobThread& operator=(const JobThread&) = delete;
+
+    int64_t recordsIn() const { return recordsIn_.load(); }
+    /// True once runApp has returned (a job that ends on its own has failed: it is unbounded).
+    bool ended() const {
+        std::lock_guard lock(mutex_);
+        return ended_;
+    }
+    /// What the run returned; call after it ended.
+    AppRun result() const {
+        std::lock_guard lock(mutex_);
+        return run_;
+    }
+    void stopAndJoin() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<int64_t> recordsIn_{-1};
+    mutable std::mutex mutex_;
+    bool ended_ = false;
+    AppRun run_;
+    std::thread thread_;  // last: it starts once everything it uses exists
+};
+
+std::vector<TestRecord> idRecords(int from, int to) {
+    std::vector<TestRecord> records;
+    for (int id = from; id <= to; ++id) {
+        TestRecord record;
+        record.key = fmt::format("k{}", id % 13);
+        record.value = fmt::format(R"({{"id":{}}})", id);
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
+    OwnBroker broker;
+    ASSERT_GT(broker.port(), 0) << "no free port on 127.0.0.1";
+    CommandResult started = broker.script("start");
+    ASSERT_EQ(started.exitCode, 0) << "scripts/kafka.sh start failed: " << started.output;
+    ASSERT_EQ(started.output, broker.address());
+    const std::string bootstrap = broker.address();
+
+    const std::string in = uniqueTopic("restart-in");
+    const std::string out = uniqueTopic("restart-out");
+    createTopic(in, 2, {}, bootstrap);
+    createTopic(out, 2, {}, bootstrap);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+
+    constexpr int kBeforeCrash = 3000;  // produced before the job starts
+    constexpr int kCrashAfter = 1000;   // records the job has read when the broker is killed
+    constexpr int kAll = 4000;          // the rest is produced after the restart
+    produce(in, idRecords(1, kBeforeCrash), bootstrap);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-restart");
+    std::filesystem::create_directories(dir);
+    struct RemoveDir {
+        std::filesystem::path path;
+        ~RemoveDir() { std::filesystem::remove_all(path); }
+    } removeDir{dir};
+    // Small batches and frequent commits: the broker goes away in the middle of the stream,
+    // with checkpoints, offset commits and deliveries in flight.
+    std::string sql = fmt::format(
+        "-- @app: restart\n"
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
+        "'src.bootstrap.servers' = '{2}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{1}', "
+        "'out.bootstrap.servers' = '{2}', 'batch.size' = '100', 'commit.interval' = '200ms');\n",
+        in, out, bootstrap);
+    JobThread job(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+
+    // Waits for `condition` until the deadline; false if the job ended (it must not) or time ran out.
+    auto waitFor = [&](const std::function<bool()>& condition, std::chrono::seconds limit) {
+        auto deadline = Clock::now() + limit;
+        while (Clock::now() < deadline) {
+            if (condition()) return true;
+            if (job.ended()) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return condition();
+    };
+    auto failedJob = [&] {
+        return job.ended() ? "the job ended: " + job.result().status.toString() : std::string("timed out");
+    };
+
+    ASSERT_TRUE(waitFor([&] { return job.recordsIn() >= kCrashAfter; }, std::chrono::seconds(120)))
+        << "the job did not read " << kCrashAfter << " records: " << failedJob();
+    CommandResult killed = broker.script("kill");
+    ASSERT_EQ(killed.exitCode, 0) << killed.output;
+    int64_t readBeforeCrash = job.recordsIn();
+    EXPECT_LT(readBeforeCrash, kAll);
+
+    // The broker stays away a few seconds while the job polls, produces and commits against it.
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    ASSERT_FALSE(job.ended()) << "the job ended while the broker was down: " << job.result().status.toString();
+    CommandResult restarted = broker.script("start --keep-data");
+    ASSERT_EQ(restarted.exitCode, 0) << "restarting the broker failed: " << restarted.output;
+    ASSERT_EQ(restarted.output, bootstrap);  // same port: the job's clients reconnect by themselves
+
+    produce(in, idRecords(kBeforeCrash + 1, kAll), bootstrap);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+
+    std::set<std::string> expected;
+    for (int id = 1; id <= kAll; ++id) expected.insert(fmt::format(R"({{"id":{}}})", id));
+    std::set<std::string> distinct;
+    size_t outputRecords = 0;
+    bool complete = waitFor(
+        [&] {
+            auto output = consumeAll(out, bootstrap);
+            outputRecords = output.size();
+            distinct.clear();
+            for (const auto& record : output) distinct.insert(record.value.value_or("<null>"));
+            return distinct.size() >= expected.size();
+        },
+        std::chrono::seconds(240));
+    EXPECT_TRUE(complete) << "output holds " << distinct.size() << " of " << expected.size()
+                          << " distinct records: " << failedJob();
+    ASSERT_FALSE(job.ended()) << "the job ended by itself: " << job.result().status.toString();
+    EXPECT_EQ(distinct, expected);  // every input, nothing else (repeats allowed)
+    EXPECT_GE(outputRecords, expected.size());
+
+    job.stopAndJoin();
+    AppRun run = job.result();
+    EXPECT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_GE(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"), kAll);
+}
+
+}  // namespace
+}  // namespace ferris::testing
