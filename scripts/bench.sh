@@ -9,6 +9,9 @@
 # build/bench-e2e.json and build/bench-stateful.json. Extra arguments may be given in
 # FERRIS_E2E_ARGS for e2e_bench.py (e.g. FERRIS_E2E_ARGS="--records 1000000 --repeat 3")
 # and FERRIS_STATEFUL_ARGS for stateful_bench.py (e.g. "--workloads tumbling,sliding").
+# Last, the Kafka → SQL → Kafka benchmark (bench/kafka_bench.py: starts a broker of its own
+# with scripts/kafka.sh, ≈ 5 minutes) writes build/bench-kafka.json; FERRIS_KAFKA_BENCH_ARGS
+# passes it extra arguments (e.g. "--records 200000 --skip-sweep").
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -49,3 +52,8 @@ echo "== end to end, stateful queries: ferris-sql (DuckDB beside the tumbling wi
 # shellcheck disable=SC2086  # FERRIS_STATEFUL_ARGS is a list of words
 python3 bench/stateful_bench.py --ferris-sql "$BUILD_DIR/src/apps/ferris-sql" \
   --json-out build/bench-stateful.json ${FERRIS_STATEFUL_ARGS:-}
+
+echo "== end to end through Kafka: ferris-sql beside raw librdkafka consume + produce"
+# shellcheck disable=SC2086  # FERRIS_KAFKA_BENCH_ARGS is a list of words
+python3 bench/kafka_bench.py --build "$BUILD_DIR" \
+  --json-out build/bench-kafka.json ${FERRIS_KAFKA_BENCH_ARGS:-}
