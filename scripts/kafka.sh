@@ -7,13 +7,23 @@
 #   scripts/kafka.sh status   print the address and exit 0 if it runs, else exit 1
 #   scripts/kafka.sh stop     stop it (SIGTERM, then SIGKILL after 30 s) and delete its data
 #
+# For tests that take the broker away while a job runs (a broker of their own, §2.4):
+#
+#   scripts/kafka.sh stop --keep-data    stop it the same way, keep its data and settings
+#   scripts/kafka.sh kill                SIGKILL it at once (a crash), keep its data and settings
+#   scripts/kafka.sh start --keep-data   start the broker whose data and settings are kept in
+#                                        FERRIS_KAFKA_RUN, on the same ports, without formatting;
+#                                        a fresh one (like plain start) when nothing is kept
+#   scripts/kafka.sh restart             stop --keep-data, then start --keep-data
+#
 # Settings make transactions and compacted topics work on one node (replication factor 1 for
 # the internal topics, min ISR 1, the log cleaner on). Heap 512 MB.
 #
 # Environment:
 #   FERRIS_KAFKA_CACHE  where the jars are kept   (default ~/.cache/ferris-streams/kafka-3.9.1)
 #   FERRIS_KAFKA_RUN    pid, address, data, log    (default /tmp/ferris-kafka-$UID)
-#   FERRIS_KAFKA_PORT   the broker port            (default: a free port)
+#   FERRIS_KAFKA_PORT   the broker port            (default: a free port; start --keep-data
+#                                                   keeps the ports of the kept settings)
 set -euo pipefail
 
 KAFKA_VERSION=3.9.1
@@ -21,6 +31,8 @@ CACHE=${FERRIS_KAFKA_CACHE:-$HOME/.cache/ferris-streams/kafka-$KAFKA_VERSION}
 RUN=${FERRIS_KAFKA_RUN:-/tmp/ferris-kafka-$(id -u)}
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
+
+java=(java -Xms512m -Xmx512m -cp "$CACHE/libs/*" "-Dlog4j.configuration=file:$RUN/log4j.properties")
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -78,12 +90,16 @@ EOF
     touch "$CACHE/.complete"
 }
 
-start() {
+start() {  # [--keep-data]
     if running; then
         cat "$RUN/address"
         return 0
     fi
     resolve_jars
+    if [[ ${1:-} == --keep-data && -f $RUN/server.properties && -f $RUN/address ]]; then
+        launch --keep-data
+        return 0
+    fi
     rm -rf "$RUN"
     mkdir -p "$RUN"
     local port=${FERRIS_KAFKA_PORT:-$(free_port)}
@@ -122,14 +138,22 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 EOF
-    local java=(java -Xms512m -Xmx512m -cp "$CACHE/libs/*" "-Dlog4j.configuration=file:$RUN/log4j.properties")
     local cluster
     cluster=$("${java[@]}" kafka.tools.StorageTool random-uuid)
     "${java[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$RUN/server.properties" >"$RUN/format.log" 2>&1 ||
         die "formatting KRaft storage failed: $(cat "$RUN/format.log")"
+    echo "127.0.0.1:$port" >"$RUN/address"
+    launch
+}
+
+# Starts the broker of $RUN/server.properties on its formatted storage and waits for it.
+launch() {  # [--keep-data]: on failure, leave the data for a look (stop deletes it)
+    local port
+    port=$(sed -n 's/^advertised.listeners=PLAINTEXT:\/\/127.0.0.1://p' "$RUN/server.properties")
+    # A kept run's earlier log says "started" already: each start waits on a log of its own.
+    [[ -f $RUN/server.log ]] && mv "$RUN/server.log" "$RUN/server.log.previous"
     nohup "${java[@]}" kafka.Kafka "$RUN/server.properties" >"$RUN/stdout.log" 2>&1 &
     echo $! >"$RUN/pid"
-    echo "127.0.0.1:$port" >"$RUN/address"
     for _ in $(seq 1 120); do
         if ! running; then
             die "the broker exited while starting; see $RUN/stdout.log and $RUN/server.log"
@@ -140,11 +164,11 @@ EOF
         fi
         sleep 0.5
     done
-    stop >/dev/null 2>&1 || true
+    stop "${1:-}" >/dev/null 2>&1 || true
     die "the broker did not answer on 127.0.0.1:$port within 60 s"
 }
 
-stop() {
+stop() {  # [--keep-data]
     if running; then
         local pid
         pid=$(cat "$RUN/pid")
@@ -155,7 +179,25 @@ stop() {
         done
         kill -9 "$pid" 2>/dev/null || true
     fi
-    rm -rf "$RUN"
+    if [[ ${1:-} == --keep-data ]]; then
+        rm -f "$RUN/pid"
+    else
+        rm -rf "$RUN"
+    fi
+}
+
+# SIGKILL, as a crash would: the data stays for start --keep-data.
+crash() {
+    if running; then
+        local pid
+        pid=$(cat "$RUN/pid")
+        kill -9 "$pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+    fi
+    rm -f "$RUN/pid"
 }
 
 status() {
@@ -167,9 +209,17 @@ status() {
     fi
 }
 
+usage="usage: scripts/kafka.sh start [--keep-data] | stop [--keep-data] | kill | restart | status"
+keep=${2:-}
+[[ -z $keep || $keep == --keep-data ]] || die "$usage"
 case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
+    start) start "$keep" ;;
+    stop) stop "$keep" ;;
+    kill) crash ;;
+    restart)
+        stop --keep-data
+        start --keep-data
+        ;;
     status) status ;;
-    *) die "usage: scripts/kafka.sh start|stop|status" ;;
+    *) die "$usage" ;;
 esac

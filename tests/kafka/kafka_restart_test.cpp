@@ -5,17 +5,17 @@
 // reached the output topic (at-least-once: repeats allowed, loss not).
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -61,10 +61,12 @@ CommandResult runCommand(const std::string& command) {
     if (pipe == nullptr) return result;
     char buffer[4096];
     size_t read = 0;
-    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        result.output.append(buffer, read);
     int status = ::pclose(pipe);
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    while (!result.output.empty() && (result.output.back() == '\n' || result.output.back() == '\r')) {
+    while (!result.output.empty() &&
+           (result.output.back() == '\n' || result.output.back() == '\r')) {
         result.output.pop_back();
     }
     return result;
@@ -86,8 +88,9 @@ public:
 
     /// Runs `scripts/kafka.sh <arguments>` for this broker; its stderr goes to the test log.
     CommandResult script(const std::string& arguments) const {
-        return runCommand(fmt::format("FERRIS_KAFKA_RUN='{}' FERRIS_KAFKA_PORT={} '{}/scripts/kafka.sh' {}",
-                                      run_.string(), port_, FERRIS_SOURCE_DIR, arguments));
+        return runCommand(
+            fmt::format("FERRIS_KAFKA_RUN='{}' FERRIS_KAFKA_PORT={} '{}/scripts/kafka.sh' {}",
+                        run_.string(), port_, FERRIS_SOURCE_DIR, arguments));
     }
 
 private:
@@ -99,7 +102,8 @@ private:
 class JobThread {
 public:
     JobThread(std::string sql, std::filesystem::path dir, std::string recordsInMetric)
-        : thread_([this, sql = std::move(sql), dir = std::move(dir), metric = std::move(recordsInMetric)] {
+        : thread_([this, sql = std::move(sql), dir = std::move(dir),
+                   metric = std::move(recordsInMetric)] {
               AppRun run = runApp(sql, dir, [&](const std::string& metrics) {
                   recordsIn_ = metricValue(metrics, metric);
                   return stop_.load();
@@ -162,13 +166,14 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     createTopic(out, 2, {}, bootstrap);
     ASSERT_FALSE(::testing::Test::HasFailure());
 
-    constexpr int kBeforeCrash = 3000;  // produced before the job starts
-    constexpr int kCrashAfter = 1000;   // records the job has read when the broker is killed
-    constexpr int kAll = 4000;          // the rest is produced after the restart
+    constexpr int kBeforeCrash = 20000;  // produced before the job starts
+    constexpr int kCrashAfter = 2000;    // records the job has read when the broker is killed
+    constexpr int kAll = 22000;          // the rest is produced after the restart
     produce(in, idRecords(1, kBeforeCrash), bootstrap);
     ASSERT_FALSE(::testing::Test::HasFailure());
 
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-restart");
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-restart");
     std::filesystem::create_directories(dir);
     struct RemoveDir {
         std::filesystem::path path;
@@ -180,12 +185,14 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
         "-- @app: restart\n"
         "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
         "'src.bootstrap.servers' = '{2}');\n"
-        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{1}', "
+        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = "
+        "'{1}', "
         "'out.bootstrap.servers' = '{2}', 'batch.size' = '100', 'commit.interval' = '200ms');\n",
         in, out, bootstrap);
     JobThread job(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
 
-    // Waits for `condition` until the deadline; false if the job ended (it must not) or time ran out.
+    // Waits for `condition` until the deadline; false if the job ended (it must not) or time ran
+    // out.
     auto waitFor = [&](const std::function<bool()>& condition, std::chrono::seconds limit) {
         auto deadline = Clock::now() + limit;
         while (Clock::now() < deadline) {
@@ -196,7 +203,8 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
         return condition();
     };
     auto failedJob = [&] {
-        return job.ended() ? "the job ended: " + job.result().status.toString() : std::string("timed out");
+        return job.ended() ? "the job ended: " + job.result().status.toString()
+                           : std::string("timed out");
     };
 
     ASSERT_TRUE(waitFor([&] { return job.recordsIn() >= kCrashAfter; }, std::chrono::seconds(120)))
@@ -205,10 +213,13 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     ASSERT_EQ(killed.exitCode, 0) << killed.output;
     int64_t readBeforeCrash = job.recordsIn();
     EXPECT_LT(readBeforeCrash, kAll);
+    std::cout << "the broker was killed after the job had read " << readBeforeCrash << " of "
+              << kBeforeCrash << " records" << std::endl;
 
     // The broker stays away a few seconds while the job polls, produces and commits against it.
     std::this_thread::sleep_for(std::chrono::seconds(4));
-    ASSERT_FALSE(job.ended()) << "the job ended while the broker was down: " << job.result().status.toString();
+    ASSERT_FALSE(job.ended()) << "the job ended while the broker was down: "
+                              << job.result().status.toString();
     CommandResult restarted = broker.script("start --keep-data");
     ASSERT_EQ(restarted.exitCode, 0) << "restarting the broker failed: " << restarted.output;
     ASSERT_EQ(restarted.output, bootstrap);  // same port: the job's clients reconnect by themselves
