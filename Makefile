@@ -5,7 +5,7 @@ JOBS ?= 2
 DEBUG_DIR := build/debug
 RELEASE_DIR := build/release
 
-.PHONY: all deps build build-release demo test check-extra bench format docs clean
+.PHONY: all deps build build-release demo demo-kafka test check-extra bench format docs clean
 
 all: build
 
@@ -26,6 +26,9 @@ build-release: deps $(RELEASE_DIR)/build.ninja
 
 demo: build-release
 	./scripts/demo.sh $(RELEASE_DIR)
+
+demo-kafka: build-release
+	./scripts/demo-kafka.sh $(RELEASE_DIR)
 
 test: build
 	./scripts/run-tests.sh $(DEBUG_DIR)
