@@ -2,6 +2,8 @@
 
 #include "codec/value_text.h"
 
+#include <algorithm>
+
 namespace ferris::codec {
 
 using types::Batch;
@@ -37,6 +39,33 @@ void RecordAssembler::appendKey(const Batch& batch, uint32_t row, std::string& o
     out += '}';
 }
 
+void RecordAssembler::applyHeaderOps(const Batch& batch, uint32_t row, EncodedBatch& out) {
+    size_t first = out.headers.size();
+    const auto& origin = batch.origin();
+    if (layout_.passHeaders && row + 1 < origin.headerBegin.size()) {
+        for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
+            const types::Header& header = origin.headers[h];
+            out.headers.push_back({header.key, header.value, header.valueIsNull});
+        }
+    }
+    for (const auto& op : layout_.headerOps) {
+        const types::Vector& keys = batch.column(static_cast<size_t>(op.keySlot));
+        if (keys.isNull(row)) continue;
+        std::string_view key = keys.values<std::string_view>()[row];
+        // Both replace every header with this key: SET_HEADER by one (key, value) at the end.
+        auto end = std::remove_if(out.headers.begin() + static_cast<std::ptrdiff_t>(first), out.headers.end(),
+                                  [&](const EncodedHeader& header) { return header.key == key; });
+        out.headers.erase(end, out.headers.end());
+        if (!op.set) continue;
+        const types::Vector& values = batch.column(static_cast<size_t>(op.valueSlot));
+        if (values.isNull(row)) {
+            out.headers.push_back({key, {}, true});
+        } else {
+            out.headers.push_back({key, values.values<std::string_view>()[row], false});
+        }
+    }
+}
+
 void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
     size_t first = out.records.size();
     values_.encodeRecords(batch, out);
@@ -60,7 +89,9 @@ void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
             record.hasKey = true;
         }
         record.headerBegin = static_cast<uint32_t>(out.headers.size());
-        if (headers) {
+        if (!layout_.headerOps.empty()) {
+            applyHeaderOps(batch, row, out);
+        } else if (headers) {
             for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
                 const types::Header& header = origin.headers[h];
                 out.headers.push_back({header.key, header.value, header.valueIsNull});

@@ -14,6 +14,14 @@ struct RecordLayout {
     std::vector<EncodeColumn> keyColumns;
     bool passKeys = false;     ///< no key columns, stateless: each row keeps its input's key
     bool passHeaders = false;  ///< stateless: each row keeps its input's headers
+    /// SET_HEADER / REMOVE_HEADER, in order: the STRING columns holding each one's key and
+    /// value (valueSlot -1 for a removal). A NULL key leaves the row's headers as they are.
+    struct HeaderOp {
+        bool set = true;
+        int keySlot = -1;
+        int valueSlot = -1;
+    };
+    std::vector<HeaderOp> headerOps;
 };
 
 /// Builds records from rows: the value by the format's encoder (a changelog's delete is a
@@ -29,6 +37,9 @@ public:
     void appendKey(const types::Batch& batch, uint32_t row, std::string& out) const;
 
 private:
+    /// The row's headers after the SET_HEADER / REMOVE_HEADER ops, appended to `out`.
+    void applyHeaderOps(const types::Batch& batch, uint32_t row, EncodedBatch& out);
+
     Encoder& values_;
     RecordLayout layout_;
     std::vector<std::string> keyPrefixes_;

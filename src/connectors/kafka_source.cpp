@@ -62,7 +62,9 @@ Status KafkaSource::open() {
         {"isolation.level", "read_committed"},
         // librdkafka's prefetch queue is capped per job (§2.4: its default is 64 MiB).
         {"queued.max.messages.kbytes", "16384"},
-        {"queued.min.messages", "20000"},
+        // The byte cap bounds the queue; a count cap below it makes librdkafka 2.0 stop
+        // fetching for about a second each time the queue reaches it.
+        {"queued.min.messages", "10000000"},
     };
     settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
     settings.emplace_back("enable.auto.commit", "false");

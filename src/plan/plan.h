@@ -182,6 +182,14 @@ struct JobPlan {
     std::vector<OperatorNode> operators;
     types::Schema output;             ///< output columns, in slots 0..n-1 after the last project
     std::vector<int> keyColumns;      ///< the output's key columns (PRIMARY KEY marks, or an aggregation's keys)
+    /// SET_HEADER / REMOVE_HEADER, applied in order to each output record's headers (Kafka
+    /// sinks): the key (and value) are the projection's columns after the output's.
+    struct HeaderOp {
+        bool set = true;
+        int keySlot = -1;
+        int valueSlot = -1;  ///< SET_HEADER only
+    };
+    std::vector<HeaderOp> headerOps;
     bool changelog = false;           ///< output rows are upserts/deletes (CREATE TABLE with GROUP BY)
     ConnectorDecl sink;               ///< sink name and connector properties
     PropertyList jobProperties;       ///< unprefixed job-level keys (WITH and annotations)

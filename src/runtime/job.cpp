@@ -262,6 +262,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         for (int index : plan.keyColumns) layout.keyColumns.push_back(columns[static_cast<size_t>(index)]);
         layout.passKeys = !job->stateful_;
         layout.passHeaders = !job->stateful_;
+        for (const auto& op : plan.headerOps) layout.headerOps.push_back({op.set, op.keySlot, op.valueSlot});
         job->recordLayout_ = layout;
         job->records_ = std::make_unique<codec::RecordAssembler>(*job->encoder_, std::move(layout));
     }

@@ -412,8 +412,33 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
             std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
             for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             if ((name == "SET_HEADER" || name == "REMOVE_HEADER") && kafkaSink_) {
-                return Status::notSupported(fmt::format("{} (setting headers of Kafka output records)", name),
-                                            item.expr->location);
+                // A directive on the output record's headers, not a column (§1.4.1 Headers).
+                const auto& call = item.expr->as<ast::FunctionCallExpr>();
+                bool set = name == "SET_HEADER";
+                if (call.args.size() != (set ? 2u : 1u)) {
+                    return Status::user(ErrorCode::kInvalidQuery,
+                                        fmt::format("{} takes {}", name, set ? "a key and a value: SET_HEADER(k, v)"
+                                                                             : "a key: REMOVE_HEADER(k)"),
+                                        item.expr->location);
+                }
+                if (analyticQuery) {
+                    return Status::notSupported(fmt::format("{} in a query with analytic functions (OVER)", name),
+                                                item.expr->location);
+                }
+                BoundQuery::HeaderDirective directive;
+                directive.set = set;
+                for (size_t a = 0; a < call.args.size(); ++a) {
+                    FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, itemBinder.bind(*call.args[a]));
+                    if (bound->type.id() != types::TypeId::kString && !bound->type.isNull()) {
+                        return Status::user(ErrorCode::kTypeMismatch,
+                                            fmt::format("{}'s {} must be STRING, not {}: use CAST(… AS STRING)", name,
+                                                        a == 0 ? "key" : "value", bound->type.toString()),
+                                            call.args[a]->location);
+                    }
+                    (a == 0 ? directive.key : directive.value) = std::move(bound);
+                }
+                result.headers.push_back(std::move(directive));
+                continue;
             }
             if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
                 return Status::user(ErrorCode::kInvalidQuery,
@@ -501,6 +526,18 @@ void planQuery(const BoundQuery& query, plan::JobPlan& job) {
         for (int index : query.keyOutputs) {
             if (index >= 0) job.keyColumns.push_back(index);
         }
+    }
+    job.headerOps.clear();
+    for (const auto& directive : query.headers) {
+        plan::JobPlan::HeaderOp op;
+        op.set = directive.set;
+        op.keySlot = static_cast<int>(project.exprs.size());
+        project.exprs.push_back(directive.key);
+        if (directive.set) {
+            op.valueSlot = static_cast<int>(project.exprs.size());
+            project.exprs.push_back(directive.value);
+        }
+        job.headerOps.push_back(op);
     }
     job.operators.push_back(project);
     if (query.limit) job.operators.push_back({plan::OperatorKind::kLimit, nullptr, {}, *query.limit, nullptr});

@@ -38,6 +38,13 @@ struct BoundQuery {
     expr::ExprPtr eventTime;
     /// Analytic functions (OVER): when set, `outputs` read its output slots.
     std::shared_ptr<plan::OverNode> over;
+    /// SET_HEADER / REMOVE_HEADER items, in select-list order (Kafka sinks).
+    struct HeaderDirective {
+        bool set = true;
+        expr::ExprPtr key;
+        expr::ExprPtr value;  ///< SET_HEADER only
+    };
+    std::vector<HeaderDirective> headers;
 };
 
 /// Binds queries of one application. Stateful constructs answer "not supported yet".

@@ -520,6 +520,39 @@ TEST_F(KafkaJobTest, OffsetsAreCommittedBeforePartitionsAreRevoked) {
     EXPECT_EQ(committed, (std::vector<int64_t>{100, 100}));
 }
 
+TEST_F(KafkaJobTest, SetHeaderAndRemoveHeaderShapeOutputHeaders) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 6; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"sym":"S{}"}})", i, i);
+        record.headers = {{"trace", fmt::format("t{}", i)}, {"keep", "k"}, {"origin", "old"}, {"origin", "older"}};
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql = sourceDecl(in, "id BIGINT, sym STRING") +
+                      "CREATE STREAM out AS SELECT id, SET_HEADER('origin', sym), REMOVE_HEADER('trace'), "
+                      "SET_HEADER('parity', CASE WHEN id % 2 = 0 THEN 'even' END), "
+                      "SET_HEADER(CASE WHEN id > 4 THEN 'late' END, 'yes') FROM src WITH (" +
+                      sinkKeys(out) + ");\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    auto output = consumeAll(out);
+    ASSERT_EQ(output.size(), 6u);
+    for (int i = 1; i <= 6; ++i) {
+        const TestRecord& record = output[static_cast<size_t>(i - 1)];
+        EXPECT_EQ(record.value, std::optional<std::string>(fmt::format(R"({{"id":{}}})", i)));
+        std::vector<std::pair<std::string, std::optional<std::string>>> want = {
+            {"keep", "k"}, {"origin", fmt::format("S{}", i)},
+            {"parity", i % 2 == 0 ? std::optional<std::string>("even") : std::nullopt}};
+        if (i > 4) want.emplace_back("late", "yes");  // a NULL key sets nothing
+        EXPECT_EQ(record.headers, want) << i;
+    }
+}
+
 TEST_F(KafkaJobTest, MissingTopicIsAClearError) {
     std::string sql = sourceDecl(uniqueTopic("absent"), "id BIGINT") +
                       "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = 'o.jsonl');\n";
