@@ -73,10 +73,11 @@ Result<HandlePtr> makeHandle(rd_kafka_type_t type, ConfPtr conf, const std::stri
 void logCallback(const rd_kafka_t* handle, int level, const char* facility, const char* message) {
     const auto* context = static_cast<const ClientContext*>(rd_kafka_opaque(handle));
     std::string_view name = context != nullptr ? std::string_view(context->job) : std::string_view("-");
-    // syslog levels: 0-3 errors, 4 warnings, 5-6 notices and info, 7 debug.
-    if (level <= 3) {
+    // syslog levels: 0-2 critical, 3 errors, 4 warnings, 5-6 notices and info, 7 debug.
+    // librdkafka reports a broker going away (which it retries) at level 3: a warning here.
+    if (level <= 2) {
         FERRIS_LOG_ERROR(name, "librdkafka {}: {}", facility, message);
-    } else if (level == 4) {
+    } else if (level <= 4) {
         FERRIS_LOG_WARN(name, "librdkafka {}: {}", facility, message);
     } else if (level <= 6) {
         FERRIS_LOG_INFO(name, "librdkafka {}: {}", facility, message);

@@ -74,6 +74,7 @@ Status KafkaSource::open() {
     rd_kafka_conf_set_opaque(conf.get(), &context_);
     rd_kafka_conf_set_log_cb(conf.get(), kafka::logCallback);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaSource::rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaSource::offsetsCommitted);
     FERRIS_ASSIGN_OR_RETURN(consumer_, kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(conf), describe()));
     rd_kafka_poll_set_consumer(consumer_.get());
     FERRIS_ASSIGN_OR_RETURN(int count, kafka::partitionCount(consumer_.get(), options_.topic, kMetadataTimeout));
@@ -369,6 +370,20 @@ Status KafkaSource::commitOffsets(bool sync) {
         committed_[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
     }
     return Status::ok();
+}
+
+void KafkaSource::offsetsCommitted(rd_kafka_t* /*handle*/, rd_kafka_resp_err_t error,
+                                   rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+    auto* source = static_cast<KafkaSource*>(static_cast<kafka::ClientContext*>(opaque)->owner);
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__NO_OFFSET || offsets == nullptr) return;
+    // The checkpoint holds the positions; the group's offsets (lag reporting, a start
+    // without checkpoint) are committed again at the next commit.
+    FERRIS_LOG_WARN(source->options_.job, "{}: committing offsets to group {} failed: {} (retried at the next commit)",
+                    source->describe(), source->options_.groupId, kafka::describeError(error));
+    for (int i = 0; i < offsets->cnt; ++i) {
+        auto partition = static_cast<size_t>(offsets->elems[i].partition);
+        if (partition < source->committed_.size()) source->committed_[partition] = -1;
+    }
 }
 
 Status KafkaSource::committed() {

@@ -57,6 +57,9 @@ private:
     static void rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions,
                           void* opaque);
     void onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions);
+    /// Offset commit results: a failed one is logged and retried at the next commit.
+    static void offsetsCommitted(rd_kafka_t* handle, rd_kafka_resp_err_t error,
+                                 rd_kafka_topic_partition_list_t* offsets, void* opaque);
     /// Sizes the per-partition vectors for `count` partitions.
     void grow(int count);
     Status computeEnds();
