@@ -16,8 +16,8 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 
 echo "== libFuzzer build"
 cmake --preset fuzz > /dev/null
-cmake --build build/fuzz -j "${JOBS:-2}" --target sql_parser_fuzz json_decoder_fuzz csv_decoder_fuzz
-for target in sql_parser json_decoder csv_decoder; do
+cmake --build build/fuzz -j "${JOBS:-2}" --target sql_parser_fuzz json_decoder_fuzz csv_decoder_fuzz avro_decoder_fuzz
+for target in sql_parser json_decoder csv_decoder avro_decoder; do
   echo "== fuzzing ${target} for ${fuzz_seconds}s"
   work=$(mktemp -d)
   cp tests/fuzz/corpus/${target}/* "$work"/
