@@ -26,20 +26,17 @@ Phases:
   (start-up, group join and the last commit included), CPU seconds per record (user + sys of
   the whole process, librdkafka's threads included), records per CPU-second, peak RSS. The
   output topic's record count is checked (at least the expected count).
-  Every app runs twice: with the engine's default client settings, and "tuned": the source
-  with ``'kafka.queued.min.messages' = '10000000'`` (see BENCHMARKS.md: librdkafka 2.0's
-  fetcher backs off for 1 s once its prefetch queue holds ``queued.min.messages``).
+  Every app runs with the engine's default client settings.
 * raw ceiling: ``kafka_bench_tool relay`` (a consumer-group consumer with the engine's source
   settings → an idempotent producer with the engine's sink settings, delivery awaited and
-  offsets committed every second, batches of 1024 as the engine's default batch.size), for
-  the default and the tuned consumer settings alike; same measurements; the ratio SQL / raw
-  of the same settings.
+  offsets committed every second, batches of 1024 as the engine's default batch.size); same
+  measurements; the ratio SQL / raw.
 * latency: the passthrough app carrying ``_timestamp AS produced_ms`` runs unbounded while
   records are produced at a fixed rate (``--rate``) with their Kafka timestamp set at
   produce time; a consumer of the output topic takes now − produced_ms for each record;
   after ``--warmup-s`` of records, ``--latency-s`` of records are measured; then the job gets
   SIGINT (it commits and exits 0).
-* sweep: batch.size 1, 100, 1000, 10000 on the passthrough app (tuned source, 1 partition):
+* sweep: batch.size 1, 100, 1000, 10000 on the passthrough app (1 partition):
   throughput and latency for each; plus a few latency variants (batch.timeout, linger.ms).
 
 Usage::
@@ -91,9 +88,9 @@ CREATE STREAM out AS
 WITH ('out.type' = 'kafka_sink', 'out.topic' = {topic}, 'out.bootstrap.servers' = {bootstrap}{job_extra});
 """
 
-# The source setting of the "tuned" runs: the prefetch queue is bounded by the engine's
-# queued.max.messages.kbytes (16 MB) alone, never by librdkafka's message-count threshold.
-TUNED_SOURCE = {"kafka.queued.min.messages": "10000000"}
+# The engine's defaults bound the source's prefetch queue by bytes (16 MB) alone; the runs
+# use them as they are (an earlier record-count cap of 20,000 stalled librdkafka 2.0's fetcher).
+TUNED_SOURCE = {}
 
 
 def log(message: str) -> None:
@@ -390,8 +387,7 @@ def main(argv: list[str]) -> int:
 
         for p in partitions:
             topic, produced = inputs[p]
-            configs = [("tuned", TUNED_SOURCE)] if args.skip_default else \
-                [("default", {}), ("tuned", TUNED_SOURCE)]
+            configs = [("default", {})]
             for config, source_keys in configs:
                 consumer_keys = {k.removeprefix("kafka."): v for k, v in source_keys.items()}
                 raw = bench.raw(topic, p, args.records, 1024, consumer_keys,
@@ -415,7 +411,7 @@ def main(argv: list[str]) -> int:
                         f"{row['records_per_cpu_s']:,.0f} per CPU-second")
 
         if not args.skip_latency:
-            for config, source_keys in (("default", {}), ("tuned", TUNED_SOURCE)):
+            for config, source_keys in (("default", {}),):
                 row = bench.latency(f"passthrough, 1 partition, {config}", args.rate,
                                     source_keys, {})
                 report["latency"].append(row)
@@ -428,7 +424,7 @@ def main(argv: list[str]) -> int:
                  {"batch.size": "100", "batch.timeout": "10ms", "out.linger.ms": "0"}),
             ]
             for label, job_keys in variants:
-                row = bench.latency(f"tuned, {label}", args.rate, TUNED_SOURCE, job_keys)
+                row = bench.latency(label, args.rate, TUNED_SOURCE, job_keys)
                 report["latency"].append(row)
                 log(f"latency {row['label']}: p50 {row['p50_ms']:.1f} ms, "
                     f"p99 {row['p99_ms']:.1f} ms")
@@ -486,7 +482,7 @@ def main(argv: list[str]) -> int:
         print()
         print_latency(report["latency"])
     if report["sweep"]:
-        print("\nbatch.size sweep (passthrough, 1 partition, tuned source):")
+        print("\nbatch.size sweep (passthrough, 1 partition):")
         print_throughput([e["throughput"] for e in report["sweep"]])
         lats = [e["latency"] for e in report["sweep"] if "latency" in e]
         if lats:

@@ -414,7 +414,7 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
                                   {"auto.offset.reset", "earliest"},
                                   {"isolation.level", "read_committed"},
                                   {"queued.max.messages.kbytes", "16384"},
-                                  {"queued.min.messages", "20000"},
+                                  {"queued.min.messages", "10000000"},
                                   {"enable.auto.commit", "false"},
                                   {"enable.auto.offset.store", "false"},
                                   {"enable.partition.eof", "true"}};
