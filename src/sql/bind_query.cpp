@@ -222,6 +222,14 @@ Status QueryBinder::bindAggregation(const ast::Query& query, Scope& scope, Bound
                                 "SELECT * cannot be used with GROUP BY or aggregates: name the keys and aggregates",
                                 item.location);
         }
+        if (kafkaSink_ && item.expr->kind == ast::ExprKind::kFunctionCall) {
+            std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
+            for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
+                return Status::notSupported(fmt::format("{} in an aggregation (aggregations write no headers)", name),
+                                            item.expr->location);
+            }
+        }
         if (isEventTimeAssignment(item)) continue;  // bound before WHERE
         if (item.alias) {
             if (auto system = types::parseSystemColumn(item.alias->name)) {
