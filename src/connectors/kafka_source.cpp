@@ -27,6 +27,20 @@ struct BatchBuffer {
     size_t size = 0;
 };
 
+/// Calls `visit(name, value, size)` for each header of `message`, in order (value null for a
+/// header without a value).
+template <typename Visit>
+void forEachHeader(rd_kafka_message_t* message, Visit&& visit) {
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t h = 0; rd_kafka_header_get_all(headers, h, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++h) {
+        visit(std::string_view(name), value, size);
+    }
+}
+
 int timeoutMillis(std::chrono::microseconds timeout) {
     return static_cast<int>(std::max<int64_t>(0, (timeout.count() + 999) / 1000));
 }
@@ -201,16 +215,7 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
             continue;
         }
         bytes += message->len + 1 + message->key_len;
-        rd_kafka_headers_t* headers = nullptr;
-        if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            const char* name = nullptr;
-            const void* value = nullptr;
-            size_t size = 0;
-            for (size_t h = 0; rd_kafka_header_get_all(headers, h, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-                 ++h) {
-                bytes += std::strlen(name) + size;
-            }
-        }
+        forEachHeader(message, [&](std::string_view name, const void*, size_t size) { bytes += name.size() + size; });
     }
 
     // Copy the records into one buffer the batch pins; the messages go back to librdkafka.
@@ -251,28 +256,20 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
         int64_t millis = rd_kafka_message_timestamp(message, &type);
         if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && millis >= 0) record.timestampMicros = millis * 1000;
         record.headerBegin = static_cast<uint32_t>(out.headers.size());
-        rd_kafka_headers_t* headers = nullptr;
-        if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            const char* name = nullptr;
-            const void* value = nullptr;
-            size_t size = 0;
-            for (size_t h = 0; rd_kafka_header_get_all(headers, h, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-                 ++h) {
-                types::Header header;
-                size_t nameLength = std::strlen(name);
-                std::memcpy(base + extraAt, name, nameLength);
-                header.key = std::string_view(base + extraAt, nameLength);
-                extraAt += nameLength;
-                if (value == nullptr) {
-                    header.valueIsNull = true;
-                } else {
-                    std::memcpy(base + extraAt, value, size);
-                    header.value = std::string_view(base + extraAt, size);
-                    extraAt += size;
-                }
-                out.headers.push_back(header);
+        forEachHeader(message, [&](std::string_view name, const void* value, size_t size) {
+            types::Header header;
+            std::memcpy(base + extraAt, name.data(), name.size());
+            header.key = std::string_view(base + extraAt, name.size());
+            extraAt += name.size();
+            if (value == nullptr) {
+                header.valueIsNull = true;
+            } else {
+                std::memcpy(base + extraAt, value, size);
+                header.value = std::string_view(base + extraAt, size);
+                extraAt += size;
             }
-        }
+            out.headers.push_back(header);
+        });
         record.headerEnd = static_cast<uint32_t>(out.headers.size());
         next_[static_cast<size_t>(message->partition)] = message->offset + 1;
         out.records.push_back(record);
