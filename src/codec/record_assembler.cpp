@@ -39,15 +39,7 @@ void RecordAssembler::appendKey(const Batch& batch, uint32_t row, std::string& o
     out += '}';
 }
 
-void RecordAssembler::applyHeaderOps(const Batch& batch, uint32_t row, EncodedBatch& out) {
-    size_t first = out.headers.size();
-    const auto& origin = batch.origin();
-    if (layout_.passHeaders && row + 1 < origin.headerBegin.size()) {
-        for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
-            const types::Header& header = origin.headers[h];
-            out.headers.push_back({header.key, header.value, header.valueIsNull});
-        }
-    }
+void RecordAssembler::applyHeaderOps(const Batch& batch, uint32_t row, size_t first, EncodedBatch& out) {
     for (const auto& op : layout_.headerOps) {
         const types::Vector& keys = batch.column(static_cast<size_t>(op.keySlot));
         if (keys.isNull(row)) continue;
@@ -89,14 +81,13 @@ void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
             record.hasKey = true;
         }
         record.headerBegin = static_cast<uint32_t>(out.headers.size());
-        if (!layout_.headerOps.empty()) {
-            applyHeaderOps(batch, row, out);
-        } else if (headers) {
+        if (headers) {
             for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
                 const types::Header& header = origin.headers[h];
                 out.headers.push_back({header.key, header.value, header.valueIsNull});
             }
         }
+        if (!layout_.headerOps.empty()) applyHeaderOps(batch, row, record.headerBegin, out);
         record.headerEnd = static_cast<uint32_t>(out.headers.size());
     }
 }

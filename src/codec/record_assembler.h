@@ -37,8 +37,8 @@ public:
     void appendKey(const types::Batch& batch, uint32_t row, std::string& out) const;
 
 private:
-    /// The row's headers after the SET_HEADER / REMOVE_HEADER ops, appended to `out`.
-    void applyHeaderOps(const types::Batch& batch, uint32_t row, EncodedBatch& out);
+    /// Applies the SET_HEADER / REMOVE_HEADER ops to the row's headers, out.headers[first, end).
+    void applyHeaderOps(const types::Batch& batch, uint32_t row, size_t first, EncodedBatch& out);
 
     Encoder& values_;
     RecordLayout layout_;

@@ -174,8 +174,14 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
     Status failure = std::move(callbackError_);
     callbackError_ = Status::ok();
 
-    // Which messages are records to hand out, and how many bytes they need.
-    size_t bytes = kPadding;
+    // Which messages are records to hand out, and how many bytes they need: values (each
+    // followed by '\n') and padding first, then keys and headers.
+    size_t valueBytes = kPadding;
+    size_t extraBytes = 0;
+    auto drop = [&](size_t i) {
+        rd_kafka_message_destroy(messages_[i]);
+        messages_[i] = nullptr;
+    };
     for (size_t i = 0; i < count; ++i) {
         rd_kafka_message_t* message = messages_[i];
         auto partition = message->partition;
@@ -196,38 +202,32 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
                 // Broker unreachable and the like: librdkafka retries by itself.
                 FERRIS_LOG_WARN(options_.job, "{}: {} (retrying)", describe(), rd_kafka_message_errstr(message));
             }
-            rd_kafka_message_destroy(message);
-            messages_[i] = nullptr;
+            drop(i);
             continue;
         }
         if (partition < 0 || partition >= partitions_) grow(partition + 1);
         auto index = static_cast<size_t>(partition);
         if (!assigned_[index] || finished_[index]) {
-            // Fetched before a revoke in this very call, or past a bounded end.
-            rd_kafka_message_destroy(message);
-            messages_[i] = nullptr;
+            drop(i);  // fetched before a revoke in this very call, or past a bounded end
             continue;
         }
         if (endsKnown_ && message->offset >= end_[index]) {
             finish(partition);
-            rd_kafka_message_destroy(message);
-            messages_[i] = nullptr;
+            drop(i);
             continue;
         }
-        bytes += message->len + 1 + message->key_len;
-        forEachHeader(message, [&](std::string_view name, const void*, size_t size) { bytes += name.size() + size; });
+        valueBytes += message->len + 1;
+        extraBytes += message->key_len;
+        forEachHeader(message,
+                      [&](std::string_view name, const void*, size_t size) { extraBytes += name.size() + size; });
     }
 
     // Copy the records into one buffer the batch pins; the messages go back to librdkafka.
     auto buffer = std::make_shared<BatchBuffer>();
-    buffer->bytes = std::make_unique<char[]>(bytes);
-    buffer->size = bytes;
+    buffer->size = valueBytes + extraBytes;
+    buffer->bytes = std::make_unique<char[]>(buffer->size);
     char* base = buffer->bytes.get();
     size_t valueAt = 0;
-    size_t valueBytes = kPadding;
-    for (size_t i = 0; i < count; ++i) {
-        if (messages_[i] != nullptr) valueBytes += messages_[i]->len + 1;
-    }
     size_t extraAt = valueBytes;  // keys and headers after the values and their padding
     size_t added = 0;
     for (size_t i = 0; i < count; ++i) {
