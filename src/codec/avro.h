@@ -68,6 +68,12 @@ struct AvroDecoderOptions {
 /// (ErrorCode::kDecodeError), never a Status or a crash.
 Result<std::unique_ptr<Decoder>> makeAvroDecoder(std::vector<DecodeField> fields, AvroDecoderOptions options);
 
+/// Appends the §1.4.1 key text of an Avro datum (no framing) of `schema`: a record of one
+/// field is that field's text, a scalar its bare text (a string unquoted, a number its JSON
+/// text, a decimal in plain notation with its scale, a timestamp epoch ms, a date
+/// YYYY-MM-DD), anything else compact JSON. On failure `out` is unchanged, `error` says why.
+bool appendAvroKeyText(const AvroSchema& schema, std::string_view datum, std::string& out, std::string& error);
+
 /// The writer schema for output columns: a record `recordName` in `recordNamespace` (may be
 /// empty) with one field per column, in order, each a union ["null", T] with default null:
 /// BOOLEAN boolean, BIGINT long, DOUBLE double, STRING string, BYTES bytes, DECIMAL(p,s)

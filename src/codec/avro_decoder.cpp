@@ -1,5 +1,6 @@
 #include <simdjson.h>
 
+#include <cmath>
 #include <cstring>
 #include <unordered_map>
 
@@ -8,6 +9,8 @@
 #include "codec/avro.h"
 #include "codec/json_value_reader.h"
 #include "codec/schema_registry.h"
+#include "common/base64.h"
+#include "types/number_text.h"
 #include "types/decimal.h"
 #include "types/int256.h"
 #include "types/time.h"
@@ -388,6 +391,141 @@ public:
         return fail("unknown Avro type");
     }
 
+    /// Appends a value of writer node `index` as text: JSON when `quote` (strings quoted,
+    /// bytes base64, decimals and dates as JSON strings), else a scalar's bare text (a string
+    /// or bytes as they are) — the forms of §1.4.1 key text. Timestamps are epoch ms.
+    bool appendText(const AvroSchema& schema, int index, Cursor& in, bool quote, std::string& out, int depth) {
+        if (depth > kMaxValueDepth) return fail("values nested too deeply");
+        const AvroNode& node = schema.node(index);
+        int64_t number = 0;
+        std::string_view bytes;
+        char buffer[64];
+        auto scalar = [&](std::string_view text, bool quoted) {
+            if (quoted) out += '"';
+            out += text;
+            if (quoted) out += '"';
+        };
+        switch (node.kind) {
+            case AvroKind::kNull: out += "null"; return true;
+            case AvroKind::kBoolean:
+                if (in.at == in.end) return truncated();
+                out += *in.at++ != 0 ? "true" : "false";
+                return true;
+            case AvroKind::kInt:
+            case AvroKind::kLong: {
+                if (!(node.kind == AvroKind::kInt ? readInt(in, number) : readLong(in, number))) return false;
+                if (node.logical == AvroLogical::kDate) {
+                    scalar(std::string_view(buffer, types::formatDate(static_cast<int32_t>(number), buffer)), quote);
+                    return true;
+                }
+                if (node.logical == AvroLogical::kTimestampMicros) {
+                    number = number / 1000 - (number % 1000 < 0 ? 1 : 0);  // floor to milliseconds
+                }
+                fmt::format_to(std::back_inserter(out), "{}", number);
+                return true;
+            }
+            case AvroKind::kFloat:
+            case AvroKind::kDouble: {
+                double value = 0;
+                if (node.kind == AvroKind::kFloat) {
+                    float single = 0;
+                    if (!readFixed(in, 4, bytes)) return false;
+                    std::memcpy(&single, bytes.data(), 4);
+                    value = single;
+                } else {
+                    if (!readFixed(in, 8, bytes)) return false;
+                    std::memcpy(&value, bytes.data(), 8);
+                }
+                bool finite = value == value && value != HUGE_VAL && value != -HUGE_VAL;
+                scalar(std::string_view(buffer, types::formatDouble(value, buffer)), quote && !finite);
+                return true;
+            }
+            case AvroKind::kString:
+                if (!readBlob(in, bytes)) return false;
+                if (quote) {
+                    appendJsonString(bytes, out);
+                } else {
+                    out += bytes;
+                }
+                return true;
+            case AvroKind::kBytes:
+            case AvroKind::kFixed: {
+                bool ok = node.kind == AvroKind::kBytes ? readBlob(in, bytes)
+                                                        : readFixed(in, static_cast<size_t>(node.size), bytes);
+                if (!ok) return false;
+                if (node.logical == AvroLogical::kDecimal) {
+                    int128_t unscaled = 0;
+                    if (!decimalValue(bytes, unscaled)) return false;
+                    char digits[64];
+                    scalar(std::string_view(digits, types::decimalFormat(unscaled, node.scale, digits)), quote);
+                } else if (quote) {
+                    out += '"';
+                    base64Encode(bytes, out);
+                    out += '"';
+                } else {
+                    out += bytes;
+                }
+                return true;
+            }
+            case AvroKind::kEnum: {
+                if (!readInt(in, number)) return false;
+                if (number < 0 || static_cast<size_t>(number) >= node.symbols.size()) {
+                    return fail(fmt::format("enum index {} is out of range ({} symbols)", number, node.symbols.size()));
+                }
+                const std::string& symbol = node.symbols[static_cast<size_t>(number)];
+                if (quote) {
+                    appendJsonString(symbol, out);
+                } else {
+                    out += symbol;
+                }
+                return true;
+            }
+            case AvroKind::kRecord:
+                out += '{';
+                for (size_t i = 0; i < node.fields.size(); ++i) {
+                    if (i > 0) out += ',';
+                    appendJsonString(node.fields[i].name, out);
+                    out += ':';
+                    if (!appendText(schema, node.fields[i].type, in, true, out, depth + 1)) return false;
+                }
+                out += '}';
+                return true;
+            case AvroKind::kUnion:
+                if (!readLong(in, number)) return false;
+                if (number < 0 || static_cast<size_t>(number) >= node.branches.size()) {
+                    return fail(
+                        fmt::format("union branch {} is out of range ({} branches)", number, node.branches.size()));
+                }
+                return appendText(schema, node.branches[static_cast<size_t>(number)], in, quote, out, depth + 1);
+            case AvroKind::kArray:
+            case AvroKind::kMap: {
+                bool isMap = node.kind == AvroKind::kMap;
+                uint32_t itemBytes = schema.node(node.items).minBytes + (isMap ? 1 : 0);
+                out += isMap ? '{' : '[';
+                bool first = true;
+                while (true) {
+                    int64_t count = 0;
+                    int64_t blockBytes = 0;
+                    if (!readBlockCount(in, itemBytes, count, blockBytes)) return false;
+                    if (count == 0) break;
+                    for (int64_t i = 0; i < count; ++i) {
+                        if (!first) out += ',';
+                        first = false;
+                        if (isMap) {
+                            if (!readBlob(in, bytes)) return false;
+                            appendJsonString(bytes, out);
+                            out += ':';
+                        }
+                        if (!appendText(schema, node.items, in, true, out, depth + 1)) return false;
+                    }
+                }
+                out += isMap ? '}' : ']';
+                return true;
+            }
+        }
+        return fail("unknown Avro type");
+    }
+
     /// Reads a value of plan.node into row `row` of `column`.
     bool read(const AvroSchema& schema, const ReadPlan& plan, Cursor& in, Vector& column, uint32_t row, int depth) {
         if (depth > kMaxValueDepth) return fail("values nested too deeply");
@@ -715,6 +853,20 @@ void appendConfluentHeader(int32_t schemaId, std::string& out) {
                                          static_cast<char>(id >> 16), static_cast<char>(id >> 8),
                                          static_cast<char>(id)};
     out.append(header, kConfluentHeaderSize);
+}
+
+bool appendAvroKeyText(const AvroSchema& schema, std::string_view datum, std::string& out, std::string& error) {
+    types::StringArena unused;
+    AvroReader reader(error, unused, false);
+    Cursor in{reinterpret_cast<const uint8_t*>(datum.data()), reinterpret_cast<const uint8_t*>(datum.data()) + datum.size()};
+    const AvroNode& root = schema.root();
+    size_t before = out.size();
+    bool ok = root.kind == AvroKind::kRecord && root.fields.size() == 1
+                  ? reader.appendText(schema, root.fields[0].type, in, false, out, 1)
+                  : reader.appendText(schema, schema.rootIndex(), in, false, out, 0);
+    if (ok && in.at != in.end) ok = reader.fail(fmt::format("{} bytes follow the value", in.left()));
+    if (!ok) out.resize(before);
+    return ok;
 }
 
 AvroSchemaResolver registryAvroResolver(std::shared_ptr<SchemaRegistryClient> client) {

@@ -16,7 +16,9 @@ void RecordAssembler::appendKey(const Batch& batch, uint32_t row, std::string& o
         // plain notation with its scale, a TIMESTAMP as epoch ms; NULL stays in the key.
         const types::Vector& column = batch.column(static_cast<size_t>(columns[0].slot));
         TypeId id = column.type().id();
-        if (column.isNull(row)) {
+        if (layout_.keyFormat == KeyFormat::kJson) {
+            appendJsonValue(column, row, TimestampFormat::kEpochMillis, out);
+        } else if (column.isNull(row)) {
             out += "null";
         } else if (id == TypeId::kString || id == TypeId::kBytes) {
             out += column.values<std::string_view>()[row];
@@ -65,11 +67,22 @@ void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
     const auto& origin = batch.origin();
     bool keysFromInput = layout_.keyColumns.empty() && layout_.passKeys && !origin.hasKey.empty();
     bool headers = layout_.passHeaders && !origin.headerBegin.empty() && !origin.headers.empty();
+    bool avroKeys = !layout_.keyColumns.empty() && layout_.keyEncoder;
+    if (avroKeys) {
+        keys_.clear();
+        layout_.keyEncoder->encodeRecords(batch, keys_);
+    }
     size_t index = first;
     for (uint32_t row : batch.selection()) {
         EncodedRecord& record = out.records[index++];
         if (row < kinds.size() && kinds[row] == Batch::RowKind::kDelete) record.valueIsNull = true;
-        if (!layout_.keyColumns.empty()) {
+        if (avroKeys) {
+            const EncodedRecord& key = keys_.records[index - 1 - first];
+            record.keyBegin = static_cast<uint32_t>(out.data.size());
+            out.data.append(keys_.data, key.valueBegin, key.valueEnd - key.valueBegin);
+            record.keyEnd = static_cast<uint32_t>(out.data.size());
+            record.hasKey = true;
+        } else if (!layout_.keyColumns.empty()) {
             record.keyBegin = static_cast<uint32_t>(out.data.size());
             appendKey(batch, row, out.data);
             record.keyEnd = static_cast<uint32_t>(out.data.size());

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "codec/encoder.h"
+#include "codec/key_format.h"
 #include "types/batch.h"
 
 namespace ferris::codec {
@@ -12,6 +14,10 @@ struct RecordLayout {
     /// The output's key columns (slots and types): the key is their text (one column) or a
     /// compact JSON object of them (several). Empty: see passKeys.
     std::vector<EncodeColumn> keyColumns;
+    /// How key columns are written: string (§1.4.1 text), json (one column's JSON value, or
+    /// the object of several), or avro (`keyEncoder`, an encoder of the key columns).
+    KeyFormat keyFormat = KeyFormat::kString;
+    std::shared_ptr<Encoder> keyEncoder;
     bool passKeys = false;     ///< no key columns, stateless: each row keeps its input's key
     bool passHeaders = false;  ///< stateless: each row keeps its input's headers
     /// SET_HEADER / REMOVE_HEADER, in order: the STRING columns holding each one's key and
@@ -33,7 +39,7 @@ public:
     /// Appends a record for every selected row of `batch` to `out`.
     void assemble(const types::Batch& batch, EncodedBatch& out);
 
-    /// Appends the key text of `row` (§1.4.1) to `out`.
+    /// Appends the key of `row` in the layout's key format (string or json) to `out`.
     void appendKey(const types::Batch& batch, uint32_t row, std::string& out) const;
 
 private:
@@ -42,7 +48,7 @@ private:
 
     Encoder& values_;
     RecordLayout layout_;
-    std::vector<std::string> keyPrefixes_;
+    EncodedBatch keys_;  ///< avro: the batch's keys, encoded by layout_.keyEncoder
 };
 
 }  // namespace ferris::codec

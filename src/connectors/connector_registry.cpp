@@ -1,6 +1,7 @@
 #include "connectors/connector_registry.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/closest_name.h"
 #include "types/number_text.h"
@@ -153,11 +154,18 @@ std::vector<Status> ConnectorRegistry::validate(const plan::ConnectorDecl& decl,
             continue;
         }
         if (!option->format.empty()) {
-            std::string format = ConnectorRegistry::option(decl, *spec, "format");
-            if (format != option->format) {
+            bool applies = false;
+            std::string named;
+            for (const auto& formatKey : option->formatKeys) {
+                std::string format = ConnectorRegistry::option(decl, *spec, formatKey);
+                applies |= format == option->format;
+                named += fmt::format("{}{} is '{}'", named.empty() ? "" : " and ", formatKey, format);
+            }
+            if (!applies) {
                 errors.push_back(Status::user(ErrorCode::kConfigError,
-                                              fmt::format("'{}' applies to format '{}', but {}'s format is '{}'",
-                                                          property.fullKey, option->format, decl.name, format),
+                                              fmt::format("'{}' applies to {} '{}', but {}'s {}", property.fullKey,
+                                                          fmt::join(option->formatKeys, " or "), option->format,
+                                                          decl.name, named),
                                               property.location));
                 continue;
             }

@@ -40,6 +40,9 @@ struct OptionSpec {
     std::string notSupportedYet;
     /// When set, the key applies only when the connector's `format` is this one (csv.*).
     std::string format;
+    /// The keys naming formats that `format` is compared with: the value's `format`, the
+    /// key's `key.format`, or either (schema registry keys serve both).
+    std::vector<std::string> formatKeys = {"format"};
 };
 // An option whose key ends with ".*" (`kafka.*`) stands for every key with that prefix.
 

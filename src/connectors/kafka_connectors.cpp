@@ -61,20 +61,32 @@ std::vector<OptionSpec> clientOptions(bool source) {
                        "", "avro"});
     options.push_back({"avro.schema.file", OptionType::kPath, "", false, {},
                        "a file holding the Avro schema, relative to the SQL file", "", "avro"});
+    const std::vector<std::string> valueOrKey = {"format", "key.format"};
+    options.push_back({"key.format", OptionType::kEnum, "string", false, {"string", "json", "avro"},
+                       source ? "record key format; _key holds the key as text either way"
+                              : "record key format: the key columns as text, as JSON, or as an Avro record",
+                       "", ""});
+    if (source) {
+        options.push_back({"key.avro.schema", OptionType::kString, "", false, {},
+                           "the writer schema (Avro JSON) of the keys", "", "avro", {"key.format"}});
+        options.push_back({"key.avro.schema.file", OptionType::kPath, "", false, {},
+                           "a file holding the keys' Avro schema, relative to the SQL file", "", "avro",
+                           {"key.format"}});
+    }
     options.push_back({"schema.registry.url", OptionType::kString, "", false, {},
                        source ? "a Confluent schema registry: records are framed (magic byte, schema id) and each "
                                 "writer schema is fetched by its id"
                               : "a Confluent schema registry: the schema is registered under the subject and records "
                                 "are framed with its id",
-                       "", "avro"});
+                       "", "avro", valueOrKey});
     options.push_back({"schema.registry.basic.auth.user.info", OptionType::kString, "", false, {},
-                       "registry basic authentication, user:password", "", "avro"});
+                       "registry basic authentication, user:password", "", "avro", valueOrKey});
     if (!source) {
         options.push_back({"schema.registry.subject.strategy", OptionType::kEnum, "topic_name", false,
                            {"topic_name", "record_name", "topic_record_name"},
-                           "the subject the value schema is registered under: <topic>-value, the record's full "
-                           "name, or <topic>-<record full name>",
-                           "", "avro"});
+                           "the subjects schemas are registered under: <topic>-value (<topic>-key for keys), the "
+                           "record's full name, or <topic>-<record full name>",
+                           "", "avro", valueOrKey});
         options.push_back({"avro.record.name", OptionType::kString, "", false, {},
                            "name of the generated record schema (default: the sink's name, namespace ferris)", "",
                            "avro"});

@@ -18,12 +18,12 @@ std::string option(const plan::ConnectorDecl& decl, const connectors::ConnectorS
     return ConnectorRegistry::option(decl, spec, key);
 }
 
-/// The schema the declaration gives inline (`avro.schema`) or in a file (`avro.schema.file`);
-/// null when it gives none.
-Result<codec::AvroSchemaPtr> declaredAvroSchema(const plan::ConnectorDecl& decl,
-                                                const std::filesystem::path& baseDir) {
-    const plan::Property* inlineSchema = decl.properties.find("avro.schema");
-    const plan::Property* file = decl.properties.find("avro.schema.file");
+/// The schema the declaration gives inline (`<prefix>avro.schema`) or in a file
+/// (`<prefix>avro.schema.file`); null when it gives none. The prefix is "key." for keys.
+Result<codec::AvroSchemaPtr> declaredAvroSchema(const plan::ConnectorDecl& decl, const std::filesystem::path& baseDir,
+                                                const std::string& prefix = "") {
+    const plan::Property* inlineSchema = decl.properties.find(prefix + "avro.schema");
+    const plan::Property* file = decl.properties.find(prefix + "avro.schema.file");
     if (inlineSchema != nullptr && file != nullptr) {
         return Status::user(ErrorCode::kConfigError,
                             fmt::format("both '{}' and '{}' are set: give the schema once", inlineSchema->fullKey,
@@ -72,7 +72,63 @@ Status notSupportedFormat(const plan::ConnectorDecl& decl, const std::string& fo
                                 property != nullptr ? property->location : decl.location);
 }
 
+/// The subject a sink's schema is registered under, by its subject strategy.
+std::string sinkSubject(const plan::ConnectorDecl& decl, const connectors::ConnectorSpec& spec, bool isKey,
+                        const codec::AvroSchema& schema) {
+    std::string strategy = option(decl, spec, "schema.registry.subject.strategy");
+    auto nameStrategy = strategy == "record_name"         ? codec::SubjectNameStrategy::kRecordName
+                        : strategy == "topic_record_name" ? codec::SubjectNameStrategy::kTopicRecordName
+                                                          : codec::SubjectNameStrategy::kTopicName;
+    return codec::subjectName(nameStrategy, decl.properties.get("topic"), isKey, schema.root().fullName);
+}
+
+/// Avro keys of a Kafka sink: the key columns as a record `<sink>_key`.
+Status makeAvroKeyEncoder(const plan::JobPlan& plan, const connectors::ConnectorSpec& spec,
+                          const std::vector<codec::EncodeColumn>& columns, SinkEncoder& out) {
+    const plan::ConnectorDecl& decl = plan.sink;
+    std::vector<codec::EncodeColumn> keyColumns;
+    for (int index : plan.keyColumns) keyColumns.push_back(columns[static_cast<size_t>(index)]);
+    if (keyColumns.empty()) return Status::ok();  // no key columns: the job decides (pass-through or none)
+    auto schema = codec::avroSchemaFor(keyColumns, decl.name + "_key", "ferris");
+    if (!schema.isOk()) return schema.status().withLocation(decl.location);
+    auto encoder = codec::makeAvroEncoder(keyColumns, {schema.value(), std::nullopt});
+    if (!encoder.isOk()) return encoder.status().withLocation(decl.location);
+    out.keyEncoder = std::move(encoder).value();
+    if (decl.properties.has("schema.registry.url")) {
+        FERRIS_ASSIGN_OR_RETURN(auto registry, registryOf(decl));
+        std::string subject = sinkSubject(decl, spec, /*isKey=*/true, *schema.value());
+        out.keyAtStart = [registry, subject, schema = schema.value(),
+                          keyColumns]() -> Result<std::shared_ptr<codec::Encoder>> {
+            FERRIS_ASSIGN_OR_RETURN(int32_t id, registry->registerSchema(subject, schema->text()));
+            FERRIS_ASSIGN_OR_RETURN(auto encoder, codec::makeAvroEncoder(keyColumns, {schema, id}));
+            return std::shared_ptr<codec::Encoder>(std::move(encoder));
+        };
+    }
+    return Status::ok();
+}
+
 }  // namespace
+
+Result<std::unique_ptr<codec::KeyReader>> makeKeyReader(const plan::ConnectorDecl& decl,
+                                                        const connectors::ConnectorSpec& spec,
+                                                        const std::filesystem::path& baseDir) {
+    auto format = codec::keyFormatOf(option(decl, spec, "key.format"));
+    if (format == codec::KeyFormat::kJson) return codec::KeyReader::json();
+    if (format != codec::KeyFormat::kAvro) return std::unique_ptr<codec::KeyReader>();
+    FERRIS_ASSIGN_OR_RETURN(auto schema, declaredAvroSchema(decl, baseDir, "key."));
+    if (decl.properties.has("schema.registry.url")) {
+        FERRIS_ASSIGN_OR_RETURN(auto registry, registryOf(decl));
+        return codec::KeyReader::avro(schema, true, codec::registryAvroResolver(std::move(registry)));
+    }
+    if (!schema) {
+        return Status::user(ErrorCode::kConfigError,
+                            fmt::format("key.format 'avro' needs the key's writer schema: set '{0}.key.avro.schema', "
+                                        "'{0}.key.avro.schema.file' or '{0}.schema.registry.url'",
+                                        decl.name),
+                            decl.properties.find("key.format")->location);
+    }
+    return codec::KeyReader::avro(schema, false, {});
+}
 
 Result<SourceDecoder> makeSourceDecoder(const plan::ConnectorDecl& decl, const connectors::ConnectorSpec& spec,
                                         std::vector<codec::DecodeField> fields, const std::filesystem::path& baseDir) {
@@ -146,12 +202,7 @@ Result<SinkEncoder> makeSinkEncoder(const plan::JobPlan& plan, const connectors:
         if (decl.properties.has("schema.registry.url")) {
             // Registered when the job starts; records then carry the id (Confluent framing).
             FERRIS_ASSIGN_OR_RETURN(auto registry, registryOf(decl));
-            std::string strategy = option(decl, spec, "schema.registry.subject.strategy");
-            auto nameStrategy = strategy == "record_name"         ? codec::SubjectNameStrategy::kRecordName
-                                : strategy == "topic_record_name" ? codec::SubjectNameStrategy::kTopicRecordName
-                                                                  : codec::SubjectNameStrategy::kTopicName;
-            std::string subject =
-                codec::subjectName(nameStrategy, decl.properties.get("topic"), false, schema->root().fullName);
+            std::string subject = sinkSubject(decl, spec, /*isKey=*/false, *schema);
             out.atStart = [registry, subject, schema, columns]() -> Result<std::unique_ptr<codec::Encoder>> {
                 FERRIS_ASSIGN_OR_RETURN(int32_t id, registry->registerSchema(subject, schema->text()));
                 return codec::makeAvroEncoder(columns, {schema, id});
@@ -174,6 +225,10 @@ Result<SinkEncoder> makeSinkEncoder(const plan::JobPlan& plan, const connectors:
         FERRIS_ASSIGN_OR_RETURN(out.encoder, codec::makeCsvEncoder(columns, options));
     } else {
         FERRIS_ASSIGN_OR_RETURN(out.encoder, codec::makeJsonEncoder(columns, timestamps));
+    }
+    if (recordSink) {
+        out.keyFormat = codec::keyFormatOf(option(decl, spec, "key.format"));
+        if (out.keyFormat == codec::KeyFormat::kAvro) FERRIS_RETURN_IF_ERROR(makeAvroKeyEncoder(plan, spec, columns, out));
     }
     return out;
 }

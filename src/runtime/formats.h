@@ -8,6 +8,7 @@
 #include "codec/csv_decoder.h"
 #include "codec/decoder.h"
 #include "codec/encoder.h"
+#include "codec/key_format.h"
 #include "common/result.h"
 #include "connectors/connector_registry.h"
 #include "plan/plan.h"
@@ -22,12 +23,23 @@ struct SourceDecoder {
 Result<SourceDecoder> makeSourceDecoder(const plan::ConnectorDecl& decl, const connectors::ConnectorSpec& spec,
                                         std::vector<codec::DecodeField> fields, const std::filesystem::path& baseDir);
 
+/// A Kafka source's key reader, by its `key.format`: null for string keys (the bytes are the
+/// key text).
+Result<std::unique_ptr<codec::KeyReader>> makeKeyReader(const plan::ConnectorDecl& decl,
+                                                        const connectors::ConnectorSpec& spec,
+                                                        const std::filesystem::path& baseDir);
+
 /// A sink's encoder, by its `format`. Avro through a schema registry registers its schema
 /// when the job starts (not at validation): `atStart`, when set, returns the encoder that
 /// frames records with the registered schema id, replacing `encoder`.
 struct SinkEncoder {
     std::unique_ptr<codec::Encoder> encoder;
     std::function<Result<std::unique_ptr<codec::Encoder>>()> atStart;
+    /// Kafka sinks: the key format, and for avro keys the key columns' encoder (and, through
+    /// a registry, `keyAtStart`, registering the key schema under the key subject).
+    codec::KeyFormat keyFormat = codec::KeyFormat::kString;
+    std::shared_ptr<codec::Encoder> keyEncoder;
+    std::function<Result<std::shared_ptr<codec::Encoder>>()> keyAtStart;
 };
 Result<SinkEncoder> makeSinkEncoder(const plan::JobPlan& plan, const connectors::ConnectorSpec& spec,
                                     const std::vector<codec::EncodeColumn>& columns,

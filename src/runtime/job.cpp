@@ -138,6 +138,18 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     }
     job->csvDecoder_ = decoder.value().csv;
     job->decoder_ = std::move(decoder.value().decoder);
+    bool kafkaSource = connectors::isKafkaDecl(*sourceDecl);
+    std::string sourceKeyFormat =
+        kafkaSource ? connectors::ConnectorRegistry::option(*sourceDecl, *sourceSpec, "key.format") : "";
+    if (kafkaSource && std::find(job->plan_.source.systemColumns.begin(), job->plan_.source.systemColumns.end(),
+                                 SystemColumn::kKey) != job->plan_.source.systemColumns.end()) {
+        auto keyReader = makeKeyReader(*sourceDecl, *sourceSpec, environment.baseDir);
+        if (!keyReader.isOk()) {
+            errors.push_back(prefixed(keyReader.status()));
+            return errors[errorsBefore];
+        }
+        job->keyReader_ = std::move(keyReader).value();
+    }
 
     // Encoder for the output columns.
     std::vector<codec::EncodeColumn> columns;
@@ -153,6 +165,9 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     }
     job->encoder_ = std::move(encoder.value().encoder);
     job->encoderAtStart_ = std::move(encoder.value().atStart);
+    job->keyEncoderAtStart_ = std::move(encoder.value().keyAtStart);
+    codec::KeyFormat sinkKeyFormat = encoder.value().keyFormat;
+    std::shared_ptr<codec::Encoder> keyEncoder = std::move(encoder.value().keyEncoder);
     context.sinkHeader = job->encoder_->header();
 
     // Windows and OVER close by the watermark, which follows the event time: their time
@@ -262,6 +277,33 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         for (int index : plan.keyColumns) layout.keyColumns.push_back(columns[static_cast<size_t>(index)]);
         layout.passKeys = !job->stateful_;
         layout.passHeaders = !job->stateful_;
+        layout.keyFormat = sinkKeyFormat;
+        layout.keyEncoder = std::move(keyEncoder);
+        // Without key columns the sink writes the input's keys as they are (stateless) or
+        // none: their format is the source's, and a key format would do nothing.
+        const plan::Property* keyFormatProperty = plan.sink.properties.find("key.format");
+        if (layout.keyColumns.empty() && keyFormatProperty != nullptr) {
+            std::string sinkFormat = codec::keyFormatName(sinkKeyFormat);
+            if (!layout.passKeys || !kafkaSource) {
+                errors.push_back(prefixed(Status::user(
+                    ErrorCode::kConfigError,
+                    fmt::format("'{}' is set but the sink writes no keys: mark PRIMARY KEY columns (or GROUP BY) to "
+                                "key its records",
+                                keyFormatProperty->fullKey),
+                    keyFormatProperty->location)));
+                return errors[errorsBefore];
+            }
+            if (sinkFormat != sourceKeyFormat) {
+                errors.push_back(prefixed(Status::user(
+                    ErrorCode::kConfigError,
+                    fmt::format("'{}' is '{}', but the sink writes the input keys unchanged and source {}'s "
+                                "key.format is '{}': make them the same, or mark PRIMARY KEY columns to write "
+                                "new keys",
+                                keyFormatProperty->fullKey, sinkFormat, sourceDecl->name, sourceKeyFormat),
+                    keyFormatProperty->location)));
+                return errors[errorsBefore];
+            }
+        }
         for (const auto& op : plan.headerOps) layout.headerOps.push_back({op.set, op.keySlot, op.valueSlot});
         job->recordLayout_ = layout;
         job->records_ = std::make_unique<codec::RecordAssembler>(*job->encoder_, std::move(layout));
@@ -429,7 +471,15 @@ Status Job::start() {
         auto encoder = encoderAtStart_();
         if (!encoder.isOk()) return failed(encoder.status());
         encoder_ = std::move(encoder).value();
-        if (records_) records_ = std::make_unique<codec::RecordAssembler>(*encoder_, recordLayout_);
+    }
+    if (keyEncoderAtStart_) {
+        // Avro keys through a registry: the key schema is registered under the key subject.
+        auto encoder = keyEncoderAtStart_();
+        if (!encoder.isOk()) return failed(encoder.status());
+        recordLayout_.keyEncoder = std::move(encoder).value();
+    }
+    if (records_ && (encoderAtStart_ || keyEncoderAtStart_)) {
+        records_ = std::make_unique<codec::RecordAssembler>(*encoder_, recordLayout_);
     }
     watermarks_.setPartitions(source_->partitionCount());
     source_->setBeforeRevoke([this] { return commit(); });
@@ -490,10 +540,20 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
                 break;
             case SystemColumn::kKey:
                 for (uint32_t row = 0; row < rows; ++row) {
-                    if (raw_.records[row].hasKey) {
+                    if (!raw_.records[row].hasKey) {
+                        vector->setNull(row);
+                    } else if (!keyReader_) {
                         vector->values<std::string_view>()[row] = raw_.records[row].key;
                     } else {
-                        vector->setNull(row);
+                        // json/avro keys: their §1.4.1 text; a key the format cannot read is the row's error.
+                        keyText_.clear();
+                        std::string error;
+                        if (keyReader_->appendText(raw_.records[row].key, keyText_, error)) {
+                            vector->values<std::string_view>()[row] = batch.arena().copy(keyText_);
+                        } else {
+                            vector->setNull(row);
+                            batch.addError(row, ErrorCode::kDecodeError, std::move(error));
+                        }
                     }
                 }
                 break;

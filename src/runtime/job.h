@@ -120,6 +120,9 @@ private:
     codec::RecordLayout recordLayout_;
     /// Avro through a schema registry: makes the framing encoder once the job starts.
     std::function<Result<std::unique_ptr<codec::Encoder>>()> encoderAtStart_;
+    std::function<Result<std::shared_ptr<codec::Encoder>>()> keyEncoderAtStart_;  ///< avro keys via a registry
+    std::unique_ptr<codec::KeyReader> keyReader_;  ///< json/avro source keys → _key text; null for string
+    std::string keyText_;                          ///< scratch for one key's text
     bool recordTimestamps_ = false;  ///< the event time is the Kafka record timestamp (§1.4)
     std::vector<operators::OperatorPtr> operators_;
     std::unique_ptr<FailureHandler> failures_;

@@ -436,6 +436,110 @@ TEST_F(KafkaJobTest, AvroInlineSchemaInRegistryFramedOutAndBack) {
     EXPECT_EQ(got, want);
 }
 
+TEST_F(KafkaJobTest, KeyFormatsAreIndependentOfTheValueFormat) {
+    RegistryProcess registry({});
+    ASSERT_GT(registry.port(), 0);
+    std::string in = uniqueTopic("in");
+    std::string avroOut = uniqueTopic("avro");
+    std::string jsonOut = uniqueTopic("json");
+    createTopic(in, 2);
+    createTopic(avroOut, 3);
+    createTopic(jsonOut, 2);
+    // JSON keys (spaced objects) on JSON values.
+    std::vector<TestRecord> input;
+    std::map<std::string, int64_t> sums;
+    std::set<std::string> keyLines;
+    for (int i = 1; i <= 60; ++i) {
+        TestRecord record;
+        std::string sym = fmt::format("S{}", i % 4);
+        record.key = fmt::format(R"({{ "acct" : {}, "r": "eu" }})", i % 3);
+        record.value = fmt::format(R"({{"sym":"{}","qty":{}}})", sym, i);
+        sums[sym] += i;
+        keyLines.insert(fmt::format(R"({{"k":"{{\"acct\":{},\"r\":\"eu\"}}","qty":{}}})", i % 3, i));
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql =
+        sourceDecl(in, "sym STRING, qty BIGINT", ", 'src.key.format' = 'json'") +
+        "CREATE STREAM keys AS SELECT _key AS k, qty FROM src WITH ('keys.type' = 'file_sink', 'keys.path' = "
+        "'keys.jsonl');\n"
+        "CREATE TABLE totals AS SELECT sym, SUM(qty) AS total FROM src GROUP BY sym WITH (" +
+        sinkKeys(avroOut, "totals") + ", 'totals.key.format' = 'avro', 'totals.schema.registry.url' = '" +
+        registry.url() +
+        "');\n"
+        "CREATE TABLE jtotals AS SELECT sym, SUM(qty) AS total FROM src GROUP BY sym WITH (" +
+        sinkKeys(jsonOut, "jtotals") + ", 'jtotals.key.format' = 'json');\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+
+    // _key: the JSON keys' compact text.
+    std::ifstream lines(dir_ / "keys.jsonl");
+    std::set<std::string> got;
+    for (std::string line; std::getline(lines, line);) got.insert(line);
+    EXPECT_EQ(got, keyLines);
+
+    // Avro keys: framed with the id registered under <topic>-key, a record of the key column.
+    auto client = codec::SchemaRegistryClient::make({registry.url(), "", std::chrono::seconds(10)});
+    ASSERT_TRUE(client.isOk());
+    auto keySchema = client.value()->latestSchema(avroOut + "-key");
+    ASSERT_TRUE(keySchema.isOk()) << keySchema.status().toString();
+    EXPECT_EQ(keySchema.value().schema,
+              R"({"type":"record","name":"totals_key","namespace":"ferris","fields":[{"name":"sym","type":["null",)"
+              R"("string"],"default":null}]})");
+    std::string header(1, '\0');
+    for (int shift = 24; shift >= 0; shift -= 8) header += static_cast<char>((keySchema.value().id >> shift) & 0xff);
+    std::map<std::string, std::string> lastAvro;
+    auto avroRecords = consumeAll(avroOut);
+    EXPECT_EQ(avroRecords.size(), input.size());
+    for (const auto& record : avroRecords) {
+        ASSERT_TRUE(record.key && record.value);
+        ASSERT_EQ(record.key->substr(0, 5), header);
+        EXPECT_EQ(record.partition, javaPartition(*record.key, 3));  // murmur2 of the key bytes
+        lastAvro[record.key->substr(5)] = *record.value;
+    }
+    std::map<std::string, std::string> lastJson;
+    for (const auto& record : consumeAll(jsonOut)) {
+        ASSERT_TRUE(record.key && record.value);
+        EXPECT_EQ(record.partition, javaPartition(*record.key, 2));
+        lastJson[*record.key] = *record.value;
+    }
+    std::map<std::string, std::string> wantAvro;
+    std::map<std::string, std::string> wantJson;
+    for (const auto& [sym, sum] : sums) {
+        std::string datum;
+        avroLong(1, datum);  // the union's string branch
+        avroString(sym, datum);
+        std::string value = fmt::format(R"({{"sym":"{}","total":{}}})", sym, sum);
+        wantAvro[datum] = value;
+        wantJson["\"" + sym + "\""] = value;
+    }
+    EXPECT_EQ(lastAvro, wantAvro);
+    EXPECT_EQ(lastJson, wantJson);
+
+    // Read back: both key formats give _key the key column's text.
+    std::string back = fmt::format(
+        "CREATE STREAM a (sym STRING, total BIGINT) WITH ('a.type' = 'kafka_source', 'a.topic' = '{0}', "
+        "'a.bootstrap.servers' = '{2}', 'a.bounded' = 'latest', 'a.key.format' = 'avro', "
+        "'a.schema.registry.url' = '{3}');\n"
+        "CREATE STREAM j (sym STRING, total BIGINT) WITH ('j.type' = 'kafka_source', 'j.topic' = '{1}', "
+        "'j.bootstrap.servers' = '{2}', 'j.bounded' = 'latest', 'j.key.format' = 'json');\n"
+        "CREATE STREAM ak AS SELECT _key AS k, sym FROM a WITH ('ak.type' = 'file_sink', 'ak.path' = 'ak.jsonl');\n"
+        "CREATE STREAM jk AS SELECT _key AS k, sym FROM j WITH ('jk.type' = 'file_sink', 'jk.path' = 'jk.jsonl');\n",
+        avroOut, jsonOut, kafkaBootstrap(), registry.url());
+    AppRun read = this->run(back, "back");
+    ASSERT_TRUE(read.status.isOk()) << read.status.toString();
+    for (const char* file : {"ak.jsonl", "jk.jsonl"}) {
+        std::ifstream keys(dir_ / "back" / file);
+        size_t count = 0;
+        for (std::string line; std::getline(keys, line); ++count) {
+            auto quote = line.find("\",\"sym\":\"");
+            ASSERT_NE(quote, std::string::npos) << line;
+            EXPECT_EQ(line.substr(6, quote - 6), line.substr(quote + 9, line.size() - quote - 11)) << line;
+        }
+        EXPECT_EQ(count, input.size()) << file;
+    }
+}
+
 TEST_F(KafkaJobTest, BoundedByTimestampWithRecordTimestampsAsEventTime) {
     std::string in = uniqueTopic("in");
     std::string out = uniqueTopic("out");
