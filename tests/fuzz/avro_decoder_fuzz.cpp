@@ -1,6 +1,7 @@
 // libFuzzer target: decodes arbitrary bytes as Avro records of a schema with every kind of
 // field, plain and with Confluent framing (schema id 1 known, any other unknown). Bad
-// records must become row errors naming a row that exists, never crashes.
+// records must become row errors naming a row that exists, never crashes. Each record is
+// also read as an Avro key (key text of the same schema): a failure leaves its output as it was.
 
 #include <cstddef>
 #include <cstdint>
@@ -81,5 +82,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     decode(records, false);
     decode(records, true);
+    static const auto schema = codec::AvroSchema::parse(kSchema).value();
+    for (const auto& record : records) {
+        std::string out = "x";
+        std::string error;
+        if (!codec::appendAvroKeyText(*schema, record.value, out, error)) {
+            FERRIS_CHECK(out == "x" && !error.empty(), "a failed key changed the output or gave no reason");
+        }
+    }
     return 0;
 }
