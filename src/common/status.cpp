@@ -30,6 +30,10 @@ std::string_view errorCodeName(ErrorCode code) {
         case ErrorCode::kCancelled: return "cancelled";
         case ErrorCode::kInternal: return "internal";
         case ErrorCode::kDeliveryFailed: return "delivery_failed";
+        case ErrorCode::kNotFound: return "not_found";
+        case ErrorCode::kConflict: return "conflict";
+        case ErrorCode::kInvalidState: return "invalid_state";
+        case ErrorCode::kTimeout: return "timeout";
     }
     return "unknown";
 }

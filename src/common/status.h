@@ -46,7 +46,12 @@ enum class ErrorCode : uint16_t {
     kCancelled,
     kInternal,
     kDeliveryFailed,  ///< a sink could not deliver an output record (a Kafka delivery report)
-    kLastCode = kDeliveryFailed,
+    // server
+    kNotFound,      ///< no job, app or table of that name
+    kConflict,      ///< a name already taken, a limit reached
+    kInvalidState,  ///< a command the job's state does not allow (pause a finished job)
+    kTimeout,       ///< a job did not answer a command in time
+    kLastCode = kTimeout,
 };
 
 /// Stable lower-case name of a code, e.g. "decimal_overflow".

@@ -50,6 +50,7 @@ public:
     Status committed() override;
     void setBeforeRevoke(std::function<Status()> hook) override { beforeRevoke_ = std::move(hook); }
     size_t pause() override;
+    bool pollsWhilePaused() const override { return true; }
     void resume() override;
     Status close() override;
 

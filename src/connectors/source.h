@@ -50,6 +50,9 @@ public:
     /// Stops fetching (backpressure: downstream is busy) and starts again. Returns how many
     /// partitions were paused.
     virtual size_t pause() { return 0; }
+    /// Whether the source must be polled while paused to stay alive (a Kafka consumer in a
+    /// group is evicted when it stops polling); polls then return nothing new.
+    virtual bool pollsWhilePaused() const { return false; }
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 };

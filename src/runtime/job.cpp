@@ -21,6 +21,8 @@ std::string_view jobStateName(JobState state) {
     switch (state) {
         case JobState::kStarting: return "starting";
         case JobState::kRunning: return "running";
+        case JobState::kPaused: return "paused";
+        case JobState::kStopping: return "stopping";
         case JobState::kFinished: return "finished";
         case JobState::kStopped: return "stopped";
         case JobState::kFailed: return "failed";
@@ -676,6 +678,7 @@ Status Job::checkMemory(const Batch& batch) {
         metrics_.lateDeadLettered.store(late.deadLettered, std::memory_order_relaxed);
         metrics_.watermarkMicros.store(watermarks_.current(), std::memory_order_relaxed);
     }
+    metrics_.batchBytes.store(static_cast<int64_t>(batch.bytesUsed()), std::memory_order_relaxed);
     size_t used = batch.bytesUsed() + state;
     if (used > static_cast<size_t>(config_.maxMemoryBytes)) {
         return Status::user(ErrorCode::kResourceExhausted,
@@ -761,7 +764,11 @@ Result<bool> Job::step() {
         if (!status.isOk()) return fail(status);
         return false;
     }
-    if (sink_->saturated()) {
+    if (userPaused_ && !source_->pollsWhilePaused()) {
+        idle_ = true;  // nothing is read while paused; the caller waits for a command
+        return true;
+    }
+    if (!userPaused_ && sink_->saturated()) {
         // Backpressure: the sink's send queue is over its high mark. Stop fetching, let it
         // drain, go on (§2.4: librdkafka's queues are capped per job).
         size_t paused = source_->pause();
@@ -837,6 +844,22 @@ Status Job::run(const std::atomic<bool>& stop) {
     Status status = commit();
     state_ = status.isOk() ? JobState::kStopped : JobState::kFailed;
     return status;
+}
+
+Status Job::pause() {
+    if (userPaused_) return Status::ok();
+    FERRIS_RETURN_IF_ERROR(commit());
+    source_->pause();
+    userPaused_ = true;
+    state_ = JobState::kPaused;
+    return Status::ok();
+}
+
+void Job::resume() {
+    if (!userPaused_) return;
+    userPaused_ = false;
+    source_->resume();
+    state_ = JobState::kRunning;
 }
 
 Status Job::close() {

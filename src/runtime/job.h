@@ -36,7 +36,7 @@ struct JobEnvironment {
 };
 
 /// The life of a job, as reported to users (§1.5).
-enum class JobState : uint8_t { kStarting, kRunning, kFinished, kStopped, kFailed };
+enum class JobState : uint8_t { kStarting, kRunning, kPaused, kStopping, kFinished, kStopped, kFailed };
 
 std::string_view jobStateName(JobState state);
 
@@ -66,6 +66,16 @@ public:
     Status run(const std::atomic<bool>& stop);
     /// Makes the sink output and DLQ durable, then installs a checkpoint (§2.2 `simple`).
     Status commit();
+    /// Pauses the job (§1.5): commits, then pauses the source's partitions. step() then
+    /// reads nothing new; for a Kafka source it keeps polling so the consumer stays in its
+    /// group, for others it returns at once (idle() is true) and the caller waits.
+    Status pause();
+    /// Resumes reading exactly where pause() stopped.
+    void resume();
+    bool paused() const { return userPaused_; }
+    /// Marks the job stopping (between batches, on its driver thread): the next run() or
+    /// the caller finishes the batch, flushes and commits.
+    void setState(JobState state) { state_ = state; }
     /// Whether start() resumed from a checkpoint.
     bool resumed() const { return resumed_; }
     /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
@@ -143,6 +153,7 @@ private:
     state::StateFingerprint fingerprint_;
     bool resumed_ = false;
     bool failedBatch_ = false;  ///< a batch failed: output is committed, no checkpoint taken
+    bool userPaused_ = false;   ///< paused by pause() (not by backpressure)
 };
 
 }  // namespace ferris::runtime

@@ -1,0 +1,230 @@
+#include "server/job_manager.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "connectors/connector_registry.h"
+#include "runtime/app_runner.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
+
+namespace ferris::server {
+
+using runtime::JobState;
+
+namespace {
+
+int64_t steadyMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+JobManager::JobManager(ManagerOptions options) : options_(std::move(options)) {
+    watcher_ = std::thread([this] { watch(); });
+}
+
+JobManager::~JobManager() {
+    stopAll();
+    {
+        std::lock_guard lock(watchMutex_);
+        stopping_ = true;
+    }
+    watchWake_.notify_all();
+    watcher_.join();
+    std::lock_guard lock(mutex_);
+    jobs_.clear();  // each host joins its (stopped) thread
+}
+
+void JobManager::watch() {
+    while (true) {
+        {
+            std::unique_lock lock(watchMutex_);
+            int64_t tick = options_.stallTimeoutMicros > 0 ? std::clamp<int64_t>(options_.stallTimeoutMicros / 4, 10'000, 1'000'000)
+                                                           : 1'000'000;
+            watchWake_.wait_for(lock, std::chrono::microseconds(tick), [&] { return stopping_.load(); });
+            if (stopping_) return;
+        }
+        if (options_.stallTimeoutMicros <= 0) continue;
+        int64_t now = steadyMicros();
+        for (const auto& host : jobs()) {
+            int64_t started = host->batchStartedMicros();
+            if (started != 0 && now - started > options_.stallTimeoutMicros) host->markStalled(options_.stallTimeoutMicros);
+        }
+    }
+}
+
+DeployResult JobManager::deploy(const DeployRequest& request) {
+    DeployResult result;
+    auto parsed = sql::parseApp(request.sql);
+    if (!parsed.isOk()) {
+        result.errors.push_back(parsed.status());
+        return result;
+    }
+    sql::ParsedApp app = std::move(parsed).value();
+    // Properties of the request are app annotations; its name is the app's @app.
+    for (const auto& [key, value] : request.properties) app.appAnnotations.push_back({key, value, {}, {}});
+    if (!request.name.empty()) {
+        std::erase_if(app.appAnnotations, [](const auto& annotation) { return annotation.key == "app"; });
+        app.appAnnotations.push_back({"app", request.name, {}, {}});
+    }
+    std::string defaultName =
+        request.fileName.empty() ? "app" : std::filesystem::path(request.fileName).stem().string();
+    auto bound = sql::bindApp(app, defaultName, result.errors);
+    if (!bound.isOk()) {
+        if (result.errors.empty()) result.errors.push_back(bound.status());
+        return result;
+    }
+    auto shared = std::make_shared<App>();
+    shared->plan = std::make_shared<const plan::AppPlan>(std::move(bound).value());
+    shared->name = shared->plan->name;
+    result.app = shared->name;
+    runtime::JobEnvironment& environment = shared->environment;
+    environment.clock = &clock_;
+    environment.baseDir = request.baseDir.empty() ? options_.baseDir : request.baseDir;
+    environment.appName = shared->name;
+    environment.registry = &connectors::ConnectorRegistry::global();
+    auto built = runtime::buildJobs(*shared->plan, environment, result.errors);
+    if (!result.errors.empty()) return result;
+    if (built.empty()) {
+        result.errors.push_back(Status::user(ErrorCode::kInvalidQuery, "the app has no job (no CREATE STREAM/TABLE AS "
+                                                                        "or INSERT INTO)"));
+        return result;
+    }
+    auto dependencies = runtime::jobDependencies(built, environment.baseDir);
+    if (!dependencies.isOk()) {
+        result.errors.push_back(dependencies.status());
+        return result;
+    }
+
+    // Names are unique across the server; the limit counts deploys in progress too.
+    std::vector<std::string> names;
+    for (const auto& job : built) names.push_back(job->name());
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& job : built) {
+            auto taken = std::find_if(jobs_.begin(), jobs_.end(), [&](const auto& host) { return host->name() == job->name(); });
+            if (taken != jobs_.end()) {
+                result.errors.push_back(Status::user(
+                    ErrorCode::kConflict,
+                    fmt::format("a job named {} is already deployed (app {}): job names are unique on a server",
+                                job->name(), (*taken)->app()),
+                    job->plan().location));
+            } else if (std::find(reservedNames_.begin(), reservedNames_.end(), job->name()) != reservedNames_.end()) {
+                result.errors.push_back(Status::user(
+                    ErrorCode::kConflict, fmt::format("a job named {} is being deployed", job->name()),
+                    job->plan().location));
+            }
+        }
+        if (result.errors.empty() && jobs_.size() + reservedNames_.size() + built.size() > options_.maxJobs) {
+            result.errors.push_back(Status::user(
+                ErrorCode::kConflict,
+                fmt::format("the app has {} job(s) and the server runs {} of at most {} (max_jobs)", built.size(),
+                            jobs_.size() + reservedNames_.size(), options_.maxJobs)));
+        }
+        if (!result.errors.empty()) return result;
+        reservedNames_.insert(reservedNames_.end(), names.begin(), names.end());
+    }
+    auto unreserve = [&] {
+        std::lock_guard lock(mutex_);
+        for (const auto& name : names) {
+            auto at = std::find(reservedNames_.begin(), reservedNames_.end(), name);
+            if (at != reservedNames_.end()) reservedNames_.erase(at);
+        }
+    };
+
+    for (auto& job : built) {
+        Status status = job->openState(/*reset=*/false);
+        if (!status.isOk()) result.errors.push_back(status);  // names the job
+    }
+    if (!result.errors.empty()) {
+        unreserve();
+        return result;
+    }
+
+    std::vector<std::shared_ptr<JobHost>> hosts;
+    for (auto& job : built) {
+        size_t index = 0;
+        while (shared->plan->jobs[index].name != job->name()) ++index;
+        JobHost::Factory factory = [shared, index]() -> Result<std::unique_ptr<runtime::Job>> {
+            std::vector<Status> errors;
+            auto rebuilt = runtime::Job::create(*shared->plan, shared->plan->jobs[index], shared->environment, errors);
+            if (!rebuilt.isOk()) return errors.empty() ? rebuilt.status() : errors.front();
+            FERRIS_RETURN_IF_ERROR(rebuilt.value()->openState(/*reset=*/false));
+            return rebuilt;
+        };
+        hosts.push_back(std::make_shared<JobHost>(shared->name, std::move(job), std::move(factory)));
+    }
+    for (size_t i = 0; i < hosts.size(); ++i) {
+        JobHost::StartGate gate;
+        if (!dependencies.value()[i].empty()) {
+            std::vector<std::weak_ptr<JobHost>> writers;
+            for (size_t dependency : dependencies.value()[i]) writers.push_back(hosts[dependency]);
+            gate = [writers] {
+                for (const auto& weak : writers) {
+                    auto writer = weak.lock();
+                    if (!writer) return 2;
+                    JobState state = writer->state();
+                    if (state == JobState::kFailed || state == JobState::kStopped) return 2;
+                    if (state != JobState::kFinished) return 0;
+                }
+                return 1;
+            };
+        }
+        Status status = hosts[i]->start(std::move(gate));
+        if (!status.isOk()) result.errors.push_back(status);  // names the job
+    }
+    if (!result.errors.empty()) {
+        // All or nothing: every job of the app is stopped again (they commit what they did).
+        for (auto& host : hosts) (void)host->stop();
+        hosts.clear();
+        unreserve();
+        return result;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.insert(jobs_.end(), hosts.begin(), hosts.end());
+        apps_[shared->name] = shared;
+    }
+    unreserve();
+    result.jobs = names;
+    FERRIS_LOG_INFO("-", "deployed app {}: {} job(s)", shared->name, names.size());
+    return result;
+}
+
+std::vector<std::shared_ptr<JobHost>> JobManager::jobs() const {
+    std::lock_guard lock(mutex_);
+    return jobs_;
+}
+
+std::shared_ptr<JobHost> JobManager::find(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& host : jobs_) {
+        if (host->name() == name) return host;
+    }
+    return nullptr;
+}
+
+Status JobManager::remove(const std::string& name) {
+    auto host = find(name);
+    if (!host) return Status::user(ErrorCode::kNotFound, fmt::format("no job named {}", name));
+    Status stopped = host->stop();
+    if (!stopped.isOk() && stopped.code() == ErrorCode::kTimeout) return stopped;
+    std::lock_guard lock(mutex_);
+    std::erase(jobs_, host);
+    FERRIS_LOG_INFO(name, "deleted (its checkpoint stays in {})", host->job()->stateDirectory().string());
+    return Status::ok();
+}
+
+void JobManager::stopAll() {
+    std::vector<std::future<Status>> stops;
+    for (const auto& host : jobs()) stops.push_back(std::async(std::launch::async, [host] { return host->stop(); }));
+    for (auto& stop : stops) stop.wait();
+}
+
+}  // namespace ferris::server

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "plan/plan.h"
+#include "runtime/job_clock.h"
+#include "server/job_host.h"
+
+namespace ferris::server {
+
+/// Server-wide limits and defaults.
+struct ManagerOptions {
+    size_t maxJobs = 100;
+    /// A batch running longer than this marks its job failed(stalled); 0 = never.
+    int64_t stallTimeoutMicros = 300'000'000;
+    /// Where apps posted over REST resolve relative paths (and keep `.ferris-state`).
+    std::filesystem::path baseDir = std::filesystem::current_path();
+};
+
+/// An app to deploy: its SQL and how to name and place it.
+struct DeployRequest {
+    std::string sql;
+    std::string name;  ///< the app's name; empty = `@app`, else `fileName` without `.sql`, else "app"
+    std::vector<std::pair<std::string, std::string>> properties;  ///< app-level keys, as `-- @key: value`
+    std::filesystem::path baseDir;  ///< empty = ManagerOptions::baseDir
+    std::string fileName;           ///< for error messages ("app.sql"); empty = "<request>"
+};
+
+/// The outcome of a deploy: the jobs started, or every error found (and nothing left running).
+struct DeployResult {
+    std::string app;
+    std::vector<std::string> jobs;
+    std::vector<Status> errors;
+    bool ok() const { return errors.empty(); }
+};
+
+/// The jobs of a `ferris-sql-multi` server: deploys apps all or nothing, keeps one JobHost
+/// per job (unique names across apps, at most maxJobs), and watches for stalled batches.
+class JobManager {
+public:
+    explicit JobManager(ManagerOptions options);
+    ~JobManager();
+
+    DeployResult deploy(const DeployRequest& request);
+    /// Every job, in deploy order.
+    std::vector<std::shared_ptr<JobHost>> jobs() const;
+    std::shared_ptr<JobHost> find(const std::string& name) const;
+    /// Stops the job (gracefully) and forgets it; its checkpoint stays in its state directory.
+    Status remove(const std::string& name);
+    /// Stops every job gracefully (SIGTERM); each commits.
+    void stopAll();
+    const ManagerOptions& options() const { return options_; }
+    /// Set once the apps given at start-up are deployed (`/ready`).
+    void setReady() { ready_ = true; }
+    bool ready() const { return ready_.load(); }
+
+private:
+    struct App {
+        std::string name;
+        std::shared_ptr<const plan::AppPlan> plan;
+        runtime::JobEnvironment environment;
+    };
+    void watch();
+
+    ManagerOptions options_;
+    runtime::WallClock clock_;
+    mutable std::mutex mutex_;
+    std::vector<std::shared_ptr<JobHost>> jobs_;
+    std::map<std::string, std::shared_ptr<App>> apps_;
+    size_t reserved_ = 0;  ///< names held by deploys in progress
+    std::vector<std::string> reservedNames_;
+    std::atomic<bool> ready_{false};
+    std::atomic<bool> stopping_{false};
+    std::mutex watchMutex_;
+    std::condition_variable watchWake_;
+    std::thread watcher_;
+};
+
+}  // namespace ferris::server
