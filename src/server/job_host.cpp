@@ -227,11 +227,9 @@ Status JobHost::stop() { return send(CommandKind::kStop); }
 void JobHost::release() {
     std::lock_guard lock(mutex_);
     if (!thread_.joinable()) return;
-    if (driver_->stalled && !driver_->exited) {
-        thread_.detach();  // still inside its batch; it ends on its own, holding what it uses
-    } else {
-        thread_.join();
-    }
+    // A stalled job's thread is still inside its batch: it leaves its loop when the batch
+    // returns, and is waited for (it uses the server's clock and registry).
+    thread_.join();
 }
 
 Status JobHost::restart() {

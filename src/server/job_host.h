@@ -44,8 +44,8 @@ public:
     Status stop();
     /// stop(), then the job is built again from its plan and started (from its checkpoint).
     Status restart();
-    /// A batch has run longer than the stall timeout: the job is marked failed(stalled).
-    /// Its thread is left to finish the batch on its own and is not waited for.
+    /// A batch has run longer than the stall timeout: the job is marked failed(stalled) at
+    /// once; its thread leaves when the batch returns (commands are refused meanwhile).
     void markStalled(int64_t timeoutMicros);
 
     const std::string& name() const { return name_; }
@@ -68,8 +68,7 @@ private:
         CommandKind kind;
         std::promise<Status> done;
     };
-    /// What the driver thread shares with the host (kept alive by the thread too, so a
-    /// stalled thread left behind never touches a destroyed host).
+    /// What the driver thread shares with the host (replaced on restart).
     struct Driver {
         std::shared_ptr<runtime::Job> job;
         std::mutex mutex;
@@ -89,7 +88,7 @@ private:
 
     static void drive(std::shared_ptr<Driver> driver, std::string name, StartGate gate);
     Status send(CommandKind kind);
-    /// Joins (or, when stalled, detaches) the driver thread.
+    /// Joins the driver thread.
     void release();
     static int64_t threadCpuNanos(const Driver& driver);
 
