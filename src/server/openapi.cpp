@@ -16,7 +16,7 @@ const std::string& openApiDocument() {
   "ErrorDetail":{"type":"object","properties":{"code":{"type":"string"},"message":{"type":"string"},"line":{"type":"integer"},"column":{"type":"integer"}}},
   "JobSummary":{"type":"object","properties":{"name":{"type":"string"},"app":{"type":"string"},"state":{"type":"string","enum":["starting","running","paused","stopping","stopped","finished","failed"]},"reason":{"type":"string"},"records_in":{"type":"integer"},"records_out":{"type":"integer"},"records_failed":{"type":"integer"},"cpu_seconds":{"type":"number"},"state_bytes":{"type":"integer"},"memory_bytes":{"type":"integer"}}},
   "Job":{"allOf":[{"$ref":"#/components/schemas/JobSummary"},{"type":"object","properties":{"sql":{"type":"string"},"source":{"type":"object"},"sink":{"type":"object"},"bytes_in":{"type":"integer"},"batches":{"type":"integer"},"dlq_records":{"type":"integer"},"errors":{"type":"object","additionalProperties":{"type":"integer"}},"late_records":{"type":"object"},"restarts":{"type":"integer"},"config":{"type":"object"}}}]},
-  "Deploy":{"type":"object","required":["sql"],"properties":{"sql":{"type":"string"},"name":{"type":"string"},"properties":{"type":"object","additionalProperties":{"type":"string"}}}}
+  "Deploy":{"type":"object","required":["sql"],"properties":{"sql":{"type":"string"},"name":{"type":"string","description":"the app's name; default @app, else file without .sql, else app"},"file":{"type":"string","description":"the SQL file's name, for the default app name"},"properties":{"type":"object","additionalProperties":{"type":"string"}}}}
  },
  "responses":{
   "Error":{"description":"an error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},

@@ -159,12 +159,12 @@ Status parseDeployBody(const httplib::Request& request, DeployRequest& out) {
     }
     bool hasSql = false;
     for (auto [key, value] : root.get_object()) {
-        if (key == "sql" || key == "name") {
+        if (key == "sql" || key == "name" || key == "file") {
             std::string_view text;
             if (value.get_string().get(text) != simdjson::SUCCESS) {
                 return Status::user(ErrorCode::kInvalidValue, fmt::format("'{}' must be a string", key));
             }
-            (key == "sql" ? out.sql : out.name) = std::string(text);
+            (key == "sql" ? out.sql : key == "name" ? out.name : out.fileName) = std::string(text);
             hasSql |= key == "sql";
         } else if (key == "properties") {
             simdjson::dom::object properties;
@@ -186,7 +186,7 @@ Status parseDeployBody(const httplib::Request& request, DeployRequest& out) {
             }
         } else {
             return Status::user(ErrorCode::kInvalidValue,
-                                fmt::format("unknown field '{}' (expected sql, name, properties)", key));
+                                fmt::format("unknown field '{}' (expected sql, name, file, properties)", key));
         }
     }
     if (!hasSql) return Status::user(ErrorCode::kInvalidValue, "the body has no 'sql'");

@@ -123,7 +123,7 @@ TEST_F(ServerTest, ValidationFailureIs400WithEveryErrorAndItsLocation) {
     EXPECT_EQ(badJson.body, R"({"error":{"code":"invalid_value","message":"'sql' must be a string","details":[]}})");
     auto unknownField = server.post("/apps", R"({"sql": "x", "nmae": "y"})", "application/json");
     EXPECT_EQ(unknownField.body,
-              R"j({"error":{"code":"invalid_value","message":"unknown field 'nmae' (expected sql, name, properties)",)j"
+              R"j({"error":{"code":"invalid_value","message":"unknown field 'nmae' (expected sql, name, file, properties)",)j"
               R"("details":[]}})");
 }
 
