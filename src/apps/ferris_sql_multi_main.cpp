@@ -121,7 +121,12 @@ int main(int argc, char** argv) {
     cli.set_version_flag("--version", std::string("ferris-sql-multi ") + FERRIS_VERSION);
     cli.require_subcommand(1);
     std::string logLevel = "info";
-    cli.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")->capture_default_str();
+    cli.add_option("--log-level", logLevel,
+                   "trace, debug, info, warn, error or off, then job=level overrides: info,large_trades=debug")
+        ->capture_default_str();
+    std::string logFormat = "text";
+    cli.add_option("--log-format", logFormat, "text (human-readable) or json (one JSON object per line)")
+        ->capture_default_str();
 
     auto* serveCommand = cli.add_subcommand("serve", "host jobs and serve the REST API");
     std::string listen = "127.0.0.1:8080";
@@ -146,12 +151,13 @@ int main(int argc, char** argv) {
         int code = cli.exit(error);
         return code == 0 ? kExitOk : kExitUsage;
     }
-    auto level = ferris::Log::parseLevel(logLevel);
-    if (!level.isOk()) {
-        std::fprintf(stderr, "error: %s\n", level.status().toString().c_str());
+    ferris::Status logged = ferris::Log::configure(logLevel);
+    auto format = ferris::Log::parseFormat(logFormat);
+    if (!logged.isOk() || !format.isOk()) {
+        std::fprintf(stderr, "error: %s\n", (logged.isOk() ? format.status() : logged).toString().c_str());
         return kExitUsage;
     }
-    ferris::Log::setLevel(level.value());
+    ferris::Log::setFormat(format.value());
     if (!config.empty()) {
         std::fprintf(stderr, "error: not supported yet: --config (server configuration files come with the "
                              "configuration work)\n");
