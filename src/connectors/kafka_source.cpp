@@ -398,6 +398,26 @@ size_t KafkaSource::pause() {
     return static_cast<size_t>(list->cnt);
 }
 
+std::vector<std::pair<int32_t, int64_t>> KafkaSource::lag() const {
+    std::vector<std::pair<int32_t, int64_t>> out;
+    if (!consumer_) return out;
+    for (int32_t partition = 0; partition < partitions_; ++partition) {
+        auto index = static_cast<size_t>(partition);
+        if (index >= assigned_.size() || !assigned_[index]) continue;
+        int64_t low = 0;
+        int64_t high = 0;
+        // The offsets of the last fetch response: no request to the broker.
+        if (rd_kafka_get_watermark_offsets(consumer_.get(), options_.topic.c_str(), partition, &low, &high) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high < 0) {
+            continue;
+        }
+        int64_t next = next_[index] >= 0 ? next_[index] : low;
+        out.emplace_back(partition, std::max<int64_t>(high - next, 0));
+    }
+    return out;
+}
+
 void KafkaSource::resume() {
     if (!consumer_ || !paused_) return;
     paused_ = false;

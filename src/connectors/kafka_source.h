@@ -51,6 +51,7 @@ public:
     void setBeforeRevoke(std::function<Status()> hook) override { beforeRevoke_ = std::move(hook); }
     size_t pause() override;
     bool pollsWhilePaused() const override { return true; }
+    std::vector<std::pair<int32_t, int64_t>> lag() const override;
     void resume() override;
     Status close() override;
 

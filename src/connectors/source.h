@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "types/raw_record.h"
@@ -53,6 +54,9 @@ public:
     /// Whether the source must be polled while paused to stay alive (a Kafka consumer in a
     /// group is evicted when it stops polling); polls then return nothing new.
     virtual bool pollsWhilePaused() const { return false; }
+    /// Records behind the end of each assigned partition, as far as the source knows
+    /// without asking the broker; empty when it does not apply (files).
+    virtual std::vector<std::pair<int32_t, int64_t>> lag() const { return {}; }
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 };

@@ -676,7 +676,12 @@ Status Job::checkMemory(const Batch& batch) {
         metrics_.stateBytes.store(static_cast<int64_t>(state), std::memory_order_relaxed);
         metrics_.lateDropped.store(late.dropped, std::memory_order_relaxed);
         metrics_.lateDeadLettered.store(late.deadLettered, std::memory_order_relaxed);
-        metrics_.watermarkMicros.store(watermarks_.current(), std::memory_order_relaxed);
+        int64_t watermark = watermarks_.current();
+        metrics_.watermarkMicros.store(watermark, std::memory_order_relaxed);
+        if (watermark != INT64_MIN && watermark != INT64_MAX) {
+            metrics_.watermarkDelayMicros.store(std::max<int64_t>(environment_.clock->nowMicros() - watermark, 0),
+                                                std::memory_order_relaxed);
+        }
     }
     metrics_.batchBytes.store(static_cast<int64_t>(batch.bytesUsed()), std::memory_order_relaxed);
     size_t used = batch.bytesUsed() + state;
@@ -788,6 +793,7 @@ Result<bool> Job::step() {
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
     idle_ = count == 0;
+    updateLag(environment_.clock->nowMicros());
     if (count > 0) {
         int64_t now = environment_.clock->nowMicros();
         Batch batch;
@@ -802,6 +808,7 @@ Result<bool> Job::step() {
         metrics_.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
         metrics_.batches.fetch_add(1, std::memory_order_relaxed);
         Status status = processBatch(batch, now);
+        if (status.isOk()) observeBatch(count, now);
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
             failedBatch_ = true;
@@ -844,6 +851,29 @@ Status Job::run(const std::atomic<bool>& stop) {
     Status status = commit();
     state_ = status.isOk() ? JobState::kStopped : JobState::kFailed;
     return status;
+}
+
+void Job::observeBatch(size_t count, int64_t readMicros) {
+    int64_t done = environment_.clock->nowMicros();
+    metrics_.batchRecords.observe(static_cast<double>(count));
+    metrics_.processingSeconds.observe(static_cast<double>(std::max<int64_t>(done - readMicros, 0)) / 1e6);
+    {
+        auto tally = metrics_.endToEndSeconds.tally();  // records with a timestamp (Kafka)
+        for (const auto& record : raw_.records) {
+            if (record.timestampMicros == 0) continue;
+            metrics_.endToEndSeconds.record(tally,
+                                            static_cast<double>(std::max<int64_t>(done - record.timestampMicros, 0)) / 1e6);
+        }
+        metrics_.endToEndSeconds.add(tally);
+    }
+}
+
+void Job::updateLag(int64_t now) {
+    if (now - lastLagMicros_ < 200'000) return;
+    lastLagMicros_ = now;
+    auto lag = source_->lag();
+    std::lock_guard lock(metrics_.lagMutex);
+    metrics_.lag = std::move(lag);
 }
 
 Status Job::pause() {

@@ -105,6 +105,10 @@ private:
     void fillRowOrigin(types::Batch& batch);
     void fillSystemColumns(types::Batch& batch, int64_t now);
     Status processBatch(types::Batch& batch, int64_t now);
+    /// Batch size, processing and end-to-end latency.
+    void observeBatch(size_t count, int64_t readMicros);
+    /// Publishes the source's consumer lag, at most every 200 ms of job clock.
+    void updateLag(int64_t now);
     /// Runs operators [first, end) over `batch`, then hands its bad rows to the failure
     /// handler and writes what is left to the sink.
     Status runOperators(size_t first, types::Batch& batch, const operators::OperatorContext& context);
@@ -154,6 +158,7 @@ private:
     bool resumed_ = false;
     bool failedBatch_ = false;  ///< a batch failed: output is committed, no checkpoint taken
     bool userPaused_ = false;   ///< paused by pause() (not by backpressure)
+    int64_t lastLagMicros_ = 0;  ///< job clock when the consumer lag was last read
 };
 
 }  // namespace ferris::runtime

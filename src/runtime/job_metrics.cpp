@@ -28,6 +28,31 @@ std::string escapeLabel(std::string_view value) {
     return out;
 }
 
+double Histogram::quantile(double fraction) const {
+    int64_t total = count_.load();
+    if (total == 0) return 0;
+    auto rank = static_cast<int64_t>(fraction * static_cast<double>(total));
+    int64_t seen = 0;
+    for (size_t bucket = 0; bucket < counts_.size(); ++bucket) {
+        seen += counts_[bucket].load();
+        if (seen > rank || seen == total) return bucket < bounds_.size() ? bounds_[bucket] : bounds_.back();
+    }
+    return bounds_.back();
+}
+
+void Histogram::collect(const char* family, const char* help, const std::string& labels,
+                        std::vector<MetricSample>& out) const {
+    int64_t cumulative = 0;
+    for (size_t bucket = 0; bucket <= bounds_.size(); ++bucket) {
+        cumulative += counts_[bucket].load(std::memory_order_relaxed);
+        std::string le = bucket < bounds_.size() ? fmt::format("{}", bounds_[bucket]) : "+Inf";
+        out.push_back({family, "histogram", help, fmt::format("{},le=\"{}\"", labels, le),
+                       static_cast<double>(cumulative), "_bucket"});
+    }
+    out.push_back({family, "histogram", help, labels, sum_.load(), "_sum"});
+    out.push_back({family, "histogram", help, labels, static_cast<double>(count_.load()), "_count"});
+}
+
 std::string renderPrometheus(const std::vector<MetricSample>& samples) {
     std::vector<std::string> order;
     std::map<std::string, std::vector<const MetricSample*>> families;
@@ -43,6 +68,7 @@ std::string renderPrometheus(const std::vector<MetricSample>& samples) {
                            members.front()->type);
         for (const MetricSample* sample : members) {
             out += family;
+            out += sample->suffix;
             if (!sample->labels.empty()) out += fmt::format("{{{}}}", sample->labels);
             out += fmt::format(" {}\n", sample->value);
         }
@@ -77,6 +103,25 @@ void JobMetrics::collect(const std::string& job, const std::string& source, cons
         if (watermark != INT64_MIN && watermark != INT64_MAX) {
             add("ferris_watermark_ms", "gauge", "The job's event-time watermark, epoch milliseconds.", j,
                 static_cast<double>(watermark / 1000));
+            int64_t delay = watermarkDelayMicros.load();
+            if (delay >= 0) {
+                add("ferris_watermark_delay_seconds", "gauge", "How far the watermark is behind the job clock.", j,
+                    static_cast<double>(delay) / 1e6);
+            }
+        }
+    }
+    batchRecords.collect("ferris_batch_records", "Records per batch.", j, out);
+    processingSeconds.collect("ferris_processing_latency_seconds",
+                              "Seconds from a batch being read to its output reaching the sink.", j, out);
+    if (endToEndSeconds.count() > 0) {
+        endToEndSeconds.collect("ferris_end_to_end_latency_seconds",
+                                "Seconds from each record's timestamp to its output reaching the sink.", j, out);
+    }
+    {
+        std::lock_guard lock(lagMutex);
+        for (const auto& [partition, behind] : lag) {
+            add("ferris_consumer_lag_records", "gauge", "Records behind the end of each source partition.",
+                fmt::format("{},partition=\"{}\"", withSource, partition), static_cast<double>(behind));
         }
     }
     for (size_t code = 0; code < kNumCodes; ++code) {
@@ -93,7 +138,7 @@ std::string JobMetrics::render(const std::string& job, const std::string& source
     collect(job, source, sink, samples);
     std::string out;
     for (const auto& sample : samples) {
-        out += fmt::format("{}{{{}}} {}\n", sample.family, sample.labels, sample.value);
+        out += fmt::format("{}{}{{{}}} {}\n", sample.family, sample.suffix, sample.labels, sample.value);
     }
     return out;
 }

@@ -42,6 +42,7 @@ int64_t JobHost::threadCpuNanos(const Driver& driver) {
 }
 
 void JobHost::drive(std::shared_ptr<Driver> driver, std::string name, StartGate gate) {
+    driver->startedMicros = steadyMicros();
     clockid_t clock{};
     if (pthread_getcpuclockid(pthread_self(), &clock) == 0) {
         driver->clock = clock;
@@ -280,6 +281,12 @@ std::shared_ptr<const runtime::Job> JobHost::job() const {
 double JobHost::cpuSeconds() const {
     std::lock_guard lock(mutex_);
     return static_cast<double>(cpuNanosBefore_.load() + threadCpuNanos(*driver_)) / 1e9;
+}
+
+double JobHost::uptimeSeconds() const {
+    std::lock_guard lock(mutex_);
+    int64_t started = driver_->startedMicros.load();
+    return started == 0 ? 0.0 : static_cast<double>(steadyMicros() - started) / 1e6;
 }
 
 int64_t JobHost::batchStartedMicros() const {

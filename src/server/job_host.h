@@ -61,6 +61,8 @@ public:
     /// When the running batch started (steady clock µs), 0 between batches.
     int64_t batchStartedMicros() const;
     int64_t restarts() const { return restarts_.load(); }
+    /// Seconds since the job (this incarnation) was started.
+    double uptimeSeconds() const;
 
 private:
     enum class CommandKind { kPause, kResume, kStop };
@@ -77,6 +79,7 @@ private:
         std::atomic<bool> exited{false};
         std::atomic<bool> stalled{false};
         std::atomic<int64_t> batchStarted{0};
+        std::atomic<int64_t> startedMicros{0};  ///< steady clock, when the thread began
         std::atomic<int64_t> cpuNanosAtExit{0};
         std::atomic<bool> hasClock{false};
         clockid_t clock{};

@@ -121,6 +121,31 @@ void appendJob(JsonWriter& json, const JobHost& host, bool detail) {
             json.endObject();
         }
         json.field("restarts", host.restarts());
+        double uptime = host.uptimeSeconds();
+        json.field("uptime_seconds", uptime);
+        json.field("records_in_per_second",
+                   uptime > 0 ? static_cast<double>(metrics.recordsIn.load()) / uptime : 0.0);
+        json.key("latency_ms").beginObject();
+        json.field("processing_p50", metrics.processingSeconds.quantile(0.5) * 1000);
+        json.field("processing_p99", metrics.processingSeconds.quantile(0.99) * 1000);
+        if (metrics.endToEndSeconds.count() > 0) {
+            json.field("end_to_end_p50", metrics.endToEndSeconds.quantile(0.5) * 1000);
+            json.field("end_to_end_p99", metrics.endToEndSeconds.quantile(0.99) * 1000);
+        }
+        json.endObject();
+        {
+            std::lock_guard lock(metrics.lagMutex);
+            if (!metrics.lag.empty()) {
+                json.key("lag").beginArray();
+                for (const auto& [partition, behind] : metrics.lag) {
+                    json.beginObject().field("partition", static_cast<int64_t>(partition)).field("records", behind);
+                    json.endObject();
+                }
+                json.endArray();
+            }
+        }
+        int64_t watermarkDelay = metrics.watermarkDelayMicros.load();
+        if (metrics.stateful && watermarkDelay >= 0) json.field("watermark_delay_ms", watermarkDelay / 1000);
         const runtime::JobConfig& config = job->config();
         json.key("config").beginObject();
         json.field("batch.size", static_cast<int64_t>(config.batchSize));

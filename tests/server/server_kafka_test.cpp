@@ -90,6 +90,12 @@ TEST_F(ServerKafkaTest, PauseResumeStopRestartLoseAndRepeatNothing) {
     ASSERT_EQ(resumed.status, 200) << resumed.body;
     EXPECT_EQ(TestServer::field(resumed.body, "state"), "running");
     ASSERT_EQ(TestServer::number(server.waitForJob("copy", recordsOut(200)), "records_out"), 200);
+    // Caught up: no lag on either partition; latencies measured from the record timestamps.
+    std::string caughtUp = server.waitForJob("copy", [](const std::string& body) {
+        return TestServer::field(body, "lag") == R"([{"partition":0,"records":0},{"partition":1,"records":0}])";
+    });
+    EXPECT_EQ(TestServer::field(caughtUp, "lag"), R"([{"partition":0,"records":0},{"partition":1,"records":0}])");
+    EXPECT_NE(TestServer::field(caughtUp, "latency_ms").find("\"end_to_end_p99\":"), std::string::npos) << caughtUp;
 
     // Stop (graceful), then restart from the checkpoint.
     auto stopped = server.post("/jobs/copy/stop");

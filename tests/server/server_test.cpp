@@ -275,6 +275,7 @@ TEST_F(ServerTest, MetricsAreInThePrometheusTextFormat) {
     // Each family: # HELP, # TYPE, then all its samples, once.
     std::set<std::string> families;
     std::string current;
+    bool histogram = false;
     std::istringstream lines(text);
     std::map<std::string, std::string> values;
     for (std::string line; std::getline(lines, line);) {
@@ -284,11 +285,18 @@ TEST_F(ServerTest, MetricsAreInThePrometheusTextFormat) {
             continue;
         }
         if (line.starts_with("# TYPE ")) {
-            EXPECT_TRUE(line == "# TYPE " + current + " counter" || line == "# TYPE " + current + " gauge") << line;
+            EXPECT_TRUE(line == "# TYPE " + current + " counter" || line == "# TYPE " + current + " gauge" ||
+                        line == "# TYPE " + current + " histogram")
+                << line;
+            histogram = line.ends_with(" histogram");
             continue;
         }
         std::string name = line.substr(0, line.find_first_of("{ "));
-        EXPECT_EQ(name, current) << line;
+        if (histogram) {
+            EXPECT_TRUE(name == current + "_bucket" || name == current + "_sum" || name == current + "_count") << line;
+        } else {
+            EXPECT_EQ(name, current) << line;
+        }
         values[line.substr(0, line.rfind(' '))] = line.substr(line.rfind(' ') + 1);
     }
     EXPECT_EQ(values[R"(ferris_records_in_total{job="m1",source="trades"})"], "100");
@@ -298,6 +306,13 @@ TEST_F(ServerTest, MetricsAreInThePrometheusTextFormat) {
     EXPECT_GT(std::stod(values["ferris_process_resident_memory_bytes"]), 1e6);
     EXPECT_GT(std::stod(values["ferris_process_threads"]), 2);
     EXPECT_GT(std::stod(values[R"(ferris_job_cpu_seconds_total{job="m1"})"]), 0);
+    // One batch of 100 records each: the histogram's buckets are cumulative.
+    EXPECT_EQ(values[R"(ferris_batch_records_bucket{job="m1",le="10"})"], "0");
+    EXPECT_EQ(values[R"(ferris_batch_records_bucket{job="m1",le="100"})"], "1");
+    EXPECT_EQ(values[R"(ferris_batch_records_bucket{job="m1",le="+Inf"})"], "1");
+    EXPECT_EQ(values[R"(ferris_batch_records_sum{job="m1"})"], "100");
+    EXPECT_EQ(values[R"(ferris_batch_records_count{job="m1"})"], "1");
+    EXPECT_EQ(values[R"(ferris_processing_latency_seconds_count{job="m1"})"], "1");
 }
 
 TEST_F(ServerTest, AStalledBatchMarksItsJobFailed) {
