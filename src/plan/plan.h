@@ -190,6 +190,20 @@ struct JobPlan {
         int valueSlot = -1;  ///< SET_HEADER only
     };
     std::vector<HeaderOp> headerOps;
+    /// SQL-defined metrics (`-- @metric: name` and its `@metric_…` keys), over the output rows.
+    struct Metric {
+        enum class Type : uint8_t { kCounter, kGauge, kHistogram };
+        std::string name;
+        Type type = Type::kCounter;
+        std::string help;
+        std::vector<std::string> labels;    ///< label names: output columns
+        std::vector<int> labelSlots;        ///< their output slots
+        int fieldSlot = -1;                 ///< gauge, histogram: the observed output column
+        expr::ExprPtr condition;            ///< BOOLEAN over the output columns; null = every row
+        std::vector<double> buckets;        ///< histogram upper bounds
+        SourceLocation location;
+    };
+    std::vector<Metric> metrics;
     bool changelog = false;           ///< output rows are upserts/deletes (CREATE TABLE with GROUP BY)
     ConnectorDecl sink;               ///< sink name and connector properties
     PropertyList jobProperties;       ///< unprefixed job-level keys (WITH and annotations)

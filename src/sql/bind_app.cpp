@@ -109,6 +109,13 @@ private:
             }
             Status status = checkAnnotation(annotation);
             if (!status.isOk()) errors_.push_back(status);
+            if (status.isOk() && annotation.key.starts_with("metric")) {
+                errors_.push_back(Status::user(ErrorCode::kInvalidQuery,
+                                               fmt::format("@{} defines a job's metric: put it directly above the job's "
+                                                           "statement",
+                                                           annotation.key),
+                                               annotation.location));
+            }
             plan_.annotations.push_back({annotation.key, annotation.value, "@" + annotation.key, annotation.location});
         }
         if (!validName(plan_.name)) {
@@ -125,8 +132,17 @@ private:
     Status checkAnnotation(const ast::Annotation& annotation) {
         const std::string& key = annotation.key;
         if (key.starts_with("metric")) {
-            return Status::notSupported(
-                fmt::format("@{} (SQL-defined metrics come with the multi-job server)", key), annotation.location);
+            static const std::set<std::string> kMetricKeys = {"metric",        "metric_type",  "metric_help",
+                                                              "metric_labels", "metric_field", "metric_condition",
+                                                              "metric_buckets"};
+            if (kMetricKeys.count(key) == 0) {
+                return Status::user(ErrorCode::kUnknownKey,
+                                    fmt::format("unknown annotation @{}{}", key,
+                                                didYouMean(key, std::vector<std::string>(kMetricKeys.begin(),
+                                                                                         kMetricKeys.end()))),
+                                    annotation.location);
+            }
+            return Status::ok();  // bound with the job's output (bindMetrics)
         }
         if (key == "job_mode") {
             if (annotation.value == "simple") return Status::ok();
@@ -447,6 +463,166 @@ private:
         return Status::ok();
     }
 
+    /// `-- @metric: name` starts a metric of the job; the `@metric_…` keys after it shape it:
+    /// type (counter, gauge, histogram), help, labels (output columns), field (the numeric
+    /// output column a gauge sets or a histogram observes), condition (a BOOLEAN expression
+    /// over the output columns), buckets (histogram upper bounds).
+    Status bindMetrics(const ast::Statement& statement, plan::JobPlan& job) {
+        plan::JobPlan::Metric* metric = nullptr;
+        std::set<std::string> names;
+        auto column = [&](const ast::Annotation& annotation, std::string_view name) -> Result<int> {
+            int index = job.output.indexOf(std::string(name));
+            if (index < 0) {
+                std::vector<std::string> known;
+                for (size_t i = 0; i < job.output.size(); ++i) known.push_back(job.output.column(i).name);
+                return Status::user(ErrorCode::kUnknownColumn,
+                                    fmt::format("@{}: the job has no output column '{}'{}", annotation.key, name,
+                                                didYouMean(std::string(name), known)),
+                                    annotation.valueLocation);
+            }
+            return index;
+        };
+        for (const auto& annotation : statement.annotations) {
+            const std::string& key = annotation.key;
+            if (!key.starts_with("metric")) continue;
+            const std::string& value = annotation.value;
+            if (key == "metric") {
+                bool valid = !value.empty() && (std::isalpha(static_cast<unsigned char>(value[0])) || value[0] == '_');
+                for (char c : value) valid &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+                if (!valid) {
+                    return Status::user(ErrorCode::kInvalidValue,
+                                        fmt::format("metric name '{}' must match [a-zA-Z_:][a-zA-Z0-9_:]*", value),
+                                        annotation.valueLocation);
+                }
+                if (!names.insert(value).second) {
+                    return Status::user(ErrorCode::kDuplicateName,
+                                        fmt::format("the job defines metric '{}' twice", value),
+                                        annotation.valueLocation);
+                }
+                job.metrics.push_back({});
+                metric = &job.metrics.back();
+                metric->name = value;
+                metric->location = annotation.location;
+                continue;
+            }
+            if (metric == nullptr) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("@{} must follow the @metric it belongs to", key), annotation.location);
+            }
+            if (key == "metric_type") {
+                if (value == "counter") {
+                    metric->type = plan::JobPlan::Metric::Type::kCounter;
+                } else if (value == "gauge") {
+                    metric->type = plan::JobPlan::Metric::Type::kGauge;
+                } else if (value == "histogram") {
+                    metric->type = plan::JobPlan::Metric::Type::kHistogram;
+                } else {
+                    return Status::user(ErrorCode::kInvalidValue,
+                                        fmt::format("@metric_type must be counter, gauge or histogram, not '{}'", value),
+                                        annotation.valueLocation);
+                }
+            } else if (key == "metric_help") {
+                metric->help = value;
+            } else if (key == "metric_labels") {
+                size_t start = 0;
+                while (start <= value.size()) {
+                    size_t comma = value.find(',', start);
+                    std::string name = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                    name.erase(0, name.find_first_not_of(' '));
+                    name.erase(name.find_last_not_of(' ') + 1);
+                    FERRIS_ASSIGN_OR_RETURN(int slot, column(annotation, name));
+                    metric->labels.push_back(name);
+                    metric->labelSlots.push_back(slot);
+                    if (comma == std::string::npos) break;
+                    start = comma + 1;
+                }
+            } else if (key == "metric_field") {
+                FERRIS_ASSIGN_OR_RETURN(metric->fieldSlot, column(annotation, value));
+                auto id = job.output.column(static_cast<size_t>(metric->fieldSlot)).type.id();
+                if (id != types::TypeId::kBigint && id != types::TypeId::kDouble && id != types::TypeId::kDecimal) {
+                    return Status::user(ErrorCode::kTypeMismatch,
+                                        fmt::format("@metric_field '{}' is {}: a metric observes a number (BIGINT, "
+                                                    "DOUBLE or DECIMAL)",
+                                                    value, job.output.column(static_cast<size_t>(metric->fieldSlot)).type.toString()),
+                                        annotation.valueLocation);
+                }
+            } else if (key == "metric_buckets") {
+                size_t start = 0;
+                while (start <= value.size()) {
+                    size_t comma = value.find(',', start);
+                    std::string text = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                    char* end = nullptr;
+                    double bound = std::strtod(text.c_str(), &end);
+                    while (end != nullptr && *end == ' ') ++end;
+                    if (text.empty() || end == nullptr || *end != '\0' ||
+                        (!metric->buckets.empty() && bound <= metric->buckets.back())) {
+                        return Status::user(ErrorCode::kInvalidValue,
+                                            fmt::format("@metric_buckets must be increasing numbers, e.g. 10, 100, "
+                                                        "1000 (not '{}')",
+                                                        value),
+                                            annotation.valueLocation);
+                    }
+                    metric->buckets.push_back(bound);
+                    if (comma == std::string::npos) break;
+                    start = comma + 1;
+                }
+            } else if (key == "metric_condition") {
+                FERRIS_ASSIGN_OR_RETURN(metric->condition, bindOutputCondition(annotation, job));
+            }
+        }
+        for (const auto& defined : job.metrics) {
+            bool counter = defined.type == plan::JobPlan::Metric::Type::kCounter;
+            if (counter && defined.fieldSlot >= 0) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("metric '{}' is a counter (it counts rows): @metric_field is for gauges "
+                                                "and histograms",
+                                                defined.name),
+                                    defined.location);
+            }
+            if (!counter && defined.fieldSlot < 0) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("metric '{}' needs @metric_field: the output column it observes",
+                                                defined.name),
+                                    defined.location);
+            }
+            if (defined.type != plan::JobPlan::Metric::Type::kHistogram && !defined.buckets.empty()) {
+                return Status::user(ErrorCode::kInvalidQuery,
+                                    fmt::format("@metric_buckets applies to histograms; metric '{}' is not one",
+                                                defined.name),
+                                    defined.location);
+            }
+        }
+        for (auto& defined : job.metrics) {
+            if (defined.type == plan::JobPlan::Metric::Type::kHistogram && defined.buckets.empty()) {
+                defined.buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};  // Prometheus defaults
+            }
+        }
+        return Status::ok();
+    }
+
+    /// `@metric_condition`: an expression over the job's output columns, located in the
+    /// annotation's value.
+    Result<expr::ExprPtr> bindOutputCondition(const ast::Annotation& annotation, const plan::JobPlan& job) {
+        auto relocate = [&](const Status& status) {
+            SourceLocation at = status.location();
+            if (!at.valid()) return status.withLocation(annotation.valueLocation);
+            SourceLocation moved{annotation.valueLocation.line + at.line - 1,
+                                 at.line == 1 ? annotation.valueLocation.column + at.column - 1 : at.column};
+            return Status::user(status.code(), "@metric_condition: " + status.message(), moved);
+        };
+        auto expression = parseExpression(annotation.value);
+        if (!expression.isOk()) return relocate(expression.status());
+        ParsedApp text;
+        text.text = annotation.value;
+        Scope scope;
+        scope.sourceName = job.sink.name;
+        scope.schema = &job.output;
+        ExpressionBinder binder(text, scope);
+        auto bound = binder.bindCondition(*expression.value().expr, "@metric_condition");
+        if (!bound.isOk()) return relocate(bound.status());
+        return bound;
+    }
+
     Status bindCreateAs(const ast::CreateAsStatement& create) {
         bool table = create.objectKind == ast::ObjectKind::kTable;
         if (table && !containsAggregation(*create.query)) {
@@ -466,6 +642,7 @@ private:
         FERRIS_RETURN_IF_ERROR(splitJobProperties(create.properties, create.name.name, true, job));
         FERRIS_RETURN_IF_ERROR(applyAnnotations(create, job));
         FERRIS_RETURN_IF_ERROR(bindJobQuery(*create.query, job));
+        FERRIS_RETURN_IF_ERROR(bindMetrics(create, job));
         job.sink.schema = job.output;
         used_.insert(create.name.name);
         plan_.jobs.push_back(std::move(job));
@@ -582,6 +759,7 @@ private:
         FERRIS_RETURN_IF_ERROR(splitJobProperties(insert.properties, sink->name, false, job));
         FERRIS_RETURN_IF_ERROR(applyAnnotations(insert, job));
         FERRIS_RETURN_IF_ERROR(bindJobQuery(*insert.query, job));
+        FERRIS_RETURN_IF_ERROR(bindMetrics(insert, job));
         FERRIS_RETURN_IF_ERROR(matchDeclaredColumns(*sink, job, insert.target.location));
         plan_.jobs.push_back(std::move(job));
         return Status::ok();
@@ -609,6 +787,7 @@ private:
         }
         FERRIS_RETURN_IF_ERROR(applyAnnotations(select, job));
         FERRIS_RETURN_IF_ERROR(bindJobQuery(*select.query, job));
+        FERRIS_RETURN_IF_ERROR(bindMetrics(select, job));
         if (select.into) FERRIS_RETURN_IF_ERROR(matchDeclaredColumns(job.sink, job, select.into->location));
         plan_.jobs.push_back(std::move(job));
         return Status::ok();

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+#include "expr/compiled_expr.h"
+#include "plan/plan.h"
+#include "runtime/job_metrics.h"
+#include "types/batch.h"
+
+namespace ferris::runtime {
+
+/// A job's SQL-defined metrics (`-- @metric: …`, §1.2): updated from each batch's output
+/// rows on the driver thread, read by /metrics (each metric's series under its own mutex,
+/// taken once per batch, never per row).
+class SqlMetrics {
+public:
+    static Result<std::unique_ptr<SqlMetrics>> create(const plan::JobPlan& plan);
+
+    /// Counts / sets / observes the selected rows of an output batch that pass each
+    /// metric's condition. `now` is the job clock (for NOW() in conditions).
+    void observe(types::Batch& batch, int64_t now);
+    void collect(const std::string& job, std::vector<MetricSample>& out) const;
+    bool empty() const { return metrics_.empty(); }
+
+private:
+    struct Series {
+        std::vector<std::string> labelValues;
+        double value = 0;                 ///< counter: rows; gauge: last value
+        std::vector<int64_t> buckets;     ///< histogram: per bound, then +Inf (not cumulative)
+        double sum = 0;
+        int64_t count = 0;
+    };
+    struct Metric {
+        plan::JobPlan::Metric spec;
+        expr::CompiledExprPtr condition;
+        std::string help;
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Series> series;  ///< by label values joined with '\x1f'
+    };
+
+    std::vector<std::unique_ptr<Metric>> metrics_;
+    std::string key_;                    ///< scratch: one row's label values
+    std::vector<uint32_t> selected_;     ///< scratch: rows passing a condition
+};
+
+}  // namespace ferris::runtime
