@@ -10,7 +10,6 @@ namespace ferris::connectors {
 
 namespace {
 
-constexpr const char* kConfigFileLater = "connector config files come with the server configuration work";
 
 std::vector<OptionSpec> csvOptions() {
     return {
@@ -54,7 +53,7 @@ void registerFileConnectors(ConnectorRegistry& registry) {
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "json", "csv"}, "record format", "", ""},
         {"watch", OptionType::kBool, "false", false, {}, "follow a growing file",
          "following a growing file comes with the server work", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
     for (auto& option : csvOptions()) source.options.push_back(option);
     for (auto& option : eventTimeOptions()) source.options.push_back(option);
@@ -79,7 +78,7 @@ void registerFileConnectors(ConnectorRegistry& registry) {
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", "", ""},
         {"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
          "how TIMESTAMP values are written", "", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
     for (auto& option : csvOptions()) sink.options.push_back(option);
     sink.makeSink = [](const ConnectorContext& context,
@@ -99,7 +98,7 @@ void registerStdoutSink(ConnectorRegistry& registry) {
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", "", ""},
         {"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
          "how TIMESTAMP values are written", "", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
     for (auto& option : csvOptions()) sink.options.push_back(option);
     sink.makeSink = [](const ConnectorContext& context, const plan::ConnectorDecl&) -> Result<std::unique_ptr<Sink>> {

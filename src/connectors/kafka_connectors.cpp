@@ -11,7 +11,6 @@ namespace ferris::connectors {
 
 namespace {
 
-constexpr const char* kConfigFileLater = "connector config files come with the server configuration work";
 
 
 /// `'<name>.bounded'`: latest, or timestamp:<epoch ms>; librdkafka keys by librdkafka.
@@ -37,7 +36,7 @@ std::vector<OptionSpec> clientOptions(bool source) {
         {"format", OptionType::kEnum, "json", false, {"json", "avro", "string", "bytes", "protobuf"},
          "record value format", "", ""},
         {"bootstrap.servers", OptionType::kString, "", false, {}, "the brokers, host:port[,host:port…]", "", ""},
-        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more keys", kConfigFileLater, ""},
+        {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
     std::vector<std::pair<const char*, const char*>> shorthands = {
         {"security.protocol", "plaintext, ssl, sasl_plaintext or sasl_ssl"},

@@ -1,5 +1,7 @@
 #include "runtime/app_runner.h"
 
+#include "runtime/config_files.h"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -15,9 +17,14 @@
 
 namespace ferris::runtime {
 
-std::vector<std::unique_ptr<Job>> buildJobs(const plan::AppPlan& app, const JobEnvironment& environment,
+std::vector<std::unique_ptr<Job>> buildJobs(plan::AppPlan& app, const JobEnvironment& environment,
                                             std::vector<Status>& errors) {
     std::vector<std::unique_ptr<Job>> jobs;
+    auto configErrors = expandConfigFiles(app, environment.baseDir);
+    if (!configErrors.empty()) {
+        errors.insert(errors.end(), configErrors.begin(), configErrors.end());
+        return jobs;
+    }
     // Every declaration is checked, used or not.
     std::set<std::string> checked;
     for (const auto& source : app.sources) {

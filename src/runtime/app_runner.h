@@ -12,9 +12,10 @@
 
 namespace ferris::runtime {
 
-/// Checks every declared source and sink of an app (keys, values, required keys) and
-/// builds every job; returns all errors found. Used by `validate`, `run` and the tests.
-std::vector<std::unique_ptr<Job>> buildJobs(const plan::AppPlan& app, const JobEnvironment& environment,
+/// Loads the declarations' config files into the app (expandConfigFiles), checks every
+/// declared source and sink (keys, values, required keys) and builds every job; returns all
+/// errors found. Used by `validate`, `run`, the server and the tests.
+std::vector<std::unique_ptr<Job>> buildJobs(plan::AppPlan& app, const JobEnvironment& environment,
                                             std::vector<Status>& errors);
 
 /// For each job, the jobs that must end before it starts: those writing a file it reads

@@ -272,6 +272,14 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->stateful_ = std::any_of(job->operators_.begin(), job->operators_.end(),
                                  [](const auto& op) { return op->stateful(); });
     job->metrics_.stateful = job->stateful_;
+    if (!plan.metrics.empty()) {
+        auto sqlMetrics = SqlMetrics::create(plan);
+        if (!sqlMetrics.isOk()) {
+            errors.push_back(prefixed(sqlMetrics.status().withLocation(plan.location)));
+            return errors[errorsBefore];
+        }
+        job->sqlMetrics_ = std::move(sqlMetrics).value();
+    }
     if (recordSink) {
         // §1.4.1: the key columns' text, else (stateless) the input's key; stateless jobs
         // pass headers through, aggregations emit none.
@@ -650,6 +658,7 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
     FERRIS_RETURN_IF_ERROR(failures_->handle(batch));
     FERRIS_RETURN_IF_ERROR(checkMemory(batch));
     if (batch.numSelected() > 0) {
+        if (sqlMetrics_) sqlMetrics_->observe(batch, context.nowMicros);
         encoded_.clear();
         if (records_) {
             records_->assemble(batch, encoded_);
@@ -901,6 +910,19 @@ Status Job::close() {
     return source;
 }
 
-std::string Job::renderMetrics() const { return metrics_.render(plan_.name, sourceDecl_.name, plan_.sink.name); }
+void Job::collectMetrics(std::vector<MetricSample>& out) const {
+    metrics_.collect(plan_.name, sourceDecl_.name, plan_.sink.name, out);
+    if (sqlMetrics_) sqlMetrics_->collect(plan_.name, out);
+}
+
+std::string Job::renderMetrics() const {
+    std::vector<MetricSample> samples;
+    collectMetrics(samples);
+    std::string out;
+    for (const auto& sample : samples) {
+        out += fmt::format("{}{}{{{}}} {}\n", sample.family, sample.suffix, sample.labels, sample.value);
+    }
+    return out;
+}
 
 }  // namespace ferris::runtime

@@ -20,6 +20,7 @@
 #include "runtime/job_clock.h"
 #include "runtime/job_config.h"
 #include "runtime/job_metrics.h"
+#include "runtime/sql_metrics.h"
 #include "runtime/watermark.h"
 #include "state/checkpoint_files.h"
 #include "state/state_fingerprint.h"
@@ -93,6 +94,8 @@ public:
     /// True when the job's source has run dry for now (nothing buffered, nothing polled).
     bool idle() const { return idle_; }
     std::string renderMetrics() const;
+    /// The job's metric samples: its counters, histograms and its SQL-defined metrics.
+    void collectMetrics(std::vector<MetricSample>& out) const;
     /// The source and sink connectors, e.g. to learn which file a sink writes.
     const plan::ConnectorDecl& sourceDecl() const { return sourceDecl_; }
     const plan::ConnectorDecl& sinkDecl() const { return plan_.sink; }
@@ -146,6 +149,7 @@ private:
     WatermarkTracker watermarks_;
     bool stateful_ = false;  ///< some operator keeps state
     JobMetrics metrics_;
+    std::unique_ptr<SqlMetrics> sqlMetrics_;  ///< `@metric` definitions; null when none
     std::atomic<JobState> state_{JobState::kStarting};
     types::RawBatch raw_;
     connectors::EncodedBatch encoded_;

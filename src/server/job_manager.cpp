@@ -81,7 +81,7 @@ DeployResult JobManager::deploy(const DeployRequest& request) {
         return result;
     }
     auto shared = std::make_shared<App>();
-    shared->plan = std::make_shared<const plan::AppPlan>(std::move(bound).value());
+    shared->plan = std::make_shared<plan::AppPlan>(std::move(bound).value());
     shared->name = shared->plan->name;
     result.app = shared->name;
     runtime::JobEnvironment& environment = shared->environment;

@@ -67,7 +67,7 @@ public:
 private:
     struct App {
         std::string name;
-        std::shared_ptr<const plan::AppPlan> plan;
+        std::shared_ptr<plan::AppPlan> plan;
         runtime::JobEnvironment environment;
     };
     void watch();

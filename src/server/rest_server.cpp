@@ -270,7 +270,7 @@ std::string renderServerMetrics(const JobManager& manager) {
     std::vector<runtime::MetricSample> samples;
     for (const auto& host : manager.jobs()) {
         auto job = host->job();
-        job->metrics().collect(host->name(), job->sourceDecl().name, job->sinkDecl().name, samples);
+        job->collectMetrics(samples);
         std::string labels = fmt::format("job=\"{}\"", runtime::escapeLabel(host->name()));
         samples.push_back({"ferris_job_cpu_seconds_total", "counter", "CPU time of the job's driver thread.", labels,
                            host->cpuSeconds()});

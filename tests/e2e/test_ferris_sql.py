@@ -284,6 +284,46 @@ WITH ('out.type' = 'file_sink', 'out.path' = 'out.jsonl', 'failure_strategy' = '
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertEqual((Path(tmp) / "out.jsonl").read_text(), '{"a":1}\n')
 
+    def test_connector_config_files_with_extends_and_variables(self):
+        # '<name>.config_file': YAML beside the SQL file, extends deep-merged, ${VAR} and
+        # ${VAR:default} substituted; WITH keys win; errors name the file and the key.
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "data").mkdir()
+            (tmp / "data" / "in.csv").write_text("a;b\n1;x\n2;y\n")
+            (tmp / "conf").mkdir()
+            (tmp / "conf" / "base.yaml").write_text("type: file_source\nformat: csv\ncsv:\n  delimiter: ','\n")
+            (tmp / "conf" / "source.yaml").write_text(
+                "extends: base.yaml\npath: ${FERRIS_TEST_DATA}/in.csv\ncsv:\n  delimiter: '${FERRIS_TEST_SEP:;}'\n")
+            (tmp / "conf" / "sink.yaml").write_text("type: file_sink\npath: ignored.jsonl\n")
+            app = self.write(tmp, """
+CREATE STREAM src (a BIGINT, b STRING) WITH ('src.config_file' = 'conf/source.yaml');
+CREATE STREAM out AS SELECT a, b FROM src WITH ('out.config_file' = 'conf/sink.yaml', 'out.path' = 'out.jsonl');
+""")
+            env = dict(os.environ, FERRIS_TEST_DATA=str(tmp / "data"))
+            env.pop("FERRIS_TEST_SEP", None)
+            result = subprocess.run([FERRIS_SQL, "run", "--no-progress", str(app)], capture_output=True, text=True,
+                                    env=env, timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual((tmp / "out.jsonl").read_text(), '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n')
+            self.assertFalse((tmp / "ignored.jsonl").exists())
+            # An unset variable without a default, a misspelt key: named with their file.
+            result = subprocess.run([FERRIS_SQL, "validate", str(app)], capture_output=True, text=True,
+                                    env=dict(os.environ, FERRIS_TEST_SEP=";"), timeout=120)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("source.yaml:2:7: key 'path': environment variable FERRIS_TEST_DATA is not set "
+                          "(give a default: ${FERRIS_TEST_DATA:value})", result.stderr)
+            (tmp / "conf" / "sink.yaml").write_text("type: file_sink\npth: x.jsonl\n")
+            result = subprocess.run([FERRIS_SQL, "validate", str(app)], capture_output=True, text=True, env=env,
+                                    timeout=120)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("unknown key 'out.pth (in sink.yaml)' for file_sink out", result.stderr)
+            (tmp / "conf" / "base.yaml").write_text("extends: source.yaml\n")
+            result = subprocess.run([FERRIS_SQL, "validate", str(app)], capture_output=True, text=True, env=env,
+                                    timeout=120)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("'extends' makes a cycle: source.yaml → base.yaml → source.yaml", result.stderr)
+
     def test_ctrl_c_finishes_the_batch_flushes_and_exits_cleanly(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
