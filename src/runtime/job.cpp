@@ -42,7 +42,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
 
     // Configuration and connectors: every key checked, every error kept.
     std::vector<Status> configErrors;
-    auto config = parseJobConfig(plan, configErrors);
+    auto config = parseJobConfig(plan, configErrors, /*complete=*/true, environment.serverJobDefaults.get());
     for (const auto& error : configErrors) errors.push_back(prefixed(error));
     if (config.isOk()) job->config_ = config.value();
 

@@ -34,6 +34,8 @@ struct JobEnvironment {
     std::filesystem::path baseDir;
     std::string appName;
     const connectors::ConnectorRegistry* registry = nullptr;
+    /// Job keys from the server configuration (ferris-sql-multi), below the environment.
+    std::shared_ptr<const plan::PropertyList> serverJobDefaults;
 };
 
 /// The life of a job, as reported to users (§1.5).

@@ -114,19 +114,21 @@ std::string environmentName(std::string_view key) {
     return name;
 }
 
-Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete) {
+Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete,
+                                 const plan::PropertyList* serverDefaults) {
     JobConfig config;
     size_t errorsBefore = errors.size();
     // Precedence (§1.2): WITH > job annotation > app annotation > FERRIS_<KEY> environment
-    // > built-in default. The binder has merged the first three; the environment fills in
-    // keys none of them set. (Connector config files and the server config come with the
-    // multi-job server.)
+    // > server configuration > built-in default. The binder has merged the first three; the
+    // environment, then the server's defaults, fill in keys none of them set.
     plan::PropertyList properties = job.jobProperties;
     for (const auto& key : jobKeys()) {
         if (!complete || properties.has(key.name)) continue;
         std::string variable = environmentName(key.name);
         if (const char* value = std::getenv(variable.c_str())) {
             properties.add({key.name, value, variable + " (environment)", {}});
+        } else if (serverDefaults != nullptr) {
+            if (const plan::Property* fallback = serverDefaults->find(key.name)) properties.add(*fallback);
         }
     }
     for (const auto& property : properties.entries()) {

@@ -55,7 +55,9 @@ const std::vector<std::string>& jobKeyNames();
 /// `complete` = the properties are all a job has (environment defaults are added and keys
 /// that depend on each other are checked together); false checks each key on its own (app
 /// annotations, which jobs complete).
-Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete = true);
+/// `serverDefaults`: job keys from the server configuration, below the environment.
+Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& errors, bool complete = true,
+                                 const plan::PropertyList* serverDefaults = nullptr);
 
 /// The environment variable that sets a job-level key: FERRIS_<KEY>, the key upper-cased
 /// with '.' → '_' and '_' → '__' (§1.2).

@@ -25,7 +25,8 @@ int64_t steadyMicros() {
 
 }  // namespace
 
-JobManager::JobManager(ManagerOptions options) : options_(std::move(options)) {
+JobManager::JobManager(ManagerOptions options)
+    : options_(std::move(options)), maxJobs_(options_.maxJobs), stallTimeoutMicros_(options_.stallTimeoutMicros) {
     watcher_ = std::thread([this] { watch(); });
 }
 
@@ -45,16 +46,17 @@ void JobManager::watch() {
     while (true) {
         {
             std::unique_lock lock(watchMutex_);
-            int64_t tick = options_.stallTimeoutMicros > 0 ? std::clamp<int64_t>(options_.stallTimeoutMicros / 4, 10'000, 1'000'000)
-                                                           : 1'000'000;
+            int64_t timeout = stallTimeoutMicros_.load();
+            int64_t tick = timeout > 0 ? std::clamp<int64_t>(timeout / 4, 10'000, 1'000'000) : 1'000'000;
             watchWake_.wait_for(lock, std::chrono::microseconds(tick), [&] { return stopping_.load(); });
             if (stopping_) return;
         }
-        if (options_.stallTimeoutMicros <= 0) continue;
+        int64_t timeout = stallTimeoutMicros_.load();
+        if (timeout <= 0) continue;
         int64_t now = steadyMicros();
         for (const auto& host : jobs()) {
             int64_t started = host->batchStartedMicros();
-            if (started != 0 && now - started > options_.stallTimeoutMicros) host->markStalled(options_.stallTimeoutMicros);
+            if (started != 0 && now - started > timeout) host->markStalled(timeout);
         }
     }
 }
@@ -89,6 +91,12 @@ DeployResult JobManager::deploy(const DeployRequest& request) {
     environment.baseDir = request.baseDir.empty() ? options_.baseDir : request.baseDir;
     environment.appName = shared->name;
     environment.registry = &connectors::ConnectorRegistry::global();
+    environment.serverJobDefaults = options_.jobDefaults;
+    // The server configuration's Kafka keys, under every Kafka declaration's own.
+    for (auto* decls : {&shared->plan->sources, &shared->plan->declaredSinks}) {
+        for (auto& decl : *decls) applyKafkaDefaults(decl);
+    }
+    for (auto& job : shared->plan->jobs) applyKafkaDefaults(job.sink);
     auto built = runtime::buildJobs(*shared->plan, environment, result.errors);
     if (!result.errors.empty()) return result;
     if (built.empty()) {
@@ -121,11 +129,12 @@ DeployResult JobManager::deploy(const DeployRequest& request) {
                     job->plan().location));
             }
         }
-        if (result.errors.empty() && jobs_.size() + reservedNames_.size() + built.size() > options_.maxJobs) {
+        size_t maxJobs = maxJobs_.load();
+        if (result.errors.empty() && jobs_.size() + reservedNames_.size() + built.size() > maxJobs) {
             result.errors.push_back(Status::user(
                 ErrorCode::kConflict,
                 fmt::format("the app has {} job(s) and the server runs {} of at most {} (max_jobs)", built.size(),
-                            jobs_.size() + reservedNames_.size(), options_.maxJobs)));
+                            jobs_.size() + reservedNames_.size(), maxJobs)));
         }
         if (!result.errors.empty()) return result;
         reservedNames_.insert(reservedNames_.end(), names.begin(), names.end());
@@ -195,6 +204,22 @@ DeployResult JobManager::deploy(const DeployRequest& request) {
     result.jobs = names;
     FERRIS_LOG_INFO("-", "deployed app {}: {} job(s)", shared->name, names.size());
     return result;
+}
+
+void JobManager::applyKafkaDefaults(plan::ConnectorDecl& decl) const {
+    const std::string& type = decl.properties.get("type");
+    if (type != "kafka_source" && type != "kafka_sink") return;
+    for (const auto& [key, value] : options_.kafkaDefaults) {
+        if (decl.properties.has(key)) continue;
+        decl.properties.add({key, value, fmt::format("{}.{} (server configuration kafka.{})", decl.name, key, key),
+                             decl.location});
+    }
+}
+
+void JobManager::setLimits(size_t maxJobs, int64_t stallTimeoutMicros) {
+    maxJobs_ = maxJobs;
+    stallTimeoutMicros_ = stallTimeoutMicros;
+    watchWake_.notify_all();
 }
 
 std::vector<std::shared_ptr<JobHost>> JobManager::jobs() const {

@@ -25,6 +25,9 @@ struct ManagerOptions {
     int64_t stallTimeoutMicros = 300'000'000;
     /// Where apps posted over REST resolve relative paths (and keep `.ferris-state`).
     std::filesystem::path baseDir = std::filesystem::current_path();
+    /// From the server configuration: job-key defaults and Kafka connector defaults.
+    std::shared_ptr<const plan::PropertyList> jobDefaults;
+    std::vector<std::pair<std::string, std::string>> kafkaDefaults;
 };
 
 /// An app to deploy: its SQL and how to name and place it.
@@ -60,6 +63,8 @@ public:
     /// Stops every job gracefully (SIGTERM); each commits.
     void stopAll();
     const ManagerOptions& options() const { return options_; }
+    /// Limits that a configuration reload (SIGHUP) may change while jobs run.
+    void setLimits(size_t maxJobs, int64_t stallTimeoutMicros);
     /// Set once the apps given at start-up are deployed (`/ready`).
     void setReady() { ready_ = true; }
     bool ready() const { return ready_.load(); }
@@ -71,8 +76,11 @@ private:
         runtime::JobEnvironment environment;
     };
     void watch();
+    void applyKafkaDefaults(plan::ConnectorDecl& decl) const;
 
     ManagerOptions options_;
+    std::atomic<size_t> maxJobs_;
+    std::atomic<int64_t> stallTimeoutMicros_;
     runtime::WallClock clock_;
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<JobHost>> jobs_;

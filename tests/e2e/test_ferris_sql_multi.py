@@ -114,6 +114,41 @@ class CliTest(unittest.TestCase):
             self.assertEqual(code, 0, log)
             self.assertIn("SIGTERM: stopping every job", log)
 
+    def test_configuration_profiles_and_sighup(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            config = tmp / "ferris.yaml"
+            config.write_text("server:\n  max_jobs: 1\nprofiles:\n  wide:\n    server.max_jobs: 2\n")
+            bad = subprocess.run([MULTI, "serve", "--config", str(config), "--profile", "narrow"], capture_output=True,
+                                 text=True, timeout=60)
+            self.assertEqual((bad.returncode, bad.stderr), (2, "error: profile 'narrow' is not in ferris.yaml\n"))
+            (tmp / "in.jsonl").write_text('{"id":1}\n')
+            app = ("CREATE STREAM s{0} (id BIGINT) WITH ('s{0}.type' = 'file_source', 's{0}.path' = 'in.jsonl');\n"
+                   "CREATE STREAM j{0} AS SELECT id FROM s{0} WITH ('j{0}.type' = 'file_sink', 'j{0}.path' = "
+                   "'j{0}.jsonl');\n")
+            for k in range(3):
+                (tmp / f"a{k}.sql").write_text(f"-- @app: a{k}\n" + app.format(k))
+            server = Server(tmp, "--config", str(config), "--profile", "wide")
+            try:
+                self.assertEqual(server.cli("deploy", str(tmp / "a0.sql")).returncode, 0)
+                self.assertEqual(server.cli("deploy", str(tmp / "a1.sql")).returncode, 0)
+                refused = server.cli("deploy", str(tmp / "a2.sql"))
+                self.assertEqual(refused.returncode, 2)
+                self.assertIn("at most 2 (max_jobs)", refused.stderr)
+                # SIGHUP: the limit changes now; the body limit would need a restart.
+                config.write_text("server:\n  max_jobs: 1\n  max_body_bytes: 2048\n"
+                                  "profiles:\n  wide:\n    server.max_jobs: 3\n")
+                server.process.send_signal(signal.SIGHUP)
+                wait_for(lambda: "takes effect after a restart" in server.log_path.read_text(), 30, "the reload")
+                log = server.log_path.read_text()
+                self.assertIn("SIGHUP: configuration reloaded (log.level info, log.format text, server.max_jobs 3, "
+                              "server.stall_timeout 300s applied)", log)
+                self.assertIn("SIGHUP: server.max_body_bytes changed: takes effect after a restart of the server", log)
+                self.assertEqual(server.cli("deploy", str(tmp / "a2.sql")).returncode, 0)
+            finally:
+                code, log = server.terminate()
+            self.assertEqual(code, 0, log)
+
 
 class KafkaShutdownTest(unittest.TestCase):
     def test_sigterm_commits_and_a_new_server_continues_without_loss_or_duplicates(self):
@@ -123,12 +158,15 @@ class KafkaShutdownTest(unittest.TestCase):
         subprocess.run([TOPIC_TOOL, "create", bootstrap, topic, "2"], check=True)
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
+            # The brokers come from the server configuration (kafka.*, ${VAR}), the commit
+            # interval from its job defaults: the app names neither.
             app = (f"-- @app: sigterm_{uuid.uuid4().hex[:6]}\n"
-                   f"CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{topic}', "
-                   f"'src.bootstrap.servers' = '{bootstrap}');\n"
+                   f"CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{topic}');\n"
                    "CREATE STREAM copy AS SELECT id FROM src WITH ('copy.type' = 'file_sink', "
-                   "'copy.path' = 'copy.jsonl', 'commit.interval' = '200ms');\n")
+                   "'copy.path' = 'copy.jsonl');\n")
             (tmp / "app.sql").write_text(app)
+            (tmp / "ferris.yaml").write_text("kafka:\n  bootstrap.servers: ${FERRIS_KAFKA_BOOTSTRAP}\n"
+                                             "jobs:\n  commit.interval: 200ms\n")
 
             def produce(first, last):
                 lines = tmp / f"batch-{first}.jsonl"
@@ -140,14 +178,15 @@ class KafkaShutdownTest(unittest.TestCase):
                 path = tmp / "copy.jsonl"
                 return [json.loads(line)["id"] for line in path.read_text().splitlines()] if path.exists() else []
 
-            server = Server(tmp, "--deploy", "app.sql")
+            server = Server(tmp, "--config", "ferris.yaml", "--deploy", "app.sql")
+            self.assertIn('"commit.interval_ms":200', server.cli("status", "copy", "--json").stdout)
             produce(1, 500)
             wait_for(lambda: len(ids()) >= 500, 120, "500 records in copy.jsonl")
             produce(501, 800)
             code, log = server.terminate()
             self.assertEqual(code, 0, log)
             # A new server on the same app resumes from the checkpoint SIGTERM wrote.
-            server = Server(tmp, "--deploy", "app.sql")
+            server = Server(tmp, "--config", "ferris.yaml", "--deploy", "app.sql")
             wait_for(lambda: len(ids()) >= 800, 120, "800 records in copy.jsonl")
             code, log = server.terminate()
             self.assertEqual(code, 0, log)

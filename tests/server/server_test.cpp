@@ -315,6 +315,21 @@ TEST_F(ServerTest, MetricsAreInThePrometheusTextFormat) {
     EXPECT_EQ(values[R"(ferris_processing_latency_seconds_count{job="m1"})"], "1");
 }
 
+TEST_F(ServerTest, ServerJobDefaultsSitBelowTheJobsOwnKeys) {
+    writeTrades("trades.jsonl", 10);
+    auto configured = options();
+    auto defaults = std::make_shared<plan::PropertyList>();
+    defaults->add({"batch.size", "7", "jobs.batch.size (ferris.yaml)", {}});
+    configured.jobDefaults = defaults;
+    TestServer server(configured);
+    ASSERT_EQ(server.post("/apps", filterApp("trades", "trades.jsonl", "plain") +
+                                       filterApp("t2", "trades.jsonl", "own", ", 'batch.size' = '9'"))
+                  .status,
+              201);
+    EXPECT_NE(server.get("/jobs/plain").body.find(R"("batch.size":7,)"), std::string::npos);
+    EXPECT_NE(server.get("/jobs/own").body.find(R"("batch.size":9,)"), std::string::npos);
+}
+
 TEST_F(ServerTest, AStalledBatchMarksItsJobFailed) {
     writeTrades("trades.jsonl", 60000);
     auto stalling = options();
