@@ -13,6 +13,12 @@ Status expand(plan::ConnectorDecl& decl, const std::filesystem::path& baseDir) {
     if (file == nullptr) return Status::ok();
     std::filesystem::path path(file->value);
     if (path.is_relative()) path = baseDir / path;
+    if (!std::filesystem::is_regular_file(path)) {
+        return Status::user(ErrorCode::kConfigError,
+                            fmt::format("'{}': no such file {} (relative paths start at the SQL file's folder)",
+                                        file->fullKey, file->value),
+                            file->location);
+    }
     auto entries = loadYamlConfig(path);
     if (!entries.isOk()) return entries.status().withLocation(file->location);
     SourceLocation at = file->location;
