@@ -55,24 +55,9 @@ std::string text(simdjson::dom::element value) {
     return simdjson::minify(value);
 }
 
-/// Columns padded to their widest cell.
+/// Columns padded to their widest cell, under a rule (as `ferris-sql` prints SHOW output).
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths(header.size());
-    for (size_t c = 0; c < header.size(); ++c) widths[c] = header[c].size();
-    for (const auto& row : rows) {
-        for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    }
-    std::string out;
-    auto line = [&](const std::vector<std::string>& cells) {
-        for (size_t c = 0; c < cells.size(); ++c) {
-            out += cells[c];
-            if (c + 1 < cells.size()) out += std::string(widths[c] - cells[c].size() + 2, ' ');
-        }
-        out += '\n';
-    };
-    line(header);
-    for (const auto& row : rows) line(row);
-    return out;
+    return runtime::renderTable({header, rows});
 }
 
 /// Prints an error answer (`{"error": …}`) readably; returns the exit code for it.

@@ -94,7 +94,7 @@ class CliTest(unittest.TestCase):
                 self.assertEqual((tmp / "big.jsonl").read_text(), expected)
                 table = server.cli("jobs", token="tok")
                 self.assertEqual(table.returncode, 0)
-                self.assertEqual(table.stdout.splitlines()[1].split()[:6],
+                self.assertEqual(table.stdout.splitlines()[2].split()[:6],
                                  ["big", "cli_demo", "finished", "200", "40", "0"])
                 refused = server.cli("pause", "big", token="tok")
                 self.assertEqual(refused.returncode, 2)
