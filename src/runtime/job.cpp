@@ -318,6 +318,14 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         job->recordLayout_ = layout;
         job->records_ = std::make_unique<codec::RecordAssembler>(*job->encoder_, std::move(layout));
     }
+    if (environment.indexTables && plan.kind == plan::JobKind::kCreateTable && !plan.keyColumns.empty()) {
+        auto index = std::make_unique<TableIndex>();
+        FERRIS_ASSIGN_OR_RETURN(index->rows, codec::makeJsonEncoder(columns, codec::TimestampFormat::kEpochMillis));
+        codec::RecordLayout keyLayout;
+        for (int slot : plan.keyColumns) keyLayout.keyColumns.push_back(columns[static_cast<size_t>(slot)]);
+        index->keys = std::make_unique<codec::RecordAssembler>(*index->rows, std::move(keyLayout));
+        job->tableIndex_ = std::move(index);
+    }
 
     // Keys that shape event-time windows do nothing in a job without one.
     bool eventTimeWindow = false;
@@ -659,6 +667,7 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
     FERRIS_RETURN_IF_ERROR(checkMemory(batch));
     if (batch.numSelected() > 0) {
         if (sqlMetrics_) sqlMetrics_->observe(batch, context.nowMicros);
+        if (tableIndex_) indexRows(batch);
         encoded_.clear();
         if (records_) {
             records_->assemble(batch, encoded_);
@@ -693,7 +702,7 @@ Status Job::checkMemory(const Batch& batch) {
         }
     }
     metrics_.batchBytes.store(static_cast<int64_t>(batch.bytesUsed()), std::memory_order_relaxed);
-    size_t used = batch.bytesUsed() + state;
+    size_t used = batch.bytesUsed() + state + static_cast<size_t>(metrics_.tableIndexBytes.load());
     if (used > static_cast<size_t>(config_.maxMemoryBytes)) {
         return Status::user(ErrorCode::kResourceExhausted,
                             fmt::format("the job needs {:.1f} MB ({:.1f} MB of state, {:.1f} MB of batch), over its "
@@ -908,6 +917,42 @@ Status Job::close() {
     if (!status.isOk()) return status;
     if (!dlq.isOk()) return dlq;
     return source;
+}
+
+void Job::indexRows(const Batch& batch) {
+    TableIndex& index = *tableIndex_;
+    const auto& kinds = batch.rowKinds();
+    std::string key;
+    std::string row;
+    std::lock_guard lock(index.mutex);
+    for (uint32_t selected : batch.selection()) {
+        key.clear();
+        index.keys->appendKey(batch, selected, key);
+        if (selected < kinds.size() && kinds[selected] == Batch::RowKind::kDelete) {
+            auto found = index.byKey.find(key);
+            if (found != index.byKey.end()) {
+                index.bytes -= static_cast<int64_t>(found->first.size() + found->second.size());
+                index.byKey.erase(found);
+            }
+            continue;
+        }
+        row.clear();
+        index.rows->encodeRow(batch, selected, row);
+        if (!row.empty() && row.back() == '\n') row.pop_back();
+        auto [at, inserted] = index.byKey.try_emplace(key);
+        index.bytes += static_cast<int64_t>(row.size()) - static_cast<int64_t>(at->second.size()) +
+                       (inserted ? static_cast<int64_t>(key.size()) : 0);
+        at->second = row;
+    }
+    metrics_.tableIndexBytes.store(index.bytes, std::memory_order_relaxed);
+}
+
+std::optional<std::string> Job::lookup(const std::string& key) const {
+    if (!tableIndex_) return std::nullopt;
+    std::lock_guard lock(tableIndex_->mutex);
+    auto found = tableIndex_->byKey.find(key);
+    if (found == tableIndex_->byKey.end()) return std::nullopt;
+    return found->second;
 }
 
 void Job::collectMetrics(std::vector<MetricSample>& out) const {

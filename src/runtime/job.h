@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "codec/decoder.h"
@@ -36,6 +38,8 @@ struct JobEnvironment {
     const connectors::ConnectorRegistry* registry = nullptr;
     /// Job keys from the server configuration (ferris-sql-multi), below the environment.
     std::shared_ptr<const plan::PropertyList> serverJobDefaults;
+    /// CREATE TABLE jobs keep their current rows by key for point lookups (the server).
+    bool indexTables = false;
 };
 
 /// The life of a job, as reported to users (§1.5).
@@ -102,6 +106,11 @@ public:
     const plan::ConnectorDecl& sourceDecl() const { return sourceDecl_; }
     const plan::ConnectorDecl& sinkDecl() const { return plan_.sink; }
     const JobConfig& config() const { return config_; }
+    /// A CREATE TABLE job's current row for a key (§1.4.1 key text) as a JSON object, when
+    /// the environment indexes tables; nullopt when the key has no row. Any thread.
+    std::optional<std::string> lookup(const std::string& key) const;
+    /// Whether lookup() answers for this job.
+    bool indexed() const { return tableIndex_ != nullptr; }
 
 private:
     Job(plan::JobPlan plan, JobEnvironment environment);
@@ -150,6 +159,17 @@ private:
     expr::CompiledExprPtr eventTimeExpr_;  ///< `expr AS _event_time`, when the query assigns it
     WatermarkTracker watermarks_;
     bool stateful_ = false;  ///< some operator keeps state
+    /// The table's rows by key text (CREATE TABLE under the server): updated by the driver
+    /// after each batch, read by lookups.
+    struct TableIndex {
+        std::unique_ptr<codec::Encoder> rows;     ///< JSON objects of the output columns
+        std::unique_ptr<codec::RecordAssembler> keys;  ///< the key text of a row
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, std::string> byKey;
+        int64_t bytes = 0;
+    };
+    std::unique_ptr<TableIndex> tableIndex_;
+    void indexRows(const types::Batch& batch);
     JobMetrics metrics_;
     std::unique_ptr<SqlMetrics> sqlMetrics_;  ///< `@metric` definitions; null when none
     std::atomic<JobState> state_{JobState::kStarting};

@@ -92,6 +92,7 @@ struct JobMetrics {
     std::atomic<int64_t> lateDeadLettered{0};  ///< records for closed windows, sent to the DLQ
     std::atomic<int64_t> stateBytes{0};        ///< bytes of operator state held
     std::atomic<int64_t> batchBytes{0};        ///< bytes of the batch last checked against max.memory.mb
+    std::atomic<int64_t> tableIndexBytes{0};   ///< a CREATE TABLE's rows kept for lookups (server)
     std::atomic<int64_t> watermarkMicros{INT64_MIN};
     std::atomic<int64_t> watermarkDelayMicros{-1};  ///< job clock minus watermark, when both exist
     bool stateful = false;                     ///< the job keeps state (late and state metrics apply)

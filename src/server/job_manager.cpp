@@ -92,6 +92,7 @@ DeployResult JobManager::deploy(const DeployRequest& request) {
     environment.appName = shared->name;
     environment.registry = &connectors::ConnectorRegistry::global();
     environment.serverJobDefaults = options_.jobDefaults;
+    environment.indexTables = true;  // GET /tables/{name}/{key}
     // The server configuration's Kafka keys, under every Kafka declaration's own.
     for (auto* decls : {&shared->plan->sources, &shared->plan->declaredSinks}) {
         for (auto& decl : *decls) applyKafkaDefaults(decl);
@@ -225,6 +226,15 @@ void JobManager::setLimits(size_t maxJobs, int64_t stallTimeoutMicros) {
 std::vector<std::shared_ptr<JobHost>> JobManager::jobs() const {
     std::lock_guard lock(mutex_);
     return jobs_;
+}
+
+std::shared_ptr<JobHost> JobManager::findTable(const std::string& table) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& host : jobs_) {
+        auto job = host->job();
+        if (job->plan().kind == plan::JobKind::kCreateTable && job->sinkDecl().name == table) return host;
+    }
+    return nullptr;
 }
 
 std::shared_ptr<JobHost> JobManager::find(const std::string& name) const {

@@ -58,6 +58,8 @@ public:
     /// Every job, in deploy order.
     std::vector<std::shared_ptr<JobHost>> jobs() const;
     std::shared_ptr<JobHost> find(const std::string& name) const;
+    /// The job that writes CREATE TABLE `table`.
+    std::shared_ptr<JobHost> findTable(const std::string& table) const;
     /// Stops the job (gracefully) and forgets it; its checkpoint stays in its state directory.
     Status remove(const std::string& name);
     /// Stops every job gracefully (SIGTERM); each commits.

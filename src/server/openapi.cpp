@@ -40,7 +40,7 @@ const std::string& openApiDocument() {
  "/jobs/{name}/stop":{"parameters":[{"$ref":"#/components/parameters/name"}],"post":{"summary":"finish the batch, flush, commit, stop","responses":{"200":{"$ref":"#/components/responses/Job"},"404":{"$ref":"#/components/responses/Error"}}}},
  "/jobs/{name}/restart":{"parameters":[{"$ref":"#/components/parameters/name"}],"post":{"summary":"stop, then start again from the checkpoint","responses":{"200":{"$ref":"#/components/responses/Job"},"404":{"$ref":"#/components/responses/Error"}}}},
  "/jobs/{name}/dlq/replay":{"parameters":[{"$ref":"#/components/parameters/name"}],"post":{"summary":"replay the job's DLQ (not supported yet: 501)","responses":{"501":{"$ref":"#/components/responses/Error"}}}},
- "/tables/{name}/{key}":{"parameters":[{"$ref":"#/components/parameters/name"},{"name":"key","in":"path","required":true,"schema":{"type":"string"}}],"get":{"summary":"point lookup into a CREATE TABLE result (not supported yet: 501)","responses":{"501":{"$ref":"#/components/responses/Error"}}}}
+ "/tables/{name}/{key}":{"parameters":[{"$ref":"#/components/parameters/name"},{"name":"key","in":"path","required":true,"schema":{"type":"string"}}],"get":{"summary":"the current row of a CREATE TABLE result by its key (the §1.4.1 key text: one column's text, or the compact JSON object of several)","responses":{"200":{"description":"{\"table\", \"key\", \"row\": {…}}"},"404":{"$ref":"#/components/responses/Error"}}}}
 }
 })json";
     return document;

@@ -98,7 +98,8 @@ void appendJob(JsonWriter& json, const JobHost& host, bool detail) {
     json.field("records_failed", metrics.failedTotal());
     json.field("cpu_seconds", host.cpuSeconds());
     json.field("state_bytes", metrics.stateBytes.load());
-    json.field("memory_bytes", metrics.stateBytes.load() + metrics.batchBytes.load());
+    json.field("memory_bytes",
+               metrics.stateBytes.load() + metrics.batchBytes.load() + metrics.tableIndexBytes.load());
     if (detail) {
         json.field("sql", job->plan().sql);
         json.key("source");
@@ -275,7 +276,8 @@ std::string renderServerMetrics(const JobManager& manager) {
         samples.push_back({"ferris_job_cpu_seconds_total", "counter", "CPU time of the job's driver thread.", labels,
                            host->cpuSeconds()});
         samples.push_back({"ferris_job_memory_bytes", "gauge", "Bytes of state and batch the job holds.", labels,
-                           static_cast<double>(job->metrics().stateBytes.load() + job->metrics().batchBytes.load())});
+                           static_cast<double>(job->metrics().stateBytes.load() + job->metrics().batchBytes.load() +
+                                               job->metrics().tableIndexBytes.load())});
         JobState state = host->state();
         samples.push_back({"ferris_job_state", "gauge", "1 for the job's current state.",
                            fmt::format("{},state=\"{}\"", labels, runtime::jobStateName(state)), 1});
@@ -410,8 +412,23 @@ void RestServer::routeAll() {
     http.Post(R"(/jobs/([^/]+)/dlq/replay)", [](const httplib::Request&, httplib::Response& response) {
         sendError(response, Status::notSupported("DLQ replay comes with the delivery-guarantees work"));
     });
-    http.Get(R"(/tables/([^/]+)/(.+))", [](const httplib::Request&, httplib::Response& response) {
-        sendError(response, Status::notSupported("point lookups into CREATE TABLE results"));
+    http.Get(R"(/tables/([^/]+)/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
+        std::string table = request.matches[1];
+        std::string key = request.matches[2];
+        auto host = manager_.findTable(table);
+        if (!host) {
+            return sendError(response, Status::user(ErrorCode::kNotFound,
+                                                    fmt::format("no table named {} (a CREATE TABLE job's output)", table)));
+        }
+        auto job = host->job();
+        auto row = job->lookup(key);
+        if (!row) {
+            return sendError(response,
+                             Status::user(ErrorCode::kNotFound, fmt::format("table {} has no row with key {}", table, key)));
+        }
+        JsonWriter json;
+        json.beginObject().field("table", table).field("key", key).key("row").raw(*row).endObject();
+        sendJson(response, 200, json.take());
     });
 }
 

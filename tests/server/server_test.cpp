@@ -330,6 +330,36 @@ TEST_F(ServerTest, ServerJobDefaultsSitBelowTheJobsOwnKeys) {
     EXPECT_NE(server.get("/jobs/own").body.find(R"("batch.size":9,)"), std::string::npos);
 }
 
+TEST_F(ServerTest, TablesAnswerPointLookupsByKeyText) {
+    writeTrades("trades.jsonl", 100);
+    TestServer server(options());
+    std::string sql =
+        "CREATE STREAM trades (id BIGINT, qty BIGINT) WITH ('trades.type' = 'file_source', 'trades.path' = "
+        "'trades.jsonl');\n"
+        "CREATE TABLE by_qty AS SELECT qty, COUNT(*) AS n, SUM(id) AS ids FROM trades GROUP BY qty "
+        "WITH ('by_qty.type' = 'file_sink', 'by_qty.path' = 'by_qty.jsonl');\n"
+        "CREATE TABLE by_pair AS SELECT qty, id % 2 AS odd, COUNT(*) AS n FROM trades GROUP BY qty, id % 2 "
+        "WITH ('by_pair.type' = 'file_sink', 'by_pair.path' = 'by_pair.jsonl');\n";
+    ASSERT_EQ(server.post("/apps", sql).status, 201);
+    ASSERT_EQ(TestServer::field(server.waitForState("by_qty", "finished"), "state"), "finished");
+    ASSERT_EQ(TestServer::field(server.waitForState("by_pair", "finished"), "state"), "finished");
+    // qty = id % 7: for qty 3, ids 3, 10, …, 94 (14 of them, sum 679).
+    auto row = server.get("/tables/by_qty/3");
+    EXPECT_EQ(row.status, 200);
+    EXPECT_EQ(row.body, R"({"table":"by_qty","key":"3","row":{"qty":3,"n":14,"ids":679}})");
+    // Several key columns: the compact JSON object, URL-encoded on the way.
+    auto pair = server.get("/tables/by_pair/%7B%22qty%22%3A3%2C%22odd%22%3A1%7D");
+    EXPECT_EQ(pair.status, 200) << pair.body;
+    EXPECT_EQ(pair.body, R"({"table":"by_pair","key":"{\"qty\":3,\"odd\":1}","row":{"qty":3,"odd":1,"n":7}})");
+    auto missing = server.get("/tables/by_qty/8");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body, R"({"error":{"code":"not_found","message":"table by_qty has no row with key 8","details":[]}})");
+    auto unknown = server.get("/tables/nope/1");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(TestServer::field(unknown.body, "error"),
+              R"j({"code":"not_found","message":"no table named nope (a CREATE TABLE job's output)","details":[]})j");
+}
+
 TEST_F(ServerTest, AStalledBatchMarksItsJobFailed) {
     writeTrades("trades.jsonl", 60000);
     auto stalling = options();
