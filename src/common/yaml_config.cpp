@@ -112,12 +112,13 @@ Result<Entries> load(const std::filesystem::path& path, std::vector<std::filesys
         return errorAt(path, error.mark, error.msg);
     }
     // Deep merge: the file's keys replace the base's.
-    for (auto& [key, value] : own) {
-        auto found = std::find_if(entries.begin(), entries.end(), [&](const auto& entry) { return entry.first == key; });
+    for (auto& entry : own) {
+        auto found = std::find_if(entries.begin(), entries.end(),
+                                  [&](const auto& existing) { return existing.first == entry.first; });
         if (found != entries.end()) {
-            found->second = std::move(value);
+            found->second = std::move(entry.second);
         } else {
-            entries.emplace_back(key, std::move(value));
+            entries.push_back(std::move(entry));
         }
     }
     return entries;

@@ -87,8 +87,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<JobHost>> jobs_;
     std::map<std::string, std::shared_ptr<App>> apps_;
-    size_t reserved_ = 0;  ///< names held by deploys in progress
-    std::vector<std::string> reservedNames_;
+    std::vector<std::string> reservedNames_;  ///< job names held by deploys in progress
     std::atomic<bool> ready_{false};
     std::atomic<bool> stopping_{false};
     std::mutex watchMutex_;
