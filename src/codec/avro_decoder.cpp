@@ -405,6 +405,13 @@ public:
             out += text;
             if (quoted) out += '"';
         };
+        auto string = [&](std::string_view text) {  // a JSON string when quoted, the bare text when not
+            if (quote) {
+                appendJsonString(text, out);
+            } else {
+                out += text;
+            }
+        };
         switch (node.kind) {
             case AvroKind::kNull: out += "null"; return true;
             case AvroKind::kBoolean:
@@ -442,11 +449,7 @@ public:
             }
             case AvroKind::kString:
                 if (!readBlob(in, bytes)) return false;
-                if (quote) {
-                    appendJsonString(bytes, out);
-                } else {
-                    out += bytes;
-                }
+                string(bytes);
                 return true;
             case AvroKind::kBytes:
             case AvroKind::kFixed: {
@@ -472,12 +475,7 @@ public:
                 if (number < 0 || static_cast<size_t>(number) >= node.symbols.size()) {
                     return fail(fmt::format("enum index {} is out of range ({} symbols)", number, node.symbols.size()));
                 }
-                const std::string& symbol = node.symbols[static_cast<size_t>(number)];
-                if (quote) {
-                    appendJsonString(symbol, out);
-                } else {
-                    out += symbol;
-                }
+                string(node.symbols[static_cast<size_t>(number)]);
                 return true;
             }
             case AvroKind::kRecord:

@@ -86,6 +86,27 @@ void logCallback(const rd_kafka_t* handle, int level, const char* facility, cons
     }
 }
 
+void errorCallback(rd_kafka_t* handle, int error, const char* reason, void* opaque) {
+    auto* context = static_cast<ClientContext*>(opaque);
+    std::string_view name = context != nullptr ? std::string_view(context->job) : std::string_view("-");
+    if (context != nullptr) context->errors.fetch_add(1, std::memory_order_relaxed);
+    auto code = static_cast<rd_kafka_resp_err_t>(error);
+    if (code == RD_KAFKA_RESP_ERR__FATAL) {
+        char fatal[512];
+        code = rd_kafka_fatal_error(handle, fatal, sizeof fatal);
+        FERRIS_LOG_ERROR(name, "kafka client fatal error: {}: {}", rd_kafka_err2name(code), fatal);
+    } else {
+        // librdkafka logs these itself (logCallback): counted here, not logged twice.
+        FERRIS_LOG_DEBUG(name, "kafka client error (retried): {}: {}", rd_kafka_err2name(code), reason);
+    }
+}
+
+void routeEvents(rd_kafka_conf_t* conf, ClientContext& context) {
+    rd_kafka_conf_set_opaque(conf, &context);
+    rd_kafka_conf_set_log_cb(conf, logCallback);
+    rd_kafka_conf_set_error_cb(conf, errorCallback);
+}
+
 std::string describeError(rd_kafka_resp_err_t error) {
     return fmt::format("{} ({})", rd_kafka_err2str(error), rd_kafka_err2name(error));
 }

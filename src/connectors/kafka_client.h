@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -48,11 +49,19 @@ Result<HandlePtr> makeHandle(rd_kafka_type_t type, ConfPtr conf, const std::stri
 struct ClientContext {
     std::string job;
     void* owner = nullptr;
+    /// Errors the client reported through errorCallback (it retries them by itself).
+    std::atomic<int64_t> errors{0};
 };
 
 /// Routes librdkafka's log lines to the project log under the job's name (the client's
 /// opaque is a ClientContext).
 void logCallback(const rd_kafka_t* handle, int level, const char* facility, const char* message);
+
+/// Counts and logs the errors a client reports by itself — broker down, transport,
+/// authentication — under the job's name (the client's opaque is a ClientContext).
+void errorCallback(rd_kafka_t* handle, int error, const char* reason, void* opaque);
+/// Sets the ClientContext `context` as `conf`'s opaque with logCallback and errorCallback.
+void routeEvents(rd_kafka_conf_t* conf, ClientContext& context);
 
 /// The number of partitions of `topic`; a missing topic is an error saying so.
 Result<int> partitionCount(rd_kafka_t* handle, const std::string& topic, std::chrono::milliseconds timeout);

@@ -40,8 +40,7 @@ Status KafkaSink::open(bool /*truncate*/) {
     highMark_ = std::max<size_t>(1, queueMessages * 3 / 4);
     lowMark_ = queueMessages / 4;
     FERRIS_ASSIGN_OR_RETURN(auto conf, kafka::makeConf(settings, describe()));
-    rd_kafka_conf_set_opaque(conf.get(), &context_);
-    rd_kafka_conf_set_log_cb(conf.get(), kafka::logCallback);
+    kafka::routeEvents(conf.get(), context_);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::deliveryReport);
     FERRIS_ASSIGN_OR_RETURN(producer_, kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), describe()));
     auto partitions = kafka::partitionCount(producer_.get(), options_.topic, kMetadataTimeout);

@@ -29,6 +29,7 @@ public:
 
     Status open(bool truncate) override;
     Status write(const EncodedBatch& batch) override;
+    int64_t clientErrors() const override { return context_.errors.load(std::memory_order_relaxed); }
     Result<std::string> prepareCommit() override;
     Status flush() override;
     Status commit() override { return Status::ok(); }

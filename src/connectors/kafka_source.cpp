@@ -85,8 +85,7 @@ Status KafkaSource::open() {
     settings.emplace_back("enable.auto.offset.store", "false");
     settings.emplace_back("enable.partition.eof", "true");
     FERRIS_ASSIGN_OR_RETURN(auto conf, kafka::makeConf(settings, describe()));
-    rd_kafka_conf_set_opaque(conf.get(), &context_);
-    rd_kafka_conf_set_log_cb(conf.get(), kafka::logCallback);
+    kafka::routeEvents(conf.get(), context_);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaSource::rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaSource::offsetsCommitted);
     FERRIS_ASSIGN_OR_RETURN(consumer_, kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(conf), describe()));
@@ -110,8 +109,7 @@ Status KafkaSource::computeEnds() {
     kafka::Settings settings = options_.settings;
     settings.emplace_back("isolation.level", "read_committed");
     FERRIS_ASSIGN_OR_RETURN(auto conf, kafka::makeConf(settings, describe()));
-    rd_kafka_conf_set_opaque(conf.get(), &context_);
-    rd_kafka_conf_set_log_cb(conf.get(), kafka::logCallback);
+    kafka::routeEvents(conf.get(), context_);
     FERRIS_ASSIGN_OR_RETURN(auto lookup, kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(conf), describe()));
     if (options_.bound == KafkaBound::kTimestamp) {
         PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));

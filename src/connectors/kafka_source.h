@@ -52,6 +52,8 @@ public:
     size_t pause() override;
     bool pollsWhilePaused() const override { return true; }
     std::vector<std::pair<int32_t, int64_t>> lag() const override;
+    bool stampsRecords() const override { return true; }
+    int64_t clientErrors() const override { return context_.errors.load(std::memory_order_relaxed); }
     void resume() override;
     Status close() override;
 

@@ -51,6 +51,8 @@ public:
     /// Records whose delivery failed since the last call (delivery reports are checked
     /// during prepareCommit at the latest).
     virtual std::vector<DeliveryFailure> takeDeliveryFailures() { return {}; }
+    /// Errors the sink's client reported and retries by itself (a broker down, say).
+    virtual int64_t clientErrors() const { return 0; }
 };
 
 }  // namespace ferris::connectors

@@ -57,6 +57,11 @@ public:
     /// Records behind the end of each assigned partition, as far as the source knows
     /// without asking the broker; empty when it does not apply (files).
     virtual std::vector<std::pair<int32_t, int64_t>> lag() const { return {}; }
+    /// True when records carry the time they were produced (RawRecord::timestampMicros), which
+    /// end-to-end latency is measured from.
+    virtual bool stampsRecords() const { return false; }
+    /// Errors the source's client reported and retries by itself (a broker down, say).
+    virtual int64_t clientErrors() const { return 0; }
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 };

@@ -875,8 +875,8 @@ void Job::observeBatch(size_t count, int64_t readMicros) {
     int64_t done = environment_.clock->nowMicros();
     metrics_.batchRecords.observe(static_cast<double>(count));
     metrics_.processingSeconds.observe(static_cast<double>(std::max<int64_t>(done - readMicros, 0)) / 1e6);
-    {
-        auto tally = metrics_.endToEndSeconds.tally();  // records with a timestamp (Kafka)
+    if (source_->stampsRecords()) {
+        auto tally = metrics_.endToEndSeconds.tally();
         for (const auto& record : raw_.records) {
             if (record.timestampMicros == 0) continue;
             metrics_.endToEndSeconds.record(tally,
@@ -957,6 +957,11 @@ std::optional<std::string> Job::lookup(const std::string& key) const {
 
 void Job::collectMetrics(std::vector<MetricSample>& out) const {
     metrics_.collect(plan_.name, sourceDecl_.name, plan_.sink.name, out);
+    // Read from the clients themselves: current even while a batch waits on a broker.
+    out.push_back({"ferris_client_errors_total", "counter",
+                   "Errors the job's Kafka clients reported and retry by themselves (broker down, transport).",
+                   fmt::format("job=\"{}\"", escapeLabel(plan_.name)),
+                   static_cast<double>(source_->clientErrors() + sink_->clientErrors())});
     if (sqlMetrics_) sqlMetrics_->collect(plan_.name, out);
 }
 

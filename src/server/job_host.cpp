@@ -115,15 +115,16 @@ void JobHost::drive(std::shared_ptr<Driver> driver, std::string name, StartGate 
         for (auto& command : commands) {
             switch (command.kind) {
                 case CommandKind::kPause: {
+                    bool wasPaused = job.paused();
                     Status status = job.pause();
-                    if (status.isOk()) FERRIS_LOG_INFO(name, "paused");
+                    if (status.isOk() && !wasPaused) FERRIS_LOG_INFO(name, "paused");
                     command.done.set_value(status);
                     if (!status.isOk()) result = status;
                     break;
                 }
                 case CommandKind::kResume:
+                    if (job.paused()) FERRIS_LOG_INFO(name, "resumed");
                     job.resume();
-                    FERRIS_LOG_INFO(name, "resumed");
                     command.done.set_value(Status::ok());
                     break;
                 case CommandKind::kStop:
@@ -213,15 +214,10 @@ Status JobHost::send(CommandKind kind) {
     return answer.get();
 }
 
-Status JobHost::pause() {
-    if (state() == JobState::kPaused) return Status::ok();
-    return send(CommandKind::kPause);
-}
+// The driver answers both idempotently: pausing a paused job or resuming a running one is ok.
+Status JobHost::pause() { return send(CommandKind::kPause); }
 
-Status JobHost::resume() {
-    if (state() == JobState::kRunning) return Status::ok();
-    return send(CommandKind::kResume);
-}
+Status JobHost::resume() { return send(CommandKind::kResume); }
 
 Status JobHost::stop() { return send(CommandKind::kStop); }
 

@@ -249,20 +249,20 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 
 const std::vector<Route>& restRoutes() {
     static const std::vector<Route> routes = {
-        {"GET", "/health"},
-        {"GET", "/ready"},
-        {"GET", "/openapi.json"},
-        {"GET", "/metrics"},
-        {"POST", "/apps"},
-        {"GET", "/jobs"},
-        {"GET", "/jobs/{name}"},
-        {"DELETE", "/jobs/{name}"},
-        {"POST", "/jobs/{name}/pause"},
-        {"POST", "/jobs/{name}/resume"},
-        {"POST", "/jobs/{name}/stop"},
-        {"POST", "/jobs/{name}/restart"},
-        {"POST", "/jobs/{name}/dlq/replay"},
-        {"GET", "/tables/{name}/{key}"},
+        {"GET", "/health", &RestServer::health},
+        {"GET", "/ready", &RestServer::ready},
+        {"GET", "/openapi.json", &RestServer::openApi},
+        {"GET", "/metrics", &RestServer::metrics},
+        {"POST", "/apps", &RestServer::deployApp},
+        {"GET", "/jobs", &RestServer::listJobs},
+        {"GET", "/jobs/{name}", &RestServer::getJob},
+        {"DELETE", "/jobs/{name}", &RestServer::deleteJob},
+        {"POST", "/jobs/{name}/pause", &RestServer::pauseJob},
+        {"POST", "/jobs/{name}/resume", &RestServer::resumeJob},
+        {"POST", "/jobs/{name}/stop", &RestServer::stopJob},
+        {"POST", "/jobs/{name}/restart", &RestServer::restartJob},
+        {"POST", "/jobs/{name}/dlq/replay", &RestServer::replayDlq},
+        {"GET", "/tables/{name}/{key}", &RestServer::lookupTable},
     };
     return routes;
 }
@@ -333,103 +333,137 @@ void RestServer::routeAll() {
         }
     });
 
-    http.Get("/health", [](const httplib::Request&, httplib::Response& response) {
-        sendJson(response, 200, R"({"status":"ok"})");
-    });
-    http.Get("/ready", [this](const httplib::Request&, httplib::Response& response) {
-        bool ready = manager_.ready();
-        sendJson(response, ready ? 200 : 503, ready ? R"({"ready":true})" : R"({"ready":false})");
-    });
-    http.Get("/openapi.json", [](const httplib::Request&, httplib::Response& response) {
-        sendJson(response, 200, openApiDocument());
-    });
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-        response.set_content(renderServerMetrics(manager_), "text/plain; version=0.0.4; charset=utf-8");
-    });
-    http.Post("/apps", [this](const httplib::Request& request, httplib::Response& response) {
-        DeployRequest deploy;
-        Status body = parseDeployBody(request, deploy);
-        if (!body.isOk()) return sendError(response, body);
-        DeployResult result = manager_.deploy(deploy);
-        if (!result.ok()) {
-            bool conflict = std::all_of(result.errors.begin(), result.errors.end(),
-                                        [](const Status& error) { return error.code() == ErrorCode::kConflict; });
-            bool userErrors = std::all_of(result.errors.begin(), result.errors.end(), [](const Status& error) {
-                return error.category() == ErrorCategory::kUser;
-            });
-            int status = conflict ? 409 : userErrors ? 400 : 500;
-            std::string code = conflict ? "conflict" : userErrors ? "validation_failed" : "deploy_failed";
-            return sendErrors(response, status, code,
-                              fmt::format("the app was not deployed: {} error{}", result.errors.size(),
-                                          result.errors.size() == 1 ? "" : "s"),
-                              result.errors);
+    for (const Route& route : restRoutes()) {
+        // The OpenAPI template as a pattern: `{name}` is one segment, `{key}` the rest of the path.
+        std::string pattern = std::regex_replace(route.path, std::regex(R"(\{key\})"), "(.+)");
+        pattern = std::regex_replace(pattern, std::regex(R"(\{name\})"), "([^/]+)");
+        auto handler = [this, method = route.handler](const httplib::Request& request, httplib::Response& response) {
+            (this->*method)(request, response);
+        };
+        std::string_view method = route.method;
+        if (method == "GET") {
+            http.Get(pattern, handler);
+        } else if (method == "POST") {
+            http.Post(pattern, handler);
+        } else {
+            http.Delete(pattern, handler);
         }
-        JsonWriter json;
-        json.beginObject().field("app", result.app).key("jobs").beginArray();
-        for (const auto& name : result.jobs) {
-            if (auto host = manager_.find(name)) appendJob(json, *host, /*detail=*/false);
-        }
-        json.endArray().endObject();
-        sendJson(response, 201, json.take());
-    });
-    http.Get("/jobs", [this](const httplib::Request&, httplib::Response& response) {
-        JsonWriter json;
-        json.beginObject().key("jobs").beginArray();
-        for (const auto& host : manager_.jobs()) appendJob(json, *host, /*detail=*/false);
-        json.endArray().endObject();
-        sendJson(response, 200, json.take());
-    });
-    auto withJob = [this](const httplib::Request& request, httplib::Response& response,
-                          const std::function<Status(JobHost&)>& action) {
-        std::string name = request.matches[1];
-        auto host = manager_.find(name);
-        if (!host) return sendError(response, Status::user(ErrorCode::kNotFound, fmt::format("no job named {}", name)));
-        Status status = action(*host);
+    }
+}
+
+void RestServer::health(const httplib::Request&, httplib::Response& response) {
+    sendJson(response, 200, R"({"status":"ok"})");
+}
+
+void RestServer::ready(const httplib::Request&, httplib::Response& response) {
+    bool ready = manager_.ready();
+    sendJson(response, ready ? 200 : 503, ready ? R"({"ready":true})" : R"({"ready":false})");
+}
+
+void RestServer::openApi(const httplib::Request&, httplib::Response& response) {
+    sendJson(response, 200, openApiDocument());
+}
+
+void RestServer::metrics(const httplib::Request&, httplib::Response& response) {
+    response.set_content(renderServerMetrics(manager_), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void RestServer::deployApp(const httplib::Request& request, httplib::Response& response) {
+    DeployRequest deploy;
+    Status body = parseDeployBody(request, deploy);
+    if (!body.isOk()) return sendError(response, body);
+    DeployResult result = manager_.deploy(deploy);
+    if (!result.ok()) {
+        bool conflict = std::all_of(result.errors.begin(), result.errors.end(),
+                                    [](const Status& error) { return error.code() == ErrorCode::kConflict; });
+        bool userErrors = std::all_of(result.errors.begin(), result.errors.end(),
+                                      [](const Status& error) { return error.category() == ErrorCategory::kUser; });
+        int status = conflict ? 409 : userErrors ? 400 : 500;
+        std::string code = conflict ? "conflict" : userErrors ? "validation_failed" : "deploy_failed";
+        return sendErrors(response, status, code,
+                          fmt::format("the app was not deployed: {} error{}", result.errors.size(),
+                                      result.errors.size() == 1 ? "" : "s"),
+                          result.errors);
+    }
+    JsonWriter json;
+    json.beginObject().field("app", result.app).key("jobs").beginArray();
+    for (const auto& name : result.jobs) {
+        if (auto host = manager_.find(name)) appendJob(json, *host, /*detail=*/false);
+    }
+    json.endArray().endObject();
+    sendJson(response, 201, json.take());
+}
+
+void RestServer::listJobs(const httplib::Request&, httplib::Response& response) {
+    JsonWriter json;
+    json.beginObject().key("jobs").beginArray();
+    for (const auto& host : manager_.jobs()) appendJob(json, *host, /*detail=*/false);
+    json.endArray().endObject();
+    sendJson(response, 200, json.take());
+}
+
+void RestServer::answerWithJob(const httplib::Request& request, httplib::Response& response,
+                               Status (JobHost::*action)()) {
+    std::string name = request.matches[1];
+    auto host = manager_.find(name);
+    if (!host) return sendError(response, Status::user(ErrorCode::kNotFound, fmt::format("no job named {}", name)));
+    if (action != nullptr) {
+        Status status = ((*host).*action)();
         if (!status.isOk()) return sendError(response, status);
-        sendJson(response, 200, jobJson(*host));
-    };
-    http.Get(R"(/jobs/([^/]+))", [withJob](const httplib::Request& request, httplib::Response& response) {
-        withJob(request, response, [](JobHost&) { return Status::ok(); });
-    });
-    http.Delete(R"(/jobs/([^/]+))", [this](const httplib::Request& request, httplib::Response& response) {
-        std::string name = request.matches[1];
-        Status status = manager_.remove(name);
-        if (!status.isOk()) return sendError(response, status);
-        JsonWriter json;
-        json.beginObject().field("deleted", name).endObject();
-        sendJson(response, 200, json.take());
-    });
-    http.Post(R"(/jobs/([^/]+)/(pause|resume|stop|restart))",
-              [withJob](const httplib::Request& request, httplib::Response& response) {
-                  std::string command = request.matches[2];
-                  withJob(request, response, [&](JobHost& host) {
-                      if (command == "pause") return host.pause();
-                      if (command == "resume") return host.resume();
-                      if (command == "stop") return host.stop();
-                      return host.restart();
-                  });
-              });
-    http.Post(R"(/jobs/([^/]+)/dlq/replay)", [](const httplib::Request&, httplib::Response& response) {
-        sendError(response, Status::notSupported("DLQ replay comes with the delivery-guarantees work"));
-    });
-    http.Get(R"(/tables/([^/]+)/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
-        std::string table = request.matches[1];
-        std::string key = request.matches[2];
-        auto host = manager_.findTable(table);
-        if (!host) {
-            return sendError(response, Status::user(ErrorCode::kNotFound,
-                                                    fmt::format("no table named {} (a CREATE TABLE job's output)", table)));
-        }
-        auto job = host->job();
-        auto row = job->lookup(key);
-        if (!row) {
-            return sendError(response,
-                             Status::user(ErrorCode::kNotFound, fmt::format("table {} has no row with key {}", table, key)));
-        }
-        JsonWriter json;
-        json.beginObject().field("table", table).field("key", key).key("row").raw(*row).endObject();
-        sendJson(response, 200, json.take());
-    });
+    }
+    sendJson(response, 200, jobJson(*host));
+}
+
+void RestServer::getJob(const httplib::Request& request, httplib::Response& response) {
+    answerWithJob(request, response, nullptr);
+}
+
+void RestServer::pauseJob(const httplib::Request& request, httplib::Response& response) {
+    answerWithJob(request, response, &JobHost::pause);
+}
+
+void RestServer::resumeJob(const httplib::Request& request, httplib::Response& response) {
+    answerWithJob(request, response, &JobHost::resume);
+}
+
+void RestServer::stopJob(const httplib::Request& request, httplib::Response& response) {
+    answerWithJob(request, response, &JobHost::stop);
+}
+
+void RestServer::restartJob(const httplib::Request& request, httplib::Response& response) {
+    answerWithJob(request, response, &JobHost::restart);
+}
+
+void RestServer::deleteJob(const httplib::Request& request, httplib::Response& response) {
+    std::string name = request.matches[1];
+    Status status = manager_.remove(name);
+    if (!status.isOk()) return sendError(response, status);
+    JsonWriter json;
+    json.beginObject().field("deleted", name).endObject();
+    sendJson(response, 200, json.take());
+}
+
+void RestServer::replayDlq(const httplib::Request&, httplib::Response& response) {
+    sendError(response, Status::notSupported("DLQ replay comes with the delivery-guarantees work"));
+}
+
+void RestServer::lookupTable(const httplib::Request& request, httplib::Response& response) {
+    std::string table = request.matches[1];
+    std::string key = request.matches[2];
+    auto host = manager_.findTable(table);
+    if (!host) {
+        return sendError(response, Status::user(ErrorCode::kNotFound,
+                                                fmt::format("no table named {} (a CREATE TABLE job's output)", table)));
+    }
+    auto job = host->job();
+    auto row = job->lookup(key);
+    if (!row) {
+        return sendError(response,
+                         Status::user(ErrorCode::kNotFound, fmt::format("table {} has no row with key {}", table, key)));
+    }
+    JsonWriter json;
+    json.beginObject().field("table", table).field("key", key).key("row").raw(*row).endObject();
+    sendJson(response, 200, json.take());
 }
 
 Status RestServer::start() {

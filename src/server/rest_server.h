@@ -10,6 +10,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace ferris::server {
@@ -22,10 +24,15 @@ struct RestOptions {
     size_t maxBodyBytes = 1 << 20;
 };
 
-/// One route of the REST API (§1.5), as the OpenAPI document names it.
+class RestServer;
+
+/// One route of the REST API (§1.5), as the OpenAPI document names it, and its handler. The
+/// server registers exactly these: `{name}` matches one path segment, a trailing `{key}` the rest.
 struct Route {
+    using Handler = void (RestServer::*)(const httplib::Request&, httplib::Response&);
     const char* method;  ///< GET, POST, DELETE
     const char* path;    ///< e.g. /jobs/{name}/pause
+    Handler handler;
 };
 /// Every route the server serves; /openapi.json documents exactly these (checked by a test).
 const std::vector<Route>& restRoutes();
@@ -45,7 +52,25 @@ public:
     int port() const { return port_; }
 
 private:
+    friend const std::vector<Route>& restRoutes();
+
     void routeAll();
+    void health(const httplib::Request& request, httplib::Response& response);
+    void ready(const httplib::Request& request, httplib::Response& response);
+    void openApi(const httplib::Request& request, httplib::Response& response);
+    void metrics(const httplib::Request& request, httplib::Response& response);
+    void deployApp(const httplib::Request& request, httplib::Response& response);
+    void listJobs(const httplib::Request& request, httplib::Response& response);
+    void getJob(const httplib::Request& request, httplib::Response& response);
+    void deleteJob(const httplib::Request& request, httplib::Response& response);
+    void pauseJob(const httplib::Request& request, httplib::Response& response);
+    void resumeJob(const httplib::Request& request, httplib::Response& response);
+    void stopJob(const httplib::Request& request, httplib::Response& response);
+    void restartJob(const httplib::Request& request, httplib::Response& response);
+    void replayDlq(const httplib::Request& request, httplib::Response& response);
+    void lookupTable(const httplib::Request& request, httplib::Response& response);
+    /// Runs `action` on the job named by the path's first parameter and answers with its status.
+    void answerWithJob(const httplib::Request& request, httplib::Response& response, Status (JobHost::*action)());
 
     JobManager& manager_;
     RestOptions options_;

@@ -106,6 +106,7 @@ public:
                    metric = std::move(recordsInMetric)] {
               AppRun run = runApp(sql, dir, [&](const std::string& metrics) {
                   recordsIn_ = metricValue(metrics, metric);
+                  clientErrors_ = metricValue(metrics, R"(ferris_client_errors_total{job="out"})");
                   return stop_.load();
               });
               std::lock_guard lock(mutex_);
@@ -117,6 +118,8 @@ public:
     JobThread& operator=(const JobThread&) = delete;
 
     int64_t recordsIn() const { return recordsIn_.load(); }
+    /// Errors the job's Kafka clients reported (a broker down counts).
+    int64_t clientErrors() const { return clientErrors_.load(); }
     /// True once runApp has returned (a job that ends on its own has failed: it is unbounded).
     bool ended() const {
         std::lock_guard lock(mutex_);
@@ -135,6 +138,7 @@ public:
 private:
     std::atomic<bool> stop_{false};
     std::atomic<int64_t> recordsIn_{-1};
+    std::atomic<int64_t> clientErrors_{-1};
     mutable std::mutex mutex_;
     bool ended_ = false;
     AppRun run_;
@@ -209,6 +213,7 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
 
     ASSERT_TRUE(waitFor([&] { return job.recordsIn() >= kCrashAfter; }, std::chrono::seconds(120)))
         << "the job did not read " << kCrashAfter << " records: " << failedJob();
+    int64_t errorsBefore = job.clientErrors();
     CommandResult killed = broker.script("kill");
     ASSERT_EQ(killed.exitCode, 0) << killed.output;
     int64_t readBeforeCrash = job.recordsIn();
@@ -216,8 +221,10 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     std::cout << "the broker was killed after the job had read " << readBeforeCrash << " of "
               << kBeforeCrash << " records" << std::endl;
 
-    // The broker stays away a few seconds while the job polls, produces and commits against it.
-    std::this_thread::sleep_for(std::chrono::seconds(4));
+    // The broker stays away until the job's clients have reported it gone (they keep polling,
+    // producing and committing against it meanwhile), then until their next report.
+    ASSERT_TRUE(waitFor([&] { return job.clientErrors() >= errorsBefore + 2; }, std::chrono::seconds(60)))
+        << "the job's clients did not report the broker down: " << failedJob();
     ASSERT_FALSE(job.ended()) << "the job ended while the broker was down: "
                               << job.result().status.toString();
     CommandResult restarted = broker.script("start --keep-data");
