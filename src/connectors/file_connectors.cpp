@@ -47,12 +47,14 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     ConnectorSpec source;
     source.type = "file_source";
     source.role = ConnectorRole::kSource;
-    source.description = "reads a file of JSON lines, a JSON array or CSV; bounded";
+    source.description = "reads a file of JSON lines, a JSON array or CSV; bounded, or following the file as it grows (watch)";
     source.options = {
         {"path", OptionType::kPath, "", true, {}, "the file to read, relative to the SQL file", "", ""},
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "json", "csv"}, "record format", "", ""},
-        {"watch", OptionType::kBool, "false", false, {}, "follow a growing file",
-         "following a growing file comes with the server work", ""},
+        {"watch", OptionType::kBool, "false", false, {},
+         "follow the file as it grows (jsonl, csv): the source is unbounded; a truncated or replaced file is read "
+         "again from its start",
+         "", ""},
         {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
     for (auto& option : csvOptions()) source.options.push_back(option);
@@ -65,7 +67,20 @@ void registerFileConnectors(ConnectorRegistry& registry) {
                                 : format == "json" ? FileFormat::kJsonArray
                                                    : FileFormat::kJsonLines;
         return std::unique_ptr<Source>(std::make_unique<FileSource>(
-            resolvePath(context, decl.properties.get("path")), fileFormat, csvOptionsOf(decl, *spec)));
+            resolvePath(context, decl.properties.get("path")), fileFormat, csvOptionsOf(decl, *spec),
+            FileSource::kDefaultChunkSize, ConnectorRegistry::option(decl, *spec, "watch") == "true"));
+    };
+    source.checkDecl = [](const plan::ConnectorDecl& decl) {
+        std::vector<Status> errors;
+        const plan::Property* watch = decl.properties.find("watch");
+        if (watch != nullptr && watch->value == "true" && decl.properties.get("format") == "json") {
+            errors.push_back(Status::user(ErrorCode::kInvalidValue,
+                                          fmt::format("file_source {}: '{}' follows a growing file of JSON lines or CSV; a JSON "
+                                                      "array ('format' = 'json') cannot grow — use 'jsonl'",
+                                                      decl.name, watch->fullKey),
+                                          watch->location));
+        }
+        return errors;
     };
     registry.add(std::move(source));
 

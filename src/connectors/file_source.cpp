@@ -1,13 +1,19 @@
 #include "connectors/file_source.h"
 
+#include <poll.h>
 #include <simdjson.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "state/crc32c.h"
 #include "types/number_text.h"
 
@@ -19,11 +25,27 @@ constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 }  // namespace
 
-FileSource::FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv, size_t chunkSize)
-    : path_(std::move(path)), format_(format), csv_(csv), chunkSize_(chunkSize) {}
+FileSource::FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv, size_t chunkSize,
+                       bool watch)
+    : path_(std::move(path)), format_(format), csv_(csv), chunkSize_(chunkSize), watch_(watch) {}
 
-FileSource::~FileSource() {
-    if (file_ != nullptr) std::fclose(file_);
+FileSource::~FileSource() { (void)close(); }
+
+Status FileSource::startOfFile() {
+    chunk_.reset();
+    chunkLength_ = cursor_ = 0;
+    chunkOffset_ = 0;
+    line_ = 1;
+    eof_ = exhausted_ = arrayClosed_ = afterComma_ = flushTail_ = false;
+    // A UTF-8 byte order mark at the start of the file is not part of the first record.
+    char bom[3] = {0, 0, 0};
+    if (std::fread(bom, 1, 3, file_) == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0) {
+        chunkOffset_ = 3;
+    } else if (std::fseek(file_, 0, SEEK_SET) != 0) {
+        return Status::ioError(fmt::format("cannot seek {}: {}", path_.string(), std::strerror(errno)));
+    }
+    std::clearerr(file_);
+    return Status::ok();
 }
 
 Status FileSource::open() {
@@ -32,24 +54,30 @@ Status FileSource::open() {
         return Status::user(ErrorCode::kIoError,
                             fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
     }
-    chunk_.reset();
-    chunkLength_ = cursor_ = 0;
-    chunkOffset_ = 0;
-    line_ = 1;
-    eof_ = exhausted_ = arrayClosed_ = afterComma_ = false;
-    // A UTF-8 byte order mark at the start of the file is not part of the first record.
-    char bom[3] = {0, 0, 0};
-    if (std::fread(bom, 1, 3, file_) == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0) {
-        chunkOffset_ = 3;
-    } else if (std::fseek(file_, 0, SEEK_SET) != 0) {
-        return Status::ioError(fmt::format("cannot seek {}: {}", path_.string(), std::strerror(errno)));
+    FERRIS_RETURN_IF_ERROR(startOfFile());
+    if (watch_ && inotify_ < 0) {
+        // Woken by the folder's events (the file growing, replaced, truncated); without
+        // inotify (a full table, a network file system) the file is looked at every 50 ms.
+        inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        std::filesystem::path folder = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+        if (inotify_ >= 0 &&
+            inotify_add_watch(inotify_, folder.c_str(),
+                              IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+                                  IN_DELETE) < 0) {
+            ::close(inotify_);
+            inotify_ = -1;
+        }
     }
     if (format_ == FileFormat::kJsonArray) FERRIS_RETURN_IF_ERROR(skipArrayOpening());
     if (format_ == FileFormat::kCsv && csv_.header) {
         types::RawBatch first;
         FERRIS_ASSIGN_OR_RETURN(size_t count, poll(1, std::chrono::microseconds(0), first));
         if (count == 0) {
-            return Status::user(ErrorCode::kDecodeError, fmt::format("{}: empty CSV file: no header line", path_.string()));
+            return Status::user(ErrorCode::kDecodeError,
+                                watch_ ? fmt::format("{}: a watched CSV file needs its header line (ended by a "
+                                                     "newline) when the job starts",
+                                                     path_.string())
+                                       : fmt::format("{}: empty CSV file: no header line", path_.string()));
         }
         header_ = std::string(first.records[0].value);
     }
@@ -59,11 +87,86 @@ Status FileSource::open() {
 Status FileSource::close() {
     if (file_ != nullptr) std::fclose(file_);
     file_ = nullptr;
+    if (inotify_ >= 0) ::close(inotify_);
+    inotify_ = -1;
     return Status::ok();
+}
+
+Status FileSource::reopen(bool truncated) {
+    if (truncated) {
+        FERRIS_LOG_WARN("-", "{} was truncated: reading it again from its start", path_.string());
+        if (std::fseek(file_, 0, SEEK_SET) != 0) {
+            return Status::ioError(fmt::format("cannot seek {}: {}", path_.string(), std::strerror(errno)));
+        }
+    } else {
+        std::FILE* fresh = std::fopen(path_.c_str(), "rb");
+        if (fresh == nullptr) return Status::ok();  // gone again: looked at on the next wait
+        FERRIS_LOG_INFO("-", "{} was replaced (rotated): reading the new file from its start", path_.string());
+        std::fclose(file_);
+        file_ = fresh;
+    }
+    FERRIS_RETURN_IF_ERROR(startOfFile());
+    headerPending_ = format_ == FileFormat::kCsv && csv_.header;
+    return Status::ok();
+}
+
+Result<bool> FileSource::awaitMore(std::chrono::steady_clock::time_point deadline, bool wait) {
+    while (true) {
+        std::clearerr(file_);
+        eof_ = false;
+        struct stat open {};
+        if (::fstat(fileno(file_), &open) != 0) {
+            return Status::ioError(fmt::format("cannot stat {}: {}", path_.string(), std::strerror(errno)));
+        }
+        int64_t read = chunkOffset_ + static_cast<int64_t>(chunkLength_);  // bytes of the file read so far
+        if (open.st_size > read) return true;
+        struct stat named {};
+        bool replaced = ::stat(path_.c_str(), &named) == 0 && (named.st_ino != open.st_ino || named.st_dev != open.st_dev);
+        bool truncated = !replaced && open.st_size < read;
+        if (replaced || truncated) {
+            // The old content has ended for good: its unfinished last record goes out first.
+            if (cursor_ < chunkLength_) {
+                flushTail_ = true;
+                eof_ = true;
+                return true;
+            }
+            FERRIS_RETURN_IF_ERROR(reopen(truncated));
+            return true;
+        }
+        eof_ = true;
+        auto now = std::chrono::steady_clock::now();
+        if (!wait || now >= deadline) return false;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
+        if (inotify_ >= 0) {
+            pollfd events{inotify_, POLLIN, 0};
+            int waited = ::poll(&events, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+            if (waited > 0) {
+                alignas(inotify_event) char drain[4096];
+                while (::read(inotify_, drain, sizeof drain) > 0) {
+                }
+            }
+        } else {
+            std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+        }
+    }
 }
 
 Result<bool> FileSource::refill() {
     if (eof_) return false;
+    if (watch_ && chunk_ != nullptr && chunkLength_ + kPadding < chunk_->size()) {
+        // A followed file grows a little at a time: read on into the room the chunk has
+        // (records handed out before are untouched; only the padding after them is reused).
+        size_t room = chunk_->size() - kPadding - chunkLength_;
+        size_t read = std::fread(chunk_->data() + chunkLength_, 1, room, file_);
+        if (read < room) {
+            if (std::ferror(file_)) {
+                return Status::ioError(fmt::format("cannot read {}: {}", path_.string(), std::strerror(errno)));
+            }
+            eof_ = true;
+        }
+        chunkLength_ += read;
+        return read > 0;
+    }
     size_t tail = chunkLength_ - cursor_;
     size_t capacity = std::max(chunkSize_, tail * 2);
     auto fresh = std::make_shared<std::string>();
@@ -187,7 +290,8 @@ Status FileSource::skipArrayOpening() {
     return Status::ok();
 }
 
-Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, types::RawBatch& out) {
+Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     size_t added = 0;
     bool chunkUsed = false;  // a record of this poll points into chunk_
     auto pinChunk = [&] {
@@ -198,6 +302,11 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
         if (chunk_ == nullptr || cursor_ >= chunkLength_) {
             pinChunk();
             FERRIS_ASSIGN_OR_RETURN(bool more, refill());
+            if (!more && cursor_ >= chunkLength_ && watch_) {
+                FERRIS_ASSIGN_OR_RETURN(bool ready, awaitMore(deadline, added == 0));
+                if (ready) continue;
+                break;
+            }
             if (!more && cursor_ >= chunkLength_) {
                 if (format_ == FileFormat::kJsonArray && !arrayClosed_) {
                     return Status::user(ErrorCode::kDecodeError,
@@ -251,6 +360,13 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
                 FERRIS_ASSIGN_OR_RETURN(bool more, refill());
                 if (more) continue;
             }
+            if (watch_ && !flushTail_) {
+                // The last line is not complete yet: wait for the rest of it.
+                FERRIS_ASSIGN_OR_RETURN(bool ready, awaitMore(deadline, added == 0));
+                if (ready) continue;
+                break;
+            }
+            flushTail_ = false;
             // The last record has no terminator.
             end = chunkLength_;
             next = chunkLength_;
@@ -275,6 +391,17 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds, ty
         line_ += lines;
         bool blank = std::all_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == ' ' || c == '\t'; });
         if (blank && format_ != FileFormat::kJsonArray) continue;
+        if (headerPending_) {
+            // A file read again from its start repeats the header the decoder was set up with.
+            headerPending_ = false;
+            if (header_ && text != *header_) {
+                return Status::user(ErrorCode::kDecodeError,
+                                    fmt::format("{}:{}: the header line of the file read again ('{}') is not the one "
+                                                "the job started with ('{}')",
+                                                path_.string(), startLine, text, *header_));
+            }
+            continue;
+        }
         types::RawRecord record;
         record.value = text;
         record.offset = startOffset;
@@ -318,7 +445,7 @@ Status FileSource::seek(std::string_view position) {
     chunkLength_ = cursor_ = 0;
     chunkOffset_ = offset;
     line_ = line;
-    eof_ = exhausted_ = false;
+    eof_ = exhausted_ = flushTail_ = headerPending_ = false;
     int64_t closed = 0;
     arrayClosed_ = number("\"array_closed\":", closed) && closed == 1;
     if (arrayClosed_) exhausted_ = true;  // only whitespace can follow a closed array

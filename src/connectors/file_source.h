@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -18,18 +19,27 @@ enum class FileFormat : uint8_t {
     kCsv,        ///< CSV lines (quoted fields may span lines)
 };
 
-/// A bounded source reading a file in large chunks and handing out zero-copy views of its
-/// records. Chunks carry SIMDJSON_PADDING spare bytes so JSON can be parsed in place.
-/// Positions are `{"offset": bytes, "line": n}` of the next record.
+/// A source reading a file in large chunks and handing out zero-copy views of its records.
+/// Chunks carry SIMDJSON_PADDING spare bytes so JSON can be parsed in place. Positions are
+/// `{"offset": bytes, "line": n}` of the next record.
+///
+/// Bounded by default: it ends at the end of the file. With `watch` it follows the file as it
+/// grows (JSON lines and CSV): at the end it waits for more (woken by inotify), holds back a
+/// last record until its line is complete, and follows a file that is truncated (reads it
+/// again from the start) or replaced by a new file at the path (rotation: the old one is read
+/// to its end first).
 class FileSource final : public Source {
 public:
-    FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv, size_t chunkSize = 4 << 20);
+    static constexpr size_t kDefaultChunkSize = 4 << 20;
+
+    FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv,
+               size_t chunkSize = kDefaultChunkSize, bool watch = false);
     ~FileSource() override;
 
     Status open() override;
     Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) override;
     bool exhausted() const override { return exhausted_; }
-    bool bounded() const override { return true; }
+    bool bounded() const override { return !watch_; }
     std::string position() const override;
     Status seek(std::string_view position) override;
     std::optional<std::string> formatHeader() const override { return header_; }
@@ -46,12 +56,24 @@ private:
     /// and where the next one starts; false if the chunk holds no complete record.
     bool nextRecord(size_t& end, size_t& next, int64_t& lines);
     Status skipArrayOpening();
+    /// Positions at the first record: past a UTF-8 byte order mark, on line 1.
+    Status startOfFile();
+    /// Watch mode, everything read: waits until there is more to read — the file grew, or was
+    /// truncated or replaced (then, once the unfinished last record is handed out, it starts
+    /// over) — true; false at `deadline`. Only looks, without waiting, when `wait` is false.
+    Result<bool> awaitMore(std::chrono::steady_clock::time_point deadline, bool wait);
+    /// Watch mode: starts over on a truncated file, or on the new file at the path.
+    Status reopen(bool truncated);
 
     std::filesystem::path path_;
     FileFormat format_;
     codec::CsvOptions csv_;
     size_t chunkSize_;
+    bool watch_;
     std::FILE* file_ = nullptr;
+    int inotify_ = -1;          ///< watch mode: events of the file's folder
+    bool headerPending_ = false;  ///< watch mode: the next record is a repeated CSV header
+    bool flushTail_ = false;      ///< watch mode: the file ended for good; hand out its last record
     std::shared_ptr<std::string> chunk_;
     size_t chunkLength_ = 0;      ///< valid bytes in chunk_
     int64_t chunkOffset_ = 0;     ///< file offset of chunk_[0]

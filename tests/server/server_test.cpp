@@ -373,5 +373,57 @@ TEST_F(ServerTest, AStalledBatchMarksItsJobFailed) {
         << status;
 }
 
+TEST_F(ServerTest, AWatchedFileIsFollowedAcrossStopAndRestart) {
+    auto trades = [](int from, int to) {
+        std::string text;
+        for (int i = from; i <= to; ++i) text += fmt::format(R"({{"id":{},"qty":{}}})", i, i % 7) + "\n";
+        return text;
+    };
+    auto kept = [](int to) {
+        std::string text;
+        for (int i = 1; i <= to; ++i) {
+            if (i % 7 > 3) text += fmt::format(R"({{"id":{},"qty":{}}})", i, i % 7) + "\n";
+        }
+        return text;
+    };
+    auto append = [&](const std::string& text) {
+        std::ofstream out(dir_ / "trades.jsonl", std::ios::app);
+        out << text;
+    };
+    append(trades(1, 100));
+    TestServer server(options());
+    std::string sql =
+        "CREATE STREAM trades (id BIGINT, qty BIGINT) WITH ('trades.type' = 'file_source', 'trades.path' = "
+        "'trades.jsonl', 'trades.watch' = 'true');\n"
+        "CREATE STREAM live AS SELECT id, qty FROM trades WHERE qty > 3 WITH ('live.type' = 'file_sink', "
+        "'live.path' = 'live.jsonl', 'commit.interval' = '10ms');\n";
+    auto deployed = server.post("/apps", sql);
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+    auto readAll = [&](int in) {
+        return server.waitForJob("live", [&](const std::string& body) {
+            return TestServer::number(body, "records_in") == in && readFile("live.jsonl") == kept(in);
+        });
+    };
+    std::string status = readAll(100);
+    ASSERT_EQ(readFile("live.jsonl"), kept(100)) << status;
+    // The file grows, a line at a time at the end: the job follows and stays running.
+    append(trades(101, 250));
+    append(R"({"id":251,)");
+    append(R"("qty":6})" "\n");
+    status = readAll(251);
+    ASSERT_EQ(readFile("live.jsonl"), kept(251)) << status;
+    EXPECT_EQ(TestServer::field(status, "state"), "running");
+    // Stop commits; what is appended while stopped is read after the restart, once.
+    ASSERT_EQ(server.post("/jobs/live/stop").status, 200);
+    EXPECT_EQ(TestServer::field(server.waitForState("live", "stopped"), "state"), "stopped");
+    append(trades(252, 300));
+    ASSERT_EQ(server.post("/jobs/live/restart").status, 200);
+    status = server.waitForJob("live", [&](const std::string&) { return readFile("live.jsonl") == kept(300); });
+    EXPECT_EQ(readFile("live.jsonl"), kept(300)) << status;
+    EXPECT_EQ(TestServer::field(status, "state"), "running");
+    ASSERT_EQ(server.post("/jobs/live/stop").status, 200);
+    EXPECT_EQ(readFile("live.jsonl"), kept(300));
+}
+
 }  // namespace
 }  // namespace ferris::testing

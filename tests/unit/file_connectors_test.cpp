@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "codec/decoder.h"
@@ -708,6 +709,138 @@ TEST_F(FileConnectorsTest, SinkRejectsABadState) {
     EXPECT_FALSE(status.isOk());
     EXPECT_EQ(status.message(), "bad file sink state '{\"offset\":3}'");
     ASSERT_TRUE(sink.close().isOk());
+}
+
+// ---- watch mode
+// ----------------------------------------------------------------------------------
+
+/// Appends `content` to `path` (created when missing).
+void append(const std::filesystem::path& path, std::string_view content) {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+}
+
+/// One poll; the records' texts with their line numbers and byte offsets.
+std::vector<std::string> pollTexts(FileSource& source, std::chrono::microseconds timeout, size_t max = 1000) {
+    RawBatch batch;
+    auto count = source.poll(max, timeout, batch);
+    EXPECT_TRUE(count.isOk()) << count.status().toString();
+    std::vector<std::string> texts;
+    for (const auto& record : batch.records) {
+        texts.push_back(fmt::format("{}@{}:{}", record.value, record.line, record.offset));
+    }
+    return texts;
+}
+
+using Texts = std::vector<std::string>;
+
+TEST_F(FileConnectorsTest, WatchFollowsAGrowingFileAndHoldsAnUnfinishedLine) {
+    for (size_t chunkSize : {size_t{4}, size_t{64}, FileSource::kDefaultChunkSize}) {
+        SCOPED_TRACE(fmt::format("chunk size {}", chunkSize));
+        auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n");
+        FileSource source(path, FileFormat::kJsonLines, {}, chunkSize, /*watch=*/true);
+        EXPECT_FALSE(source.bounded());
+        ASSERT_TRUE(source.open().isOk());
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":1}@1:0", "{\"a\":2}@2:8"}));
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), Texts{});
+        EXPECT_FALSE(source.exhausted());
+        append(path, "{\"a\":");  // a writer in the middle of a line
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(1000)), Texts{});
+        EXPECT_EQ(source.position(), R"({"offset":16,"line":3})");
+        append(path, "3}\n\n{\"a\":4}\r\n{\"a\"");
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":3}@3:16", "{\"a\":4}@5:25"}));
+        append(path, ":5}\n");
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":5}@6:34"}));
+        EXPECT_EQ(source.position(), R"({"offset":42,"line":7})");
+        ASSERT_TRUE(source.close().isOk());
+        std::filesystem::remove(path);
+    }
+}
+
+TEST_F(FileConnectorsTest, WatchPollIsWokenByAWrite) {
+    auto path = write("in.jsonl", "");
+    FileSource source(path, FileFormat::kJsonLines, {}, FileSource::kDefaultChunkSize, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    // The write happens while the poll waits (or just before it starts): either way the poll
+    // returns the line, long before its 60 s timeout.
+    std::thread writer([&] { append(path, "{\"late\":true}\n"); });
+    auto started = std::chrono::steady_clock::now();
+    Texts texts = pollTexts(source, std::chrono::seconds(60));
+    writer.join();
+    EXPECT_EQ(texts, (Texts{"{\"late\":true}@1:0"}));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
+TEST_F(FileConnectorsTest, WatchReadsATruncatedFileAgainFromItsStart) {
+    auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+    FileSource source(path, FileFormat::kJsonLines, {}, 16, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 3u);
+    std::filesystem::resize_file(path, 0);
+    append(path, "{\"b\":1}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"b\":1}@1:0"}));
+    EXPECT_EQ(source.position(), R"({"offset":8,"line":2})");
+}
+
+TEST_F(FileConnectorsTest, WatchFollowsARotatedFileAfterReadingTheOldOneToItsEnd) {
+    auto path = write("in.jsonl", "{\"old\":1}\n{\"old\":2}");  // the old file's last line is unfinished
+    FileSource source(path, FileFormat::kJsonLines, {}, 16, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"old\":1}@1:0"}));
+    std::filesystem::rename(path, dir_ / "in.jsonl.1");
+    write("in.jsonl", "{\"new\":1}\n");
+    // The old file ended for good: its last record goes out, then the new file's.
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"old\":2}@2:10", "{\"new\":1}@1:0"}));
+    append(path, "{\"new\":2}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"new\":2}@2:10"}));
+}
+
+TEST_F(FileConnectorsTest, WatchedCsvChecksTheHeaderOfARotatedFile) {
+    auto path = write("in.csv", "id,name\n1,a\n");
+    FileSource source(path, FileFormat::kCsv, codec::CsvOptions{}, 16, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(source.formatHeader(), std::optional<std::string>("id,name"));
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"1,a@2:8"}));
+    std::filesystem::rename(path, dir_ / "in.csv.1");
+    write("in.csv", "id,name\n2,b\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"2,b@2:8"}));
+    std::filesystem::rename(path, dir_ / "in.csv.2");
+    write("in.csv", "id,label\n3,c\n");
+    RawBatch batch;
+    auto count = source.poll(10, std::chrono::microseconds(0), batch);
+    ASSERT_FALSE(count.isOk());
+    EXPECT_EQ(count.status().message(),
+              fmt::format("{}:1: the header line of the file read again ('id,label') is not the one the job "
+                          "started with ('id,name')",
+                          path.string()));
+}
+
+TEST_F(FileConnectorsTest, WatchedCsvNeedsItsHeaderAtStart) {
+    auto path = write("in.csv", "id,na");
+    FileSource source(path, FileFormat::kCsv, codec::CsvOptions{}, 16, /*watch=*/true);
+    Status opened = source.open();
+    ASSERT_FALSE(opened.isOk());
+    EXPECT_EQ(opened.message(), fmt::format("{}: a watched CSV file needs its header line (ended by a newline) "
+                                            "when the job starts",
+                                            path.string()));
+}
+
+TEST_F(FileConnectorsTest, WatchResumesFromAPositionAndReadsWhatCameSince) {
+    auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n");
+    std::string position;
+    {
+        FileSource source(path, FileFormat::kJsonLines, {}, 16, /*watch=*/true);
+        ASSERT_TRUE(source.open().isOk());
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 2u);
+        position = source.position();
+    }
+    append(path, "{\"a\":3}\n");
+    FileSource source(path, FileFormat::kJsonLines, {}, 16, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    ASSERT_TRUE(source.seek(position).isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":3}@3:16"}));
+    append(path, "{\"a\":4}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":4}@4:24"}));
 }
 
 }  // namespace
