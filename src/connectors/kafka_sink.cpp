@@ -1,5 +1,7 @@
 #include "connectors/kafka_sink.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -72,8 +74,10 @@ void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t*
         failure.hasKey = true;
     }
     if (message->payload != nullptr) failure.value.assign(static_cast<const char*>(message->payload), message->len);
+    // Not rd_kafka_message_errstr(): for a delivery report it returns the payload, which is
+    // no C string.
     failure.error = fmt::format("delivery to kafka topic {} failed: {}", sink->options_.topic,
-                                rd_kafka_message_errstr(message));
+                                kafka::describeError(message->err));
     sink->failures_.push_back(std::move(failure));
 }
 
@@ -125,10 +129,18 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             rd_kafka_resp_err_t code = rd_kafka_error_code(error);
             std::string message = rd_kafka_error_string(error);
             rd_kafka_error_destroy(error);
-            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && !interrupted()) {
                 // The send queue is full: serve delivery reports until there is room.
                 rd_kafka_poll(producer_.get(), 10);
                 continue;
+            }
+            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                if (headers != nullptr) rd_kafka_headers_destroy(headers);
+                return Status::system(ErrorCode::kCancelled,
+                                      fmt::format("{}: stopped while the send queue was full (the broker is not "
+                                                  "acknowledging): the checkpoint stays before the batch, and the "
+                                                  "input is read again from there at restart",
+                                                  describe()));
             }
             if (headers != nullptr) rd_kafka_headers_destroy(headers);
             FERRIS_RETURN_IF_ERROR(checkFatal());
@@ -146,7 +158,8 @@ bool KafkaSink::saturated() {
 }
 
 Status KafkaSink::drain() {
-    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_) {
+    // A stop goes on to the commit, which decides how long to wait.
+    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_ && !interrupted()) {
         rd_kafka_poll(producer_.get(), 50);
         FERRIS_RETURN_IF_ERROR(checkFatal());
     }
@@ -161,9 +174,23 @@ Status KafkaSink::flush() {
 Result<std::string> KafkaSink::prepareCommit() {
     // Every record written so far has its delivery report (success, or a failure after
     // librdkafka's retries and message.timeout.ms) before the checkpoint is taken.
+    std::optional<std::chrono::steady_clock::time_point> giveUpAt;
     while (rd_kafka_outq_len(producer_.get()) > 0) {
-        rd_kafka_flush(producer_.get(), 1000);
+        rd_kafka_flush(producer_.get(), 200);
         FERRIS_RETURN_IF_ERROR(checkFatal());
+        if (!interrupted()) continue;
+        // Stopping: a reachable broker acknowledges within the grace period; an unreachable
+        // one would hold the stop until message.timeout.ms. No checkpoint is taken past
+        // what is undelivered, so those records are read again at restart (at-least-once).
+        auto now = std::chrono::steady_clock::now();
+        if (!giveUpAt) giveUpAt = now + kStopGrace;
+        if (now >= *giveUpAt && rd_kafka_outq_len(producer_.get()) > 0) {
+            return Status::system(ErrorCode::kCancelled,
+                                  fmt::format("{}: stopped with {} records not yet acknowledged by the broker "
+                                              "(waited {} s): the checkpoint stays before them, and the input "
+                                              "is read again from there at restart",
+                                              describe(), rd_kafka_outq_len(producer_.get()), kStopGrace.count()));
+        }
     }
     return std::string();
 }
@@ -177,8 +204,16 @@ std::vector<DeliveryFailure> KafkaSink::takeDeliveryFailures() {
 Status KafkaSink::close() {
     if (!producer_) return Status::ok();
     Status status = Status::ok();
-    rd_kafka_resp_err_t error = rd_kafka_flush(producer_.get(), 30000);
-    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    bool purged = false;
+    if (interrupted() && rd_kafka_outq_len(producer_.get()) > 0) {
+        // A stop that gave up its commit: what is still queued is read again at restart.
+        FERRIS_LOG_WARN(options_.job, "{}: {} undelivered records dropped at stop (no checkpoint past them)",
+                        describe(), rd_kafka_outq_len(producer_.get()));
+        rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        purged = true;
+    }
+    rd_kafka_resp_err_t error = rd_kafka_flush(producer_.get(), purged ? 1000 : 30000);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && !purged) {
         status = Status::system(ErrorCode::kIoError,
                                 fmt::format("{}: {} records undelivered at close", describe(),
                                             rd_kafka_outq_len(producer_.get())));

@@ -30,6 +30,10 @@ public:
     Status open(bool truncate) override;
     Status write(const EncodedBatch& batch) override;
     int64_t clientErrors() const override { return context_.errors.load(std::memory_order_relaxed); }
+    void setInterrupt(const std::atomic<bool>* interrupt) override { interrupt_ = interrupt; }
+
+    /// How long a stopping job's commit still waits for deliveries before it gives up.
+    static constexpr std::chrono::seconds kStopGrace{5};
     Result<std::string> prepareCommit() override;
     Status flush() override;
     Status commit() override { return Status::ok(); }
@@ -48,6 +52,7 @@ public:
 private:
     static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
     Status checkFatal() const;
+    bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed); }
 
     KafkaSinkOptions options_;
     kafka::ClientContext context_;
@@ -57,6 +62,7 @@ private:
     size_t lowMark_ = 0;   ///< … and below which it resumes
     int64_t acknowledged_ = 0;
     std::vector<DeliveryFailure> failures_;
+    const std::atomic<bool>* interrupt_ = nullptr;
 };
 
 }  // namespace ferris::connectors

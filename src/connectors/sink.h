@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,9 @@ public:
     virtual std::vector<DeliveryFailure> takeDeliveryFailures() { return {}; }
     /// Errors the sink's client reported and retries by itself (a broker down, say).
     virtual int64_t clientErrors() const { return 0; }
+    /// The job's stop flag: once it is set, waits for an unreachable broker end early —
+    /// prepareCommit gives up (kCancelled) after a grace period, close() does not wait.
+    virtual void setInterrupt(const std::atomic<bool>* /*interrupt*/) {}
 };
 
 }  // namespace ferris::connectors

@@ -205,6 +205,8 @@ Status AppRunner::run(std::atomic<bool>& stop, const std::function<void()>& onTi
         if (stop.load()) stopAll = true;
         if (!stopAll) startReady();
         if (stopAll) {
+            // Waits for an unreachable broker end early (after a grace period).
+            for (auto& job : jobs_) job->interrupt();
             // Jobs never started stay unstarted.
             for (auto& s : status) {
                 if (s == 0) s = 3;

@@ -482,6 +482,7 @@ Status Job::start() {
         status = csvDecoder_->setHeader(*header);
         if (!status.isOk()) return failed(status.withContext(source_->describe()));
     }
+    sink_->setInterrupt(&interrupted_);
     status = sink_->open(/*truncate=*/!resumed_);
     if (!status.isOk()) return failed(status);
     if (encoderAtStart_) {
@@ -862,12 +863,18 @@ Result<bool> Job::step() {
 
 Status Job::run(const std::atomic<bool>& stop) {
     while (!stop.load(std::memory_order_relaxed)) {
-        FERRIS_ASSIGN_OR_RETURN(bool more, step());
-        if (!more) return Status::ok();
+        auto more = step();
+        if (!more.isOk()) {
+            // A commit given up because of the stop (see interrupt()): stopped, not failed.
+            if (more.status().code() == ErrorCode::kCancelled) state_ = JobState::kStopped;
+            return more.status();
+        }
+        if (!more.value()) return Status::ok();
     }
-    // Stopped (Ctrl-C): the current batch is done; flush and commit.
+    // Stopped (Ctrl-C): the current batch is done; flush and commit. A commit given up on an
+    // unreachable broker (kCancelled) still stops the job; its records are read again.
     Status status = commit();
-    state_ = status.isOk() ? JobState::kStopped : JobState::kFailed;
+    state_ = status.isOk() || status.code() == ErrorCode::kCancelled ? JobState::kStopped : JobState::kFailed;
     return status;
 }
 

@@ -80,6 +80,10 @@ public:
     /// Resumes reading exactly where pause() stopped.
     void resume();
     bool paused() const { return userPaused_; }
+    /// Asks a stop from any thread: the sink's waits for an unreachable broker end early
+    /// (a commit then gives up after a grace period, kCancelled). The driver still stops
+    /// between batches.
+    void interrupt() { interrupted_.store(true, std::memory_order_relaxed); }
     /// Marks the job stopping (between batches, on its driver thread): the next run() or
     /// the caller finishes the batch, flushes and commits.
     void setState(JobState state) { state_ = state; }
@@ -184,6 +188,7 @@ private:
     bool resumed_ = false;
     bool failedBatch_ = false;  ///< a batch failed: output is committed, no checkpoint taken
     bool userPaused_ = false;   ///< paused by pause() (not by backpressure)
+    std::atomic<bool> interrupted_{false};
     int64_t lastLagMicros_ = 0;  ///< job clock when the consumer lag was last read
 };
 

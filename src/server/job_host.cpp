@@ -145,13 +145,26 @@ void JobHost::drive(std::shared_ptr<Driver> driver, std::string name, StartGate 
         if (driver->stalled) break;
         if (!more.isOk()) {
             result = more.status();
+            if (result.code() == ErrorCode::kCancelled) {
+                stopping = true;  // a commit given up because a stop was asked (interrupt)
+                job.setState(JobState::kStopping);
+            }
             break;
         }
         if (!more.value()) break;  // finished: bounded input done, final commit made
     }
-    if (stopping && result.isOk() && !driver->stalled) {
+    if (stopping && (result.isOk() || result.code() == ErrorCode::kCancelled) && !driver->stalled) {
         job.setState(JobState::kStopping);
-        result = job.commit();
+        if (result.isOk()) result = job.commit();
+        if (result.code() == ErrorCode::kCancelled) {
+            // Stopped without its last commit (the broker did not answer): still stopped.
+            FERRIS_LOG_WARN(name, "{}", result.message());
+            {
+                std::lock_guard lock(driver->mutex);
+                driver->reason = result.message();
+            }
+            result = Status::ok();
+        }
         job.setState(result.isOk() ? JobState::kStopped : JobState::kFailed);
     } else if (!result.isOk()) {
         job.setState(JobState::kFailed);
@@ -202,6 +215,8 @@ Status JobHost::send(CommandKind kind) {
                                 fmt::format("job {} is {}", name_,
                                             driver->stalled ? "failed" : runtime::jobStateName(driver->job->state())));
         }
+        // A stop also cuts short a batch's or commit's wait for an unreachable broker.
+        if (kind == CommandKind::kStop) driver->job->interrupt();
         driver->commands.push_back({kind, {}});
         answer = driver->commands.back().done.get_future();
         driver->wake.notify_all();

@@ -92,7 +92,9 @@ void appendJob(JsonWriter& json, const JobHost& host, bool detail) {
     json.field("name", host.name());
     json.field("app", host.app());
     json.field("state", runtime::jobStateName(state));
-    if (state == JobState::kFailed) json.field("reason", host.reason());
+    // Why it failed, or why a stop came without its final commit.
+    std::string reason = host.reason();
+    if (state == JobState::kFailed || (state == JobState::kStopped && !reason.empty())) json.field("reason", reason);
     json.field("records_in", metrics.recordsIn.load());
     json.field("records_out", metrics.recordsOut.load());
     json.field("records_failed", metrics.failedTotal());

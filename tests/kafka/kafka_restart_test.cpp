@@ -259,5 +259,81 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     EXPECT_GE(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"), kAll);
 }
 
+TEST(KafkaRestartTest, AStopWhileTheBrokerIsDownEndsPromptlyAndTheRerunLosesNothing) {
+    OwnBroker broker;
+    ASSERT_GT(broker.port(), 0) << "no free port on 127.0.0.1";
+    CommandResult started = broker.script("start");
+    ASSERT_EQ(started.exitCode, 0) << "scripts/kafka.sh start failed: " << started.output;
+    const std::string bootstrap = broker.address();
+    const std::string in = uniqueTopic("stop-in");
+    const std::string out = uniqueTopic("stop-out");
+    createTopic(in, 1, {}, bootstrap);
+    createTopic(out, 1, {}, bootstrap);
+    constexpr int kAll = 20000;
+    produce(in, idRecords(1, kAll), bootstrap);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-stop");
+    std::filesystem::create_directories(dir);
+    struct RemoveDir {
+        std::filesystem::path path;
+        ~RemoveDir() { std::filesystem::remove_all(path); }
+    } removeDir{dir};
+    // One record per produce request, one request in flight: deliveries are slow, so records
+    // are certainly waiting for the broker when it is killed. message.timeout.ms stays
+    // librdkafka's 300 s: a stop that waited for it would not end within the deadline below.
+    std::string sql = fmt::format(
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
+        "'src.bootstrap.servers' = '{2}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{1}', "
+        "'out.bootstrap.servers' = '{2}', 'out.kafka.batch.num.messages' = '1', "
+        "'out.kafka.max.in.flight.requests.per.connection' = '1', 'batch.size' = '100', "
+        "'commit.interval' = '200ms');\n",
+        in, out, bootstrap);
+    {
+        JobThread job(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+        auto waitFor = [&](const std::function<bool()>& condition, std::chrono::seconds limit) {
+            auto deadline = Clock::now() + limit;
+            while (Clock::now() < deadline && !job.ended()) {
+                if (condition()) return true;
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            return condition();
+        };
+        ASSERT_TRUE(waitFor([&] { return job.recordsIn() >= 1000; }, std::chrono::seconds(120)));
+        int64_t errorsBefore = job.clientErrors();
+        ASSERT_EQ(broker.script("kill").exitCode, 0);
+        // The job produces into the void until its clients notice, then is stopped.
+        ASSERT_TRUE(waitFor([&] { return job.clientErrors() >= errorsBefore + 2; }, std::chrono::seconds(60)));
+        ASSERT_FALSE(job.ended()) << job.result().status.toString();
+        auto asked = Clock::now();
+        job.stopAndJoin();
+        auto took = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - asked);
+        EXPECT_LT(took.count(), 60) << "the stop waited for message.timeout.ms";
+        AppRun run = job.result();
+        // The commit was given up (or the send queue stayed full), saying so.
+        EXPECT_EQ(run.status.code(), ErrorCode::kCancelled) << run.status.toString();
+        EXPECT_NE(run.status.message().find("the input is read again from there at restart"), std::string::npos)
+            << run.status.toString();
+    }
+    // The broker comes back; the rerun starts from the last checkpoint and reads to the end.
+    CommandResult restarted = broker.script("start --keep-data");
+    ASSERT_EQ(restarted.exitCode, 0) << restarted.output;
+    std::set<std::string> expected;
+    for (int id = 1; id <= kAll; ++id) expected.insert(fmt::format(R"({{"id":{}}})", id));
+    JobThread rerun(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+    std::set<std::string> distinct;
+    auto deadline = Clock::now() + std::chrono::seconds(240);
+    while (Clock::now() < deadline && !rerun.ended()) {
+        distinct.clear();
+        for (const auto& record : consumeAll(out, bootstrap)) distinct.insert(record.value.value_or("<null>"));
+        if (distinct.size() >= expected.size()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_EQ(distinct, expected);  // nothing lost, nothing else (repeats allowed: at-least-once)
+    rerun.stopAndJoin();
+    EXPECT_TRUE(rerun.result().status.isOk()) << rerun.result().status.toString();
+}
+
 }  // namespace
 }  // namespace ferris::testing
