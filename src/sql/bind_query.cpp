@@ -36,6 +36,51 @@ bool aggregates(const ast::Query& query) {
     return false;
 }
 
+/// The upper-case name of a select item that is SET_HEADER or REMOVE_HEADER; "" otherwise.
+std::string headerDirectiveName(const ast::SelectItem& item) {
+    if (item.kind == ast::SelectItemKind::kStar || item.expr->kind != ast::ExprKind::kFunctionCall) return "";
+    std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name == "SET_HEADER" || name == "REMOVE_HEADER" ? name : "";
+}
+
+/// SET_HEADER(k, v) / REMOVE_HEADER(k) of a select list writing to a Kafka sink: a directive on
+/// the output record's headers, not a column (§1.4.1 Headers), bound with `binder`. A stateful
+/// query (`stateful` names it) passes no input headers on: it can set headers, and there is
+/// nothing for REMOVE_HEADER to remove.
+Status bindHeaderDirective(const ast::SelectItem& item, const std::string& name, ExpressionBinder& binder,
+                           const char* stateful, BoundQuery& result) {
+    const auto& call = item.expr->as<ast::FunctionCallExpr>();
+    bool set = name == "SET_HEADER";
+    if (call.args.size() != (set ? 2u : 1u)) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("{} takes {}", name,
+                                        set ? "a key and a value: SET_HEADER(k, v)" : "a key: REMOVE_HEADER(k)"),
+                            item.expr->location);
+    }
+    if (!set && stateful != nullptr) {
+        return Status::user(ErrorCode::kInvalidQuery,
+                            fmt::format("REMOVE_HEADER in {}: its results carry no input headers (only stateless "
+                                        "queries pass them on), so there is nothing to remove",
+                                        stateful),
+                            item.expr->location);
+    }
+    BoundQuery::HeaderDirective directive;
+    directive.set = set;
+    for (size_t a = 0; a < call.args.size(); ++a) {
+        FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, binder.bind(*call.args[a]));
+        if (bound->type.id() != types::TypeId::kString && !bound->type.isNull()) {
+            return Status::user(ErrorCode::kTypeMismatch,
+                                fmt::format("{}'s {} must be STRING, not {}: use CAST(… AS STRING)", name,
+                                            a == 0 ? "key" : "value", bound->type.toString()),
+                                call.args[a]->location);
+        }
+        (a == 0 ? directive.key : directive.value) = std::move(bound);
+    }
+    result.headers.push_back(std::move(directive));
+    return Status::ok();
+}
+
 }  // namespace
 
 Result<BoundQuery> QueryBinder::bindFrom(const ast::TableRef& from,
@@ -222,13 +267,9 @@ Status QueryBinder::bindAggregation(const ast::Query& query, Scope& scope, Bound
                                 "SELECT * cannot be used with GROUP BY or aggregates: name the keys and aggregates",
                                 item.location);
         }
-        if (kafkaSink_ && item.expr->kind == ast::ExprKind::kFunctionCall) {
-            std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
-            for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
-                return Status::notSupported(fmt::format("{} in an aggregation (aggregations write no headers)", name),
-                                            item.expr->location);
-            }
+        if (std::string header = headerDirectiveName(item); !header.empty() && kafkaSink_) {
+            FERRIS_RETURN_IF_ERROR(bindHeaderDirective(item, header, above, "an aggregation", result));
+            continue;
         }
         if (isEventTimeAssignment(item)) continue;  // bound before WHERE
         if (item.alias) {
@@ -416,45 +457,17 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
             }
             continue;
         }
-        if (item.expr->kind == ast::ExprKind::kFunctionCall) {
-            std::string name = item.expr->as<ast::FunctionCallExpr>().name.name;
-            for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if ((name == "SET_HEADER" || name == "REMOVE_HEADER") && kafkaSink_) {
-                // A directive on the output record's headers, not a column (§1.4.1 Headers).
-                const auto& call = item.expr->as<ast::FunctionCallExpr>();
-                bool set = name == "SET_HEADER";
-                if (call.args.size() != (set ? 2u : 1u)) {
-                    return Status::user(ErrorCode::kInvalidQuery,
-                                        fmt::format("{} takes {}", name, set ? "a key and a value: SET_HEADER(k, v)"
-                                                                             : "a key: REMOVE_HEADER(k)"),
-                                        item.expr->location);
-                }
-                if (analyticQuery) {
-                    return Status::notSupported(fmt::format("{} in a query with analytic functions (OVER)", name),
-                                                item.expr->location);
-                }
-                BoundQuery::HeaderDirective directive;
-                directive.set = set;
-                for (size_t a = 0; a < call.args.size(); ++a) {
-                    FERRIS_ASSIGN_OR_RETURN(ExprPtr bound, itemBinder.bind(*call.args[a]));
-                    if (bound->type.id() != types::TypeId::kString && !bound->type.isNull()) {
-                        return Status::user(ErrorCode::kTypeMismatch,
-                                            fmt::format("{}'s {} must be STRING, not {}: use CAST(… AS STRING)", name,
-                                                        a == 0 ? "key" : "value", bound->type.toString()),
-                                            call.args[a]->location);
-                    }
-                    (a == 0 ? directive.key : directive.value) = std::move(bound);
-                }
-                result.headers.push_back(std::move(directive));
-                continue;
-            }
-            if (name == "SET_HEADER" || name == "REMOVE_HEADER") {
+        if (std::string header = headerDirectiveName(item); !header.empty()) {
+            if (!kafkaSink_) {
                 return Status::user(ErrorCode::kInvalidQuery,
                                     fmt::format("{} is allowed only in the select list of a query writing to a "
                                                 "Kafka sink",
-                                                name),
+                                                header),
                                     item.expr->location);
             }
+            FERRIS_RETURN_IF_ERROR(bindHeaderDirective(
+                item, header, itemBinder, analyticQuery ? "a query with analytic functions (OVER)" : nullptr, result));
+            continue;
         }
         if (isEventTimeAssignment(item)) continue;  // bound before WHERE
         if (item.alias) {
@@ -491,11 +504,17 @@ Result<BoundQuery> QueryBinder::bind(const ast::Query& query, const std::map<std
         over->timeSlot = analytic.order->slot;
         over->inputSlots = analytic.inputSlots;
         over->calls = std::move(analytic.calls);
-        std::set<int> keep;
-        for (const auto& output : result.outputs) {
-            output.expr->forEachSlot([&](int slot) {
+        std::set<int> keep;  // input columns the outputs and header directives read
+        auto keepSlots = [&](const ExprPtr& expr) {
+            if (!expr) return;
+            expr->forEachSlot([&](int slot) {
                 if (slot < static_cast<int>(analytic.inputSlots)) keep.insert(slot);
             });
+        };
+        for (const auto& output : result.outputs) keepSlots(output.expr);
+        for (const auto& header : result.headers) {
+            keepSlots(header.key);
+            keepSlots(header.value);
         }
         over->keep.assign(keep.begin(), keep.end());
         result.over = std::move(over);

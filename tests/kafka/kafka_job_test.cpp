@@ -657,6 +657,54 @@ TEST_F(KafkaJobTest, SetHeaderAndRemoveHeaderShapeOutputHeaders) {
     }
 }
 
+TEST_F(KafkaJobTest, SetHeaderInAggregationsAndOverQueries) {
+    std::string in = uniqueTopic("in");
+    std::string windows = uniqueTopic("windows");
+    std::string ranked = uniqueTopic("ranked");
+    createTopic(in, 1);
+    createTopic(windows, 1);
+    createTopic(ranked, 1);
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 6; ++i) {
+        TestRecord record;
+        // Event times 1..6 s: one 1-minute window; A for odd ids, B for even ones.
+        record.value = fmt::format(R"({{"id":{},"sym":"{}","ts":{}}})", i, i % 2 == 1 ? "A" : "B", i * 1000);
+        record.headers = {{"trace", fmt::format("t{}", i)}};  // stateful queries pass none on
+        input.push_back(record);
+    }
+    produce(in, input);
+    std::string sql =
+        sourceDecl(in, "id BIGINT, sym STRING, ts TIMESTAMP", ", 'src.event.time.field' = 'ts'") +
+        "CREATE STREAM win AS SELECT sym, COUNT(*) AS n, SET_HEADER('symbol', sym), "
+        "SET_HEADER('count', CAST(COUNT(*) AS STRING)), SET_HEADER('max_id', CAST(MAX(id) AS STRING)) "
+        "FROM src GROUP BY sym WINDOW TUMBLING(1m) WITH (" +
+        sinkKeys(windows, "win") +
+        ");\n"
+        "CREATE STREAM ranked AS SELECT id, ROW_NUMBER() OVER (PARTITION BY sym ORDER BY _event_time) AS rn, "
+        "SET_HEADER('rank', CAST(ROW_NUMBER() OVER (PARTITION BY sym ORDER BY _event_time) AS STRING)), "
+        "SET_HEADER('symbol', sym) FROM src WITH (" +
+        sinkKeys(ranked, "ranked") + ");\n";
+    AppRun run = this->run(sql);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+
+    using Headers = std::vector<std::pair<std::string, std::optional<std::string>>>;
+    std::map<std::string, Headers> byValue;
+    for (const auto& record : consumeAll(windows)) byValue[record.value.value_or("<null>")] = record.headers;
+    EXPECT_EQ(byValue, (std::map<std::string, Headers>{
+                           {R"({"sym":"A","n":3})", {{"symbol", "A"}, {"count", "3"}, {"max_id", "5"}}},
+                           {R"({"sym":"B","n":3})", {{"symbol", "B"}, {"count", "3"}, {"max_id", "6"}}},
+                       }));
+    byValue.clear();
+    for (const auto& record : consumeAll(ranked)) byValue[record.value.value_or("<null>")] = record.headers;
+    std::map<std::string, Headers> want;
+    for (int i = 1; i <= 6; ++i) {
+        int rank = (i + 1) / 2;
+        want[fmt::format(R"({{"id":{},"rn":{}}})", i, rank)] = {{"rank", std::to_string(rank)},
+                                                               {"symbol", i % 2 == 1 ? "A" : "B"}};
+    }
+    EXPECT_EQ(byValue, want);
+}
+
 TEST_F(KafkaJobTest, MissingTopicIsAClearError) {
     std::string sql = sourceDecl(uniqueTopic("absent"), "id BIGINT") +
                       "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = 'o.jsonl');\n";
