@@ -1,5 +1,6 @@
 #include "connectors/file_source.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <simdjson.h>
 #include <sys/inotify.h>
@@ -92,7 +93,7 @@ Status FileSource::close() {
     return Status::ok();
 }
 
-Status FileSource::reopen(bool truncated) {
+Result<bool> FileSource::reopen(bool truncated, uint64_t inode) {
     if (truncated) {
         FERRIS_LOG_WARN("-", "{} was truncated: reading it again from its start", path_.string());
         if (std::fseek(file_, 0, SEEK_SET) != 0) {
@@ -100,14 +101,22 @@ Status FileSource::reopen(bool truncated) {
         }
     } else {
         std::FILE* fresh = std::fopen(path_.c_str(), "rb");
-        if (fresh == nullptr) return Status::ok();  // gone again: looked at on the next wait
+        if (fresh == nullptr) {
+            // Not readable (yet): waited on like no change at all, said once per new file.
+            if (inode != unreadableInode_) {
+                unreadableInode_ = inode;
+                FERRIS_LOG_WARN("-", "{} was replaced by a file that cannot be opened ({}): waiting for it",
+                                path_.string(), std::strerror(errno));
+            }
+            return false;
+        }
         FERRIS_LOG_INFO("-", "{} was replaced (rotated): reading the new file from its start", path_.string());
         std::fclose(file_);
         file_ = fresh;
     }
     FERRIS_RETURN_IF_ERROR(startOfFile());
     headerPending_ = format_ == FileFormat::kCsv && csv_.header;
-    return Status::ok();
+    return true;
 }
 
 Result<bool> FileSource::awaitMore(std::chrono::steady_clock::time_point deadline, bool wait) {
@@ -130,8 +139,13 @@ Result<bool> FileSource::awaitMore(std::chrono::steady_clock::time_point deadlin
                 eof_ = true;
                 return true;
             }
-            FERRIS_RETURN_IF_ERROR(reopen(truncated));
-            return true;
+            // The new content is read once it holds 3 bytes: whether it starts with a UTF-8
+            // byte order mark is known then.
+            if ((replaced ? named.st_size : open.st_size) >= 3) {
+                FERRIS_ASSIGN_OR_RETURN(bool switched,
+                                        reopen(truncated, static_cast<uint64_t>(replaced ? named.st_ino : open.st_ino)));
+                if (switched) return true;
+            }
         }
         eof_ = true;
         auto now = std::chrono::steady_clock::now();
@@ -139,14 +153,15 @@ Result<bool> FileSource::awaitMore(std::chrono::steady_clock::time_point deadlin
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
         if (inotify_ >= 0) {
             pollfd events{inotify_, POLLIN, 0};
-            int waited = ::poll(&events, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+            // Also looked at every 100 ms: on some file systems (NFS, FUSE) inotify sees nothing.
+            int waited = ::poll(&events, 1, static_cast<int>(std::min<int64_t>(left.count(), 100)));
             if (waited > 0) {
                 alignas(inotify_event) char drain[4096];
                 while (::read(inotify_, drain, sizeof drain) > 0) {
                 }
             }
         } else {
-            std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+            std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(100)));
         }
     }
 }
@@ -168,6 +183,12 @@ Result<bool> FileSource::refill() {
         return read > 0;
     }
     size_t tail = chunkLength_ - cursor_;
+    if (watch_ && tail > kMaxHeldRecord) {
+        return Status::user(ErrorCode::kDecodeError,
+                            fmt::format("{}:{}: a record of more than {} MiB has not ended (a followed file's last "
+                                        "record is held until its line ends)",
+                                        path_.string(), line_, kMaxHeldRecord >> 20));
+    }
     size_t capacity = std::max(chunkSize_, tail * 2);
     auto fresh = std::make_shared<std::string>();
     fresh->resize(capacity + kPadding);
@@ -420,6 +441,10 @@ std::string FileSource::position() const {
         return fmt::format("{{\"offset\":{},\"line\":{},\"array_closed\":{}}}",
                            chunkOffset_ + static_cast<int64_t>(cursor_), line_, arrayClosed_ ? 1 : 0);
     }
+    if (headerPending_) {  // a followed CSV file read again from its start: its header comes next
+        return fmt::format("{{\"offset\":{},\"line\":{},\"header_pending\":1}}",
+                           chunkOffset_ + static_cast<int64_t>(cursor_), line_);
+    }
     return fmt::format("{{\"offset\":{},\"line\":{}}}", chunkOffset_ + static_cast<int64_t>(cursor_), line_);
 }
 
@@ -445,7 +470,9 @@ Status FileSource::seek(std::string_view position) {
     chunkLength_ = cursor_ = 0;
     chunkOffset_ = offset;
     line_ = line;
-    eof_ = exhausted_ = flushTail_ = headerPending_ = false;
+    eof_ = exhausted_ = flushTail_ = false;
+    int64_t pending = 0;
+    headerPending_ = number("\"header_pending\":", pending) && pending == 1;
     int64_t closed = 0;
     arrayClosed_ = number("\"array_closed\":", closed) && closed == 1;
     if (arrayClosed_) exhausted_ = true;  // only whitespace can follow a closed array
@@ -459,8 +486,9 @@ Result<std::string> FileSource::contentDigest(std::string_view position) const {
         !types::parseInt64(position.substr(at + 9, position.find_first_of(",}", at + 9) - at - 9), offset)) {
         return Status::internal(fmt::format("bad file position '{}'", position));
     }
-    std::FILE* file = std::fopen(path_.c_str(), "rb");
-    if (file == nullptr) {
+    // The file being read (a followed file may have been replaced at the path since).
+    int fd = file_ != nullptr ? fileno(file_) : ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         return Status::user(ErrorCode::kIoError, fmt::format("cannot open {}: {}", path_.string(), std::strerror(errno)));
     }
     constexpr int64_t kSpan = 64 * 1024;
@@ -471,7 +499,13 @@ Result<std::string> FileSource::contentDigest(std::string_view position) const {
     auto crcOf = [&](int64_t from, int64_t length, uint32_t& crc) {
         buffer.resize(static_cast<size_t>(length));
         if (length == 0) return;
-        if (std::fseek(file, from, SEEK_SET) != 0 || std::fread(buffer.data(), 1, buffer.size(), file) != buffer.size()) {
+        size_t got = 0;  // pread leaves the position of file_ as it is
+        while (got < buffer.size()) {
+            ssize_t read = ::pread(fd, buffer.data() + got, buffer.size() - got, from + static_cast<int64_t>(got));
+            if (read <= 0) break;
+            got += static_cast<size_t>(read);
+        }
+        if (got != buffer.size()) {
             ok = false;  // shorter than the checkpoint's offset: certainly not the same input
             return;
         }
@@ -479,7 +513,7 @@ Result<std::string> FileSource::contentDigest(std::string_view position) const {
     };
     crcOf(0, std::min(offset, kSpan), head);
     crcOf(std::max<int64_t>(0, offset - kSpan), std::min(offset, kSpan), tail);
-    std::fclose(file);
+    if (file_ == nullptr) ::close(fd);
     if (!ok) return fmt::format("{}:short", offset);
     return fmt::format("{}:{:08x}:{:08x}", offset, head, tail);
 }

@@ -31,6 +31,8 @@ enum class FileFormat : uint8_t {
 class FileSource final : public Source {
 public:
     static constexpr size_t kDefaultChunkSize = 4 << 20;
+    /// Watch mode: the longest unfinished record held while waiting for its end.
+    static constexpr size_t kMaxHeldRecord = size_t{64} << 20;
 
     FileSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv,
                size_t chunkSize = kDefaultChunkSize, bool watch = false);
@@ -62,8 +64,9 @@ private:
     /// truncated or replaced (then, once the unfinished last record is handed out, it starts
     /// over) — true; false at `deadline`. Only looks, without waiting, when `wait` is false.
     Result<bool> awaitMore(std::chrono::steady_clock::time_point deadline, bool wait);
-    /// Watch mode: starts over on a truncated file, or on the new file at the path.
-    Status reopen(bool truncated);
+    /// Watch mode: starts over on a truncated file, or on the new file at the path (`inode`);
+    /// false when that cannot be opened (yet).
+    Result<bool> reopen(bool truncated, uint64_t inode);
 
     std::filesystem::path path_;
     FileFormat format_;
@@ -74,6 +77,7 @@ private:
     int inotify_ = -1;          ///< watch mode: events of the file's folder
     bool headerPending_ = false;  ///< watch mode: the next record is a repeated CSV header
     bool flushTail_ = false;      ///< watch mode: the file ended for good; hand out its last record
+    uint64_t unreadableInode_ = 0;  ///< watch mode: a new file at the path that could not be opened
     std::shared_ptr<std::string> chunk_;
     size_t chunkLength_ = 0;      ///< valid bytes in chunk_
     int64_t chunkOffset_ = 0;     ///< file offset of chunk_[0]

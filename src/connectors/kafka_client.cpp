@@ -1,5 +1,7 @@
 #include "connectors/kafka_client.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -95,9 +97,17 @@ void errorCallback(rd_kafka_t* handle, int error, const char* reason, void* opaq
         char fatal[512];
         code = rd_kafka_fatal_error(handle, fatal, sizeof fatal);
         FERRIS_LOG_ERROR(name, "kafka client fatal error: {}: {}", rd_kafka_err2name(code), fatal);
-    } else {
-        // librdkafka logs these itself (logCallback): counted here, not logged twice.
-        FERRIS_LOG_DEBUG(name, "kafka client error (retried): {}: {}", rd_kafka_err2name(code), reason);
+    } else if (context != nullptr) {
+        // An error_cb replaces librdkafka's own logging of these: logged here, each kind once
+        // and then at most every 30 s while it repeats (a broker down reports every retry).
+        int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+        if (error != context->lastLoggedError || now - context->lastLoggedMicros >= 30'000'000) {
+            context->lastLoggedError = error;
+            context->lastLoggedMicros = now;
+            FERRIS_LOG_WARN(name, "kafka client error (retried): {}: {}", rd_kafka_err2name(code), reason);
+        }
     }
 }
 

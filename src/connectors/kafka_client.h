@@ -51,6 +51,9 @@ struct ClientContext {
     void* owner = nullptr;
     /// Errors the client reported through errorCallback (it retries them by itself).
     std::atomic<int64_t> errors{0};
+    /// errorCallback's log throttle (it runs on the thread serving the client's events).
+    int lastLoggedError = 0;
+    int64_t lastLoggedMicros = 0;
 };
 
 /// Routes librdkafka's log lines to the project log under the job's name (the client's

@@ -129,7 +129,7 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             rd_kafka_resp_err_t code = rd_kafka_error_code(error);
             std::string message = rd_kafka_error_string(error);
             rd_kafka_error_destroy(error);
-            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && !interrupted()) {
+            if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && !graceOver()) {
                 // The send queue is full: serve delivery reports until there is room.
                 rd_kafka_poll(producer_.get(), 10);
                 continue;
@@ -157,9 +157,16 @@ bool KafkaSink::saturated() {
     return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) >= highMark_;
 }
 
+bool KafkaSink::graceOver() {
+    if (!interrupted()) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (!giveUpAt_) giveUpAt_ = now + kStopGrace;
+    return now >= *giveUpAt_;
+}
+
 Status KafkaSink::drain() {
-    // A stop goes on to the commit, which decides how long to wait.
-    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_ && !interrupted()) {
+    // A stop goes on to the commit once the grace period is over.
+    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_ && !graceOver()) {
         rd_kafka_poll(producer_.get(), 50);
         FERRIS_RETURN_IF_ERROR(checkFatal());
     }
@@ -174,17 +181,13 @@ Status KafkaSink::flush() {
 Result<std::string> KafkaSink::prepareCommit() {
     // Every record written so far has its delivery report (success, or a failure after
     // librdkafka's retries and message.timeout.ms) before the checkpoint is taken.
-    std::optional<std::chrono::steady_clock::time_point> giveUpAt;
     while (rd_kafka_outq_len(producer_.get()) > 0) {
         rd_kafka_flush(producer_.get(), 200);
         FERRIS_RETURN_IF_ERROR(checkFatal());
-        if (!interrupted()) continue;
         // Stopping: a reachable broker acknowledges within the grace period; an unreachable
         // one would hold the stop until message.timeout.ms. No checkpoint is taken past
         // what is undelivered, so those records are read again at restart (at-least-once).
-        auto now = std::chrono::steady_clock::now();
-        if (!giveUpAt) giveUpAt = now + kStopGrace;
-        if (now >= *giveUpAt && rd_kafka_outq_len(producer_.get()) > 0) {
+        if (graceOver() && rd_kafka_outq_len(producer_.get()) > 0) {
             return Status::system(ErrorCode::kCancelled,
                                   fmt::format("{}: stopped with {} records not yet acknowledged by the broker "
                                               "(waited {} s): the checkpoint stays before them, and the input "

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,8 @@ private:
     static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
     Status checkFatal() const;
     bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed); }
+    /// True once a stop was asked kStopGrace ago or more: waits for the broker end then.
+    bool graceOver();
 
     KafkaSinkOptions options_;
     kafka::ClientContext context_;
@@ -63,6 +67,7 @@ private:
     int64_t acknowledged_ = 0;
     std::vector<DeliveryFailure> failures_;
     const std::atomic<bool>* interrupt_ = nullptr;
+    std::optional<std::chrono::steady_clock::time_point> giveUpAt_;  ///< set when the stop is first seen
 };
 
 }  // namespace ferris::connectors

@@ -503,6 +503,7 @@ Status Job::start() {
     watermarks_.setPartitions(source_->partitionCount());
     source_->setBeforeRevoke([this] { return commit(); });
     if (dlqTopicSink_) {
+        dlqTopicSink_->setInterrupt(&interrupted_);
         status = failures_->openDlqTopic(std::move(dlqTopicSink_));
         if (!status.isOk()) return failed(status);
     } else if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {

@@ -118,7 +118,14 @@ void JobHost::drive(std::shared_ptr<Driver> driver, std::string name, StartGate 
                     bool wasPaused = job.paused();
                     Status status = job.pause();
                     if (status.isOk() && !wasPaused) FERRIS_LOG_INFO(name, "paused");
-                    command.done.set_value(status);
+                    if (status.code() == ErrorCode::kCancelled) {
+                        // A stop came while the pause's commit waited for the broker.
+                        stopping = true;
+                        command.done.set_value(Status::user(
+                            ErrorCode::kInvalidState, fmt::format("job {} is stopping: {}", name, status.message())));
+                    } else {
+                        command.done.set_value(status);
+                    }
                     if (!status.isOk()) result = status;
                     break;
                 }

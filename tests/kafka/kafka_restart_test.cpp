@@ -156,6 +156,37 @@ std::vector<TestRecord> idRecords(int from, int to) {
     return records;
 }
 
+
+/// A fresh directory under the system's temp folder, removed with everything in it.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix)
+        : path_(std::filesystem::temp_directory_path() / uniqueTopic(prefix)) {
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// An app relaying `in` to `out` (id BIGINT) with small batches and frequent commits, so the
+/// broker goes away with checkpoints, offset commits and deliveries in flight; `sinkKeys`
+/// adds keys to the sink's WITH.
+std::string relayApp(const std::string& in, const std::string& out, const std::string& bootstrap,
+                     const std::string& sinkKeys = "") {
+    return fmt::format(
+        "-- @app: restart\n"
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
+        "'src.bootstrap.servers' = '{2}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{1}', "
+        "'out.bootstrap.servers' = '{2}'{3}, 'batch.size' = '100', 'commit.interval' = '200ms');\n",
+        in, out, bootstrap, sinkKeys);
+}
+
 TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     OwnBroker broker;
     ASSERT_GT(broker.port(), 0) << "no free port on 127.0.0.1";
@@ -176,24 +207,9 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
     produce(in, idRecords(1, kBeforeCrash), bootstrap);
     ASSERT_FALSE(::testing::Test::HasFailure());
 
-    std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-restart");
-    std::filesystem::create_directories(dir);
-    struct RemoveDir {
-        std::filesystem::path path;
-        ~RemoveDir() { std::filesystem::remove_all(path); }
-    } removeDir{dir};
-    // Small batches and frequent commits: the broker goes away in the middle of the stream,
-    // with checkpoints, offset commits and deliveries in flight.
-    std::string sql = fmt::format(
-        "-- @app: restart\n"
-        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
-        "'src.bootstrap.servers' = '{2}');\n"
-        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = "
-        "'{1}', "
-        "'out.bootstrap.servers' = '{2}', 'batch.size' = '100', 'commit.interval' = '200ms');\n",
-        in, out, bootstrap);
-    JobThread job(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+    TempDir dir("ferris-kafka-restart");
+    std::string sql = relayApp(in, out, bootstrap);
+    JobThread job(sql, dir.path(), R"(ferris_records_in_total{job="out",source="src"})");
 
     // Waits for `condition` until the deadline; false if the job ended (it must not) or time ran
     // out.
@@ -273,25 +289,15 @@ TEST(KafkaRestartTest, AStopWhileTheBrokerIsDownEndsPromptlyAndTheRerunLosesNoth
     produce(in, idRecords(1, kAll), bootstrap);
     ASSERT_FALSE(::testing::Test::HasFailure());
 
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-stop");
-    std::filesystem::create_directories(dir);
-    struct RemoveDir {
-        std::filesystem::path path;
-        ~RemoveDir() { std::filesystem::remove_all(path); }
-    } removeDir{dir};
+    TempDir dir("ferris-kafka-stop");
     // One record per produce request, one request in flight: deliveries are slow, so records
     // are certainly waiting for the broker when it is killed. message.timeout.ms stays
     // librdkafka's 300 s: a stop that waited for it would not end within the deadline below.
-    std::string sql = fmt::format(
-        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{0}', "
-        "'src.bootstrap.servers' = '{2}');\n"
-        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{1}', "
-        "'out.bootstrap.servers' = '{2}', 'out.kafka.batch.num.messages' = '1', "
-        "'out.kafka.max.in.flight.requests.per.connection' = '1', 'batch.size' = '100', "
-        "'commit.interval' = '200ms');\n",
-        in, out, bootstrap);
+    std::string sql = relayApp(in, out, bootstrap,
+                               ", 'out.kafka.batch.num.messages' = '1', "
+                               "'out.kafka.max.in.flight.requests.per.connection' = '1'");
     {
-        JobThread job(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+        JobThread job(sql, dir.path(), R"(ferris_records_in_total{job="out",source="src"})");
         auto waitFor = [&](const std::function<bool()>& condition, std::chrono::seconds limit) {
             auto deadline = Clock::now() + limit;
             while (Clock::now() < deadline && !job.ended()) {
@@ -321,7 +327,7 @@ TEST(KafkaRestartTest, AStopWhileTheBrokerIsDownEndsPromptlyAndTheRerunLosesNoth
     ASSERT_EQ(restarted.exitCode, 0) << restarted.output;
     std::set<std::string> expected;
     for (int id = 1; id <= kAll; ++id) expected.insert(fmt::format(R"({{"id":{}}})", id));
-    JobThread rerun(sql, dir, R"(ferris_records_in_total{job="out",source="src"})");
+    JobThread rerun(sql, dir.path(), R"(ferris_records_in_total{job="out",source="src"})");
     std::set<std::string> distinct;
     auto deadline = Clock::now() + std::chrono::seconds(240);
     while (Clock::now() < deadline && !rerun.ended()) {

@@ -843,5 +843,40 @@ TEST_F(FileConnectorsTest, WatchResumesFromAPositionAndReadsWhatCameSince) {
     EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":4}@4:24"}));
 }
 
+TEST_F(FileConnectorsTest, WatchWaitsForTheByteOrderMarkOfANewFile) {
+    auto path = write("in.jsonl", "{\"a\":1}\n");
+    FileSource source(path, FileFormat::kJsonLines, {}, 16, /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 1u);
+    std::filesystem::rename(path, dir_ / "in.jsonl.1");
+    write("in.jsonl", "\xEF\xBB");  // a writer part-way through the byte order mark
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), Texts{});
+    append(path, "\xBF{\"b\":1}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"b\":1}@1:3"}));
+}
+
+TEST_F(FileConnectorsTest, WatchedCsvKeepsTheRepeatedHeaderAcrossACheckpoint) {
+    auto path = write("in.csv", "id,name\n1,a\n");
+    std::string position;
+    {
+        FileSource source(path, FileFormat::kCsv, codec::CsvOptions{}, 16, /*watch=*/true);
+        ASSERT_TRUE(source.open().isOk());
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"1,a@2:8"}));
+        std::filesystem::rename(path, dir_ / "in.csv.1");
+        write("in.csv", "id,na");  // the new file's header, unfinished
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), Texts{});
+        position = source.position();
+        EXPECT_EQ(position, R"({"offset":0,"line":1,"header_pending":1})");
+    }
+    append(path, "me\n2,b\n");
+    std::filesystem::rename(dir_ / "in.csv.1", dir_ / "old.csv");
+    FileSource source(path, FileFormat::kCsv, codec::CsvOptions{}, 16, /*watch=*/true);
+    // The restarted job opens the new file (its header is the job's) and resumes at the
+    // checkpoint: the header line there is skipped, not read as a record.
+    ASSERT_TRUE(source.open().isOk());
+    ASSERT_TRUE(source.seek(position).isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"2,b@2:8"}));
+}
+
 }  // namespace
 }  // namespace ferris::connectors
