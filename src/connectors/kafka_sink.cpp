@@ -164,13 +164,15 @@ bool KafkaSink::graceOver() {
     return now >= *giveUpAt_;
 }
 
-Status KafkaSink::drain() {
+Result<bool> KafkaSink::drain(std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    auto below = [&] { return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) <= lowMark_; };
     // A stop goes on to the commit once the grace period is over.
-    while (static_cast<size_t>(rd_kafka_outq_len(producer_.get())) > lowMark_ && !graceOver()) {
-        rd_kafka_poll(producer_.get(), 50);
+    while (!below() && !graceOver() && std::chrono::steady_clock::now() < until) {
+        rd_kafka_poll(producer_.get(), 20);
         FERRIS_RETURN_IF_ERROR(checkFatal());
     }
-    return Status::ok();
+    return below();
 }
 
 Status KafkaSink::flush() {

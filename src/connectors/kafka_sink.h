@@ -45,7 +45,7 @@ public:
     Status close() override;
     bool recordSink() const override { return true; }
     bool saturated() override;
-    Status drain() override;
+    Result<bool> drain(std::chrono::milliseconds limit) override;
     std::vector<DeliveryFailure> takeDeliveryFailures() override;
 
     /// Records acknowledged by the broker so far.

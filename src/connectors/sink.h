@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,8 +48,9 @@ public:
     virtual bool recordSink() const { return false; }
     /// True while the sink's send queue is over its high mark: the job pauses its source.
     virtual bool saturated() { return false; }
-    /// Waits (serving delivery reports) until the send queue is below its low mark.
-    virtual Status drain() { return Status::ok(); }
+    /// Waits (serving delivery reports) until the send queue is below its low mark, or for
+    /// `limit` at most: true when it is below.
+    virtual Result<bool> drain(std::chrono::milliseconds /*limit*/) { return true; }
     /// Records whose delivery failed since the last call (delivery reports are checked
     /// during prepareCommit at the latest).
     virtual std::vector<DeliveryFailure> takeDeliveryFailures() { return {}; }

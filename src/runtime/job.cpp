@@ -17,6 +17,11 @@ namespace ferris::runtime {
 using types::Batch;
 using types::SystemColumn;
 
+namespace {
+/// How long a saturated sink drains before the source's partitions are paused.
+constexpr std::chrono::milliseconds kBackpressureGrace{250};
+}  // namespace
+
 std::string_view jobStateName(JobState state) {
     switch (state) {
         case JobState::kStarting: return "starting";
@@ -794,13 +799,22 @@ Result<bool> Job::step() {
         return true;
     }
     if (!userPaused_ && sink_->saturated()) {
-        // Backpressure: the sink's send queue is over its high mark. Stop fetching, let it
-        // drain, go on (§2.4: librdkafka's queues are capped per job).
-        size_t paused = source_->pause();
-        metrics_.partitionsPaused.fetch_add(static_cast<int64_t>(paused), std::memory_order_relaxed);
-        Status drained = sink_->drain();
-        source_->resume();
-        if (!drained.isOk()) return fail(drained);
+        // Backpressure: the sink's send queue is over its high mark (§2.4: librdkafka's queues
+        // are capped per job). The sink gets a moment to drain first, the source's prefetched
+        // records kept (its own queue is capped too); only a sink still busy after it has the
+        // source's partitions paused — librdkafka drops a paused partition's prefetched
+        // records, and fetches them again on resume.
+        auto drained = sink_->drain(kBackpressureGrace);
+        if (!drained.isOk()) return fail(drained.status());
+        if (!drained.value()) {
+            size_t paused = source_->pause();
+            metrics_.partitionsPaused.fetch_add(static_cast<int64_t>(paused), std::memory_order_relaxed);
+            do {
+                drained = sink_->drain(std::chrono::seconds(1));
+            } while (drained.isOk() && !drained.value() && !interrupted_.load(std::memory_order_relaxed));
+            source_->resume();
+            if (!drained.isOk()) return fail(drained.status());
+        }
     }
     raw_.clear();
     // fixed_size: a batch closes at batch.size records or batch.timeout; time_window: at

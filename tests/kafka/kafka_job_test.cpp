@@ -278,10 +278,11 @@ TEST_F(KafkaJobTest, BackpressurePausesPartitionsAndLosesNothing) {
         input.push_back(record);
     }
     produce(in, input);
-    // A send queue of 500 records that lingers 50 ms: each 1000-record batch fills it.
+    // A send queue of 500 records that lingers 400 ms: each 1000-record batch fills it, and
+    // it drains for longer than the job waits before pausing the source (250 ms).
     std::string sql = sourceDecl(in, "id BIGINT, pad STRING") + "CREATE STREAM out AS SELECT id FROM src WITH (" +
                       sinkKeys(out) +
-                      ", 'out.kafka.queue.buffering.max.messages' = '500', 'out.linger.ms' = '50', "
+                      ", 'out.kafka.queue.buffering.max.messages' = '500', 'out.linger.ms' = '400', "
                       "'batch.size' = '1000');\n";
     AppRun run = this->run(sql);
     ASSERT_TRUE(run.status.isOk()) << run.status.toString();
