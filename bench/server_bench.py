@@ -84,22 +84,23 @@ class BenchError(Exception):
 
 # --- /proc --------------------------------------------------------------------------------
 
-def rss_mb(pid: int) -> float:
-    """VmRSS of pid in MB (10^6 bytes)."""
+def status_mb(pid: int, field: str) -> float:
+    """A kB field of /proc/<pid>/status (VmRSS, VmHWM) in MB (10^6 bytes)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024 / 1e6
-    raise BenchError(f"no VmRSS for pid {pid}")
+    raise BenchError(f"no {field} for pid {pid}")
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of pid in MB."""
+    return status_mb(pid, "VmRSS")
 
 
 def hwm_mb(pid: int) -> float:
     """VmHWM (peak RSS) of pid in MB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    raise BenchError(f"no VmHWM for pid {pid}")
+    return status_mb(pid, "VmHWM")
 
 
 def cpu_s(pid: int) -> float:

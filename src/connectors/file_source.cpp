@@ -57,8 +57,8 @@ Status FileSource::open() {
     }
     FERRIS_RETURN_IF_ERROR(startOfFile());
     if (watch_ && inotify_ < 0) {
-        // Woken by the folder's events (the file growing, replaced, truncated); without
-        // inotify (a full table, a network file system) the file is looked at every 50 ms.
+        // Woken by the folder's events (the file growing, replaced, truncated); awaitMore()
+        // also looks every 100 ms, for when inotify is unavailable or sees nothing (NFS).
         inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         std::filesystem::path folder = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
         if (inotify_ >= 0 &&

@@ -23,6 +23,10 @@ double numberAt(const types::Vector& column, uint32_t row) {
     }
 }
 
+const char* typeName(Type type) {
+    return type == Type::kCounter ? "counter" : type == Type::kGauge ? "gauge" : "histogram";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqlMetrics>> SqlMetrics::create(const plan::JobPlan& plan) {
@@ -33,15 +37,60 @@ Result<std::unique_ptr<SqlMetrics>> SqlMetrics::create(const plan::JobPlan& plan
         if (spec.condition) {
             FERRIS_ASSIGN_OR_RETURN(metric->condition, expr::CompiledExpr::compile(spec.condition));
         }
-        metric->help = spec.help.empty() ? fmt::format("SQL-defined {} of job {}",
-                                                       spec.type == Type::kCounter ? "counter"
-                                                       : spec.type == Type::kGauge ? "gauge"
-                                                                                   : "histogram",
-                                                       plan.name)
-                                         : spec.help;
+        metric->help =
+            spec.help.empty() ? fmt::format("SQL-defined {} of job {}", typeName(spec.type), plan.name) : spec.help;
         metrics->metrics_.push_back(std::move(metric));
     }
     return metrics;
+}
+
+SqlMetrics::Series& SqlMetrics::seriesOf(Metric& metric, const types::Batch& batch, uint32_t row) {
+    const plan::JobPlan::Metric& spec = metric.spec;
+    key_.clear();
+    for (int slot : spec.labelSlots) {
+        const types::Vector& column = batch.column(static_cast<size_t>(slot));
+        if (column.isNull(row)) {
+            key_ += "null";
+        } else {
+            char buffer[codec::kValueTextMaxChars];
+            auto id = column.type().id();
+            if (id == types::TypeId::kString || id == types::TypeId::kBytes) {
+                key_ += column.values<std::string_view>()[row];
+            } else {
+                key_.append(buffer, codec::formatScalar(column, row, codec::TimestampFormat::kEpochMillis, buffer));
+            }
+        }
+        key_ += '\x1f';
+    }
+    auto found = metric.series.find(key_);
+    if (found == metric.series.end()) {
+        Series series;
+        size_t start = 0;
+        for (size_t i = 0; i < spec.labelSlots.size(); ++i) {
+            size_t end = key_.find('\x1f', start);
+            series.labelValues.push_back(key_.substr(start, end - start));
+            start = end + 1;
+        }
+        series.buckets.assign(spec.buckets.size() + 1, 0);
+        found = metric.series.emplace(key_, std::move(series)).first;
+    }
+    return found->second;
+}
+
+void SqlMetrics::observeValue(const plan::JobPlan::Metric& spec, Series& series, const types::Batch& batch,
+                              uint32_t row) {
+    const types::Vector& field = batch.column(static_cast<size_t>(spec.fieldSlot));
+    if (field.isNull(row)) return;  // a NULL observes nothing
+    double value = numberAt(field, row);
+    if (spec.type == Type::kGauge) {
+        series.value = value;
+        return;
+    }
+    size_t bucket = 0;
+    while (bucket < spec.buckets.size() && value > spec.buckets[bucket]) ++bucket;
+    series.buckets[bucket] += 1;
+    series.sum += value;
+    series.count += 1;
 }
 
 void SqlMetrics::observe(types::Batch& batch, int64_t now) {
@@ -58,52 +107,22 @@ void SqlMetrics::observe(types::Batch& batch, int64_t now) {
         }
         if (rows.empty()) continue;
         std::lock_guard lock(metric->mutex);
-        for (uint32_t row : rows) {
-            key_.clear();
-            for (int slot : spec.labelSlots) {
-                const types::Vector& column = batch.column(static_cast<size_t>(slot));
-                if (column.isNull(row)) {
-                    key_ += "null";
-                } else {
-                    char buffer[codec::kValueTextMaxChars];
-                    auto id = column.type().id();
-                    if (id == types::TypeId::kString || id == types::TypeId::kBytes) {
-                        key_ += column.values<std::string_view>()[row];
-                    } else {
-                        key_.append(buffer,
-                                    codec::formatScalar(column, row, codec::TimestampFormat::kEpochMillis, buffer));
-                    }
-                }
-                key_ += '\x1f';
-            }
-            auto found = metric->series.find(key_);
-            if (found == metric->series.end()) {
-                Series series;
-                size_t start = 0;
-                for (size_t i = 0; i < spec.labelSlots.size(); ++i) {
-                    size_t end = key_.find('\x1f', start);
-                    series.labelValues.push_back(key_.substr(start, end - start));
-                    start = end + 1;
-                }
-                series.buckets.assign(spec.buckets.size() + 1, 0);
-                found = metric->series.emplace(key_, std::move(series)).first;
-            }
-            Series& series = found->second;
+        if (spec.labelSlots.empty()) {
+            // One series: found once per batch; a counter adds the batch's rows at once.
+            Series& series = seriesOf(*metric, batch, rows[0]);
             if (spec.type == Type::kCounter) {
-                series.value += 1;
+                series.value += static_cast<double>(rows.size());
                 continue;
             }
-            const types::Vector& field = batch.column(static_cast<size_t>(spec.fieldSlot));
-            if (field.isNull(row)) continue;  // a NULL observes nothing
-            double value = numberAt(field, row);
-            if (spec.type == Type::kGauge) {
-                series.value = value;
+            for (uint32_t row : rows) observeValue(spec, series, batch, row);
+            continue;
+        }
+        for (uint32_t row : rows) {
+            Series& series = seriesOf(*metric, batch, row);
+            if (spec.type == Type::kCounter) {
+                series.value += 1;
             } else {
-                size_t bucket = 0;
-                while (bucket < spec.buckets.size() && value > spec.buckets[bucket]) ++bucket;
-                series.buckets[bucket] += 1;
-                series.sum += value;
-                series.count += 1;
+                observeValue(spec, series, batch, row);
             }
         }
     }
@@ -112,7 +131,7 @@ void SqlMetrics::observe(types::Batch& batch, int64_t now) {
 void SqlMetrics::collect(const std::string& job, std::vector<MetricSample>& out) const {
     for (const auto& metric : metrics_) {
         const plan::JobPlan::Metric& spec = metric->spec;
-        const char* type = spec.type == Type::kCounter ? "counter" : spec.type == Type::kGauge ? "gauge" : "histogram";
+        const char* type = typeName(spec.type);
         std::lock_guard lock(metric->mutex);
         for (const auto& [key, series] : metric->series) {
             std::string labels = fmt::format("job=\"{}\"", escapeLabel(job));

@@ -43,6 +43,12 @@ private:
         std::unordered_map<std::string, Series> series;  ///< by label values joined with '\x1f'
     };
 
+    /// The series of `row`'s label values (created on first sight); call under metric.mutex.
+    Series& seriesOf(Metric& metric, const types::Batch& batch, uint32_t row);
+    /// One row's observation of a gauge or histogram (counters count rows).
+    static void observeValue(const plan::JobPlan::Metric& spec, Series& series, const types::Batch& batch,
+                             uint32_t row);
+
     std::vector<std::unique_ptr<Metric>> metrics_;
     std::string key_;                    ///< scratch: one row's label values
     std::vector<uint32_t> selected_;     ///< scratch: rows passing a condition
