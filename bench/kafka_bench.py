@@ -213,9 +213,12 @@ class Bench:
         written = self.tool_run("count", out_topic)["records"]
         if written < records:
             raise RunError(f"raw relay: {written} of {records} records written")
+        with open(m["stdout"], encoding="utf-8") as f:
+            relayed = json.loads(f.read().strip().splitlines()[-1])
         return self.figures(m, records, label,
                             {"output_records": written, "partitions": partitions,
-                             "batch": batch, "consumer_keys": consumer_keys})
+                             "batch": batch, "consumer_keys": consumer_keys,
+                             "fetch_wakeups": relayed["fetch_wakeups"]})
 
     @staticmethod
     def figures(m: dict, records: int, label: str, extra: dict) -> dict:
@@ -339,6 +342,9 @@ def parse_args(argv: list[str]):
                    help="records per sweep throughput run (batch.size ≥ 100)")
     p.add_argument("--sweep-small-records", type=int, default=100_000,
                    help="records for the batch.size 1 throughput run")
+    p.add_argument("--source-keys", action="append", default=[],
+                   help="also run with these source keys, e.g. "
+                        "'kafka.queued.max.messages.kbytes=8192' (comma-separated; repeatable)")
     p.add_argument("--skip-default", action="store_true",
                    help="skip the runs with the engine's default client settings")
     p.add_argument("--skip-sweep", action="store_true")
@@ -387,14 +393,17 @@ def main(argv: list[str]) -> int:
 
         for p in partitions:
             topic, produced = inputs[p]
-            configs = [("default", {})]
+            configs = [] if args.skip_default else [("default", {})]
+            for keys in args.source_keys:
+                configs.append((keys, dict(kv.split("=", 1) for kv in keys.split(",") if kv)))
             for config, source_keys in configs:
                 consumer_keys = {k.removeprefix("kafka."): v for k, v in source_keys.items()}
                 raw = bench.raw(topic, p, args.records, 1024, consumer_keys,
                                 f"raw librdkafka, {p} partition(s), {config}")
                 raw["config"] = config
                 report["raw"].append(raw)
-                log(f"{raw['label']}: {raw['records_per_s']:,.0f} records/s")
+                log(f"{raw['label']}: {raw['records_per_s']:,.0f} records/s, "
+                    f"{raw['fetch_wakeups']} fetcher wake-ups")
                 for app in ("passthrough", "filter"):
                     expected = args.records if app == "passthrough" else produced["passing_filter"]
                     label = f"{app}, {p} partition(s), {config}"

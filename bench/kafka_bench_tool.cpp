@@ -39,6 +39,8 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/kafka_fetch_wakeup.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -409,15 +411,17 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
     int64_t commitMs = options.number("commit-ms", 1000);
     auto start = Clock::now();
     // The engine's kafka_source consumer settings (src/connectors/kafka_source.cpp, open()).
-    Settings consumerSettings = {{"group.id", group},
-                                {"group.instance.id", group + "-0"},
-                                  {"auto.offset.reset", "earliest"},
-                                  {"isolation.level", "read_committed"},
-                                  {"queued.max.messages.kbytes", "16384"},
-                                  {"queued.min.messages", "10000000"},
-                                  {"enable.auto.commit", "false"},
-                                  {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"}};
+    Settings consumerSettings = {
+        {"group.id", group},
+        {"group.instance.id", group + "-0"},
+        {"auto.offset.reset", "earliest"},
+        {"isolation.level", "read_committed"},
+        {"queued.max.messages.kbytes",
+         std::to_string(ferris::connectors::kafka::kDefaultPrefetchKbytes)},
+        {"queued.min.messages", "10000000"},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"enable.partition.eof", "true"}};
     for (auto& setting : parseSettings(options.text("consumer", ""))) consumerSettings.push_back(setting);
     Handle consumer = makeClient(RD_KAFKA_CONSUMER, bootstrap, consumerSettings);
     rd_kafka_poll_set_consumer(consumer.get());
@@ -439,6 +443,12 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
     if (rd_kafka_subscribe(consumer.get(), topics) != RD_KAFKA_RESP_ERR_NO_ERROR) fail("subscribe failed");
     rd_kafka_topic_partition_list_destroy(topics);
     rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(consumer.get());
+    // The engine's wake-up of a drained prefetch queue's fetchers (kafka_fetch_wakeup.h).
+    int64_t capKbytes = ferris::connectors::kafka::kDefaultPrefetchKbytes;
+    for (const auto& [key, value] : consumerSettings) {
+        if (key == "queued.max.messages.kbytes") capKbytes = std::stoll(value);
+    }
+    ferris::connectors::kafka::FetchWakeup wakeup(capKbytes * 1024);
 
     auto commit = [&]() {
         // At least once: every record produced so far is delivered before its input offset
@@ -463,10 +473,13 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
     auto deadline = Clock::now() + std::chrono::seconds(options.number("timeout", 600));
     while (remaining > 0) {
         if (Clock::now() > deadline) fail("relay did not reach the end offsets in time");
+        auto queuedBefore = static_cast<size_t>(rd_kafka_queue_length(queue));
         ssize_t received = rd_kafka_consume_batch_queue(queue, 100, messages.data(), messages.size());
         if (received < 0) fail("consume failed");
+        size_t valueBytes = 0;
         for (ssize_t i = 0; i < received; ++i) {
             rd_kafka_message_t* message = messages[static_cast<size_t>(i)];
+            if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) valueBytes += message->len;
             auto p = static_cast<size_t>(message->partition);
             if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR && p < ends.size() && message->offset < ends[p]) {
                 produceOne(producer.get(), outTopic,
@@ -484,6 +497,17 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
             }
             rd_kafka_message_destroy(message);
         }
+        if (wakeup.due(queuedBefore, static_cast<size_t>(received), valueBytes,
+                       static_cast<size_t>(rd_kafka_queue_length(queue)))) {
+            rd_kafka_topic_partition_list_t* reading =
+                rd_kafka_topic_partition_list_new(static_cast<int>(ends.size()));
+            for (size_t p = 0; p < ends.size(); ++p) {
+                if (!done[p])
+                    rd_kafka_topic_partition_list_add(reading, in.c_str(), static_cast<int32_t>(p));
+            }
+            wakeup.wake(consumer.get(), reading);
+            rd_kafka_topic_partition_list_destroy(reading);
+        }
         rd_kafka_poll(producer.get(), 0);
         if (Clock::now() - lastCommit >= std::chrono::milliseconds(commitMs)) {
             commit();
@@ -494,7 +518,8 @@ int relay(const std::string& bootstrap, const std::string& in, const std::string
     rd_kafka_queue_destroy(queue);
     rd_kafka_topic_destroy(outTopic);
     rd_kafka_consumer_close(consumer.get());
-    std::printf("{\"records\":%" PRId64 ",\"seconds\":%.6f}\n", records, secondsSince(start));
+    std::printf("{\"records\":%" PRId64 ",\"seconds\":%.6f,\"fetch_wakeups\":%" PRId64 "}\n",
+                records, secondsSince(start), wakeup.wakeups());
     return 0;
 }
 

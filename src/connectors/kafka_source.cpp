@@ -74,10 +74,9 @@ Status KafkaSource::open() {
         {"group.instance.id", options_.instanceId},
         {"auto.offset.reset", "earliest"},
         {"isolation.level", "read_committed"},
-        // librdkafka's prefetch queue is capped per job (§2.4: its default is 64 MiB). A full
-        // queue is not fetched again for about a second (librdkafka 2.0): 24 MiB of 117-byte
-        // records covers that pause at ≈ 300,000 records/s; 16 MiB did not (BENCHMARKS.md).
-        {"queued.max.messages.kbytes", "24576"},
+        // librdkafka's prefetch queue is capped per job (§2.4: its default is 64 MiB); a full
+        // queue's fetcher is woken once it drained by half (kafka_fetch_wakeup.h).
+        {"queued.max.messages.kbytes", std::to_string(kafka::kDefaultPrefetchKbytes)},
         // The byte cap bounds the queue; a count cap below it makes librdkafka 2.0 stop
         // fetching for about a second each time the queue reaches it.
         {"queued.min.messages", "10000000"},
@@ -87,6 +86,7 @@ Status KafkaSource::open() {
     settings.emplace_back("enable.auto.offset.store", "false");
     settings.emplace_back("enable.partition.eof", "true");
     FERRIS_ASSIGN_OR_RETURN(auto conf, kafka::makeConf(settings, describe()));
+    wakeup_.configure(conf.get());
     kafka::routeEvents(conf.get(), context_);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaSource::rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaSource::offsetsCommitted);
@@ -164,6 +164,7 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
     if (options_.bound != KafkaBound::kNone && !endsKnown_) FERRIS_RETURN_IF_ERROR(computeEnds());
     if (exhausted()) return size_t{0};
     messages_.resize(std::max<size_t>(maxRecords, 1));
+    auto queuedBefore = static_cast<size_t>(rd_kafka_queue_length(queue_));
     ssize_t received =
         rd_kafka_consume_batch_queue(queue_, timeoutMillis(timeout), messages_.data(), messages_.size());
     if (received < 0) {
@@ -171,6 +172,14 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
                               fmt::format("{}: consume failed: {}", describe(), kafka::describeError(rd_kafka_last_error())));
     }
     auto count = static_cast<size_t>(received);
+    size_t polledValueBytes = 0;
+    for (size_t i = 0; i < count; ++i) {
+        if (messages_[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) polledValueBytes += messages_[i]->len;
+    }
+    if (wakeup_.due(queuedBefore, count, polledValueBytes,
+                    static_cast<size_t>(rd_kafka_queue_length(queue_)))) {
+        wakeFetchers();
+    }
     Status failure = std::move(callbackError_);
     callbackError_ = Status::ok();
 
@@ -280,6 +289,17 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
     if (added > 0) out.buffers.push_back(std::shared_ptr<const void>(buffer, buffer.get()));
     if (!failure.isOk()) return failure;
     return added;
+}
+
+void KafkaSource::wakeFetchers() {
+    if (paused_) return;
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
+    for (int32_t partition = 0; partition < partitions_; ++partition) {
+        auto index = static_cast<size_t>(partition);
+        if (assigned_[index] && !finished_[index])
+            rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition);
+    }
+    wakeup_.wake(consumer_.get(), list.get());
 }
 
 void KafkaSource::rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,

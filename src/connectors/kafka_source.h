@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "connectors/kafka_client.h"
+#include "connectors/kafka_fetch_wakeup.h"
 #include "connectors/source.h"
 
 namespace ferris::connectors {
@@ -54,6 +55,7 @@ public:
     std::vector<std::pair<int32_t, int64_t>> lag() const override;
     bool stampsRecords() const override { return true; }
     int64_t clientErrors() const override { return context_.errors.load(std::memory_order_relaxed); }
+    int64_t fetchWakeups() const override { return wakeup_.wakeups(); }
     void resume() override;
     Status close() override;
 
@@ -70,6 +72,8 @@ private:
     /// Marks partition `p` finished (bounded) and stops fetching it.
     void finish(int32_t partition);
     Status commitOffsets(bool sync);
+    /// Wakes the fetchers of the partitions still read (kafka_fetch_wakeup.h).
+    void wakeFetchers();
 
     KafkaSourceOptions options_;
     kafka::ClientContext context_;
@@ -89,6 +93,7 @@ private:
     Status callbackError_;
     std::vector<rd_kafka_message_t*> messages_;
     int64_t transientErrors_ = 0;
+    kafka::FetchWakeup wakeup_;
 };
 
 }  // namespace ferris::connectors

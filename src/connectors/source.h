@@ -62,6 +62,9 @@ public:
     virtual bool stampsRecords() const { return false; }
     /// Errors the source's client reported and retries by itself (a broker down, say).
     virtual int64_t clientErrors() const { return 0; }
+    /// Times the source woke its client's fetchers after a full prefetch queue drained by
+    /// half (kafka_fetch_wakeup.h). Any thread.
+    virtual int64_t fetchWakeups() const { return 0; }
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 };

@@ -984,6 +984,12 @@ void Job::collectMetrics(std::vector<MetricSample>& out) const {
                    "Errors the job's Kafka clients reported and retry by themselves (broker down, transport).",
                    fmt::format("job=\"{}\"", escapeLabel(plan_.name)),
                    static_cast<double>(source_->clientErrors() + sink_->clientErrors())});
+    out.push_back(
+        {"ferris_source_fetch_wakeups_total", "counter",
+         "Times the Kafka source woke its fetchers after its full prefetch queue drained by half.",
+         fmt::format("job=\"{}\",source=\"{}\"", escapeLabel(plan_.name),
+                     escapeLabel(sourceDecl_.name)),
+         static_cast<double>(source_->fetchWakeups())});
     if (sqlMetrics_) sqlMetrics_->collect(plan_.name, out);
 }
 
