@@ -88,8 +88,8 @@ CREATE STREAM out AS
 WITH ('out.type' = 'kafka_sink', 'out.topic' = {topic}, 'out.bootstrap.servers' = {bootstrap}{job_extra});
 """
 
-# The engine's defaults bound the source's prefetch queue by bytes (16 MB) alone; the runs
-# use them as they are (an earlier record-count cap of 20,000 stalled librdkafka 2.0's fetcher).
+# The engine's defaults bound the source's prefetch queue by bytes (8 MiB) alone; the runs use
+# them as they are (an earlier record-count cap of 20,000 stalled librdkafka 2.0's fetcher).
 TUNED_SOURCE = {}
 
 
@@ -167,12 +167,12 @@ class Bench:
                 "stdout": out_path, "stderr": prefix + ".err"}
 
     def app_file(self, select: str, in_topic: str, out_topic: str, source_keys: dict,
-                 job_keys: dict, bounded: bool) -> str:
+                 job_keys: dict, bounded: bool, mode: str = "simple") -> str:
         app = self.name("kbench").replace("-", "_")
         keys = dict(source_keys)
         if bounded:
             keys["bounded"] = "latest"
-        text = (f"-- @app: {app}\n"
+        text = (f"-- @app: {app}\n-- @job_mode: {mode}\n\n"
                 + SOURCE_DECL.format(topic=sql_string(in_topic),
                                      bootstrap=sql_string(self.bootstrap),
                                      source_extra=properties("trades.", keys))
@@ -189,9 +189,10 @@ class Bench:
     # ------------------------------------------------------------------ phases
 
     def throughput(self, app: str, in_topic: str, partitions: int, records: int,
-                   expected: int, source_keys: dict, job_keys: dict, label: str) -> dict:
+                   expected: int, source_keys: dict, job_keys: dict, label: str,
+                   mode: str = "simple") -> dict:
         out_topic = self.topic("out", partitions)
-        path = self.app_file(SELECTS[app], in_topic, out_topic, source_keys, job_keys, True)
+        path = self.app_file(SELECTS[app], in_topic, out_topic, source_keys, job_keys, True, mode)
         m = self.measure([self.ferris, "run", "--no-progress", path], self.name("ferris"),
                          self.args.timeout)
         written = self.tool_run("count", out_topic)["records"]
@@ -230,14 +231,15 @@ class Bench:
                 "peak_rss_mb": m["peak_rss_mb"], **extra}
 
     def latency(self, label: str, rate: int, source_keys: dict, job_keys: dict,
-                partitions: int = 1) -> dict:
-        """The latency app unbounded; paced input; percentiles of now − produced_ms."""
+                partitions: int = 1, mode: str = "simple") -> dict:
+        """The latency app unbounded; paced input; percentiles of now − produced_ms, the
+        output read with read_committed."""
         in_topic = self.topic("lat-in", partitions)
         out_topic = self.topic("lat-out", partitions)
         warm = int(rate * self.args.warmup_s)
         measured = int(rate * self.args.latency_s)
         path = self.app_file(SELECTS["latency"], in_topic, out_topic, source_keys, job_keys,
-                             False)
+                             False, mode)
         result: dict = {}
         errors: list[str] = []
         timeout = self.args.latency_s + self.args.warmup_s + 60
@@ -289,7 +291,7 @@ class Bench:
                 "complete": lat["complete"], "producer": result.get("producer"),
                 "job_cpu_s": m["cpu_s"], "job_wall_s": m["wall_s"],
                 "job_peak_rss_mb": m["peak_rss_mb"], "source_keys": source_keys,
-                "job_keys": job_keys, "partitions": partitions}
+                "job_keys": job_keys, "partitions": partitions, "mode": mode}
 
 
 # ---------------------------------------------------------------------------- report
@@ -348,6 +350,8 @@ def parse_args(argv: list[str]):
     p.add_argument("--skip-default", action="store_true",
                    help="skip the runs with the engine's default client settings")
     p.add_argument("--skip-sweep", action="store_true")
+    p.add_argument("--skip-transactional", action="store_true",
+                   help="skip the exactly-once (@job_mode: transactional) runs")
     p.add_argument("--skip-latency", action="store_true")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
     p.add_argument("--json-out", default=os.path.join(REPO_DIR, "build", "bench-kafka.json"))
@@ -362,7 +366,7 @@ def main(argv: list[str]) -> int:
     sweep = [int(x) for x in args.sweep.split(",") if x]
     report: dict = {"cpu": cpu_model(), "cpus": os.cpu_count(), "records": args.records,
                     "target_records_per_s": TARGET_RECORDS_PER_S, "load_before": loadavg(),
-                    "throughput": [], "raw": [], "latency": [], "sweep": []}
+                    "throughput": [], "raw": [], "latency": [], "sweep": [], "transactional": []}
     started = time.perf_counter()
     try:
         log(f"starting a broker (run directory {bench.kafka_run})")
@@ -418,6 +422,32 @@ def main(argv: list[str]) -> int:
                     report["throughput"].append(row)
                     log(f"{label}: {row['records_per_s']:,.0f} records/s, "
                         f"{row['records_per_cpu_s']:,.0f} per CPU-second")
+
+        if not args.skip_transactional:
+            # Exactly-once against at-least-once on the same job and broker (DESIGN.md §3:
+            # ≥ 0.8 of the throughput; p99 to read_committed visibility ≤ commit.interval + 10 ms).
+            simple_rows = {(r["app"], r["partitions"]): r for r in report["throughput"]
+                           if r.get("config") == "default"}
+            for p in partitions:
+                topic, produced = inputs[p]
+                for app in ("passthrough", "filter"):
+                    expected = args.records if app == "passthrough" else produced["passing_filter"]
+                    label = f"{app}, {p} partition(s), transactional"
+                    row = bench.throughput(app, topic, p, args.records, expected, {}, {}, label,
+                                           mode="transactional")
+                    row["config"] = "transactional"
+                    simple = simple_rows.get((app, p))
+                    if simple is not None:
+                        row["ratio_to_simple"] = row["records_per_s"] / simple["records_per_s"]
+                    report["transactional"].append(row)
+                    log(f"{label}: {row['records_per_s']:,.0f} records/s"
+                        + (f", {row['ratio_to_simple']:.2f}× at-least-once"
+                           if "ratio_to_simple" in row else ""))
+            if not args.skip_latency:
+                row = bench.latency("passthrough, 1 partition, transactional (commit.interval 100ms)",
+                                    args.rate, {}, {}, mode="transactional")
+                report["latency"].append(row)
+                log(f"latency {row['label']}: p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms")
 
         if not args.skip_latency:
             for config, source_keys in (("default", {}),):
@@ -487,6 +517,13 @@ def main(argv: list[str]) -> int:
         print(f"  {row['label']}: {row['ratio_to_raw']:.2f}× raw records/s, "
               f"target {TARGET_RECORDS_PER_S:,}/s "
               f"{'met' if row['records_per_s'] >= TARGET_RECORDS_PER_S else 'missed'}")
+    if report["transactional"]:
+        print("\nexactly-once (@job_mode: transactional, commit.interval 100ms):")
+        print_throughput(report["transactional"])
+        for row in report["transactional"]:
+            if "ratio_to_simple" in row:
+                print(f"  {row['label']}: {row['ratio_to_simple']:.2f}× at-least-once records/s, "
+                      f"target 0.80 {'met' if row['ratio_to_simple'] >= 0.8 else 'missed'}")
     if report["latency"]:
         print()
         print_latency(report["latency"])

@@ -343,6 +343,8 @@ int latency(const std::string& bootstrap, const std::string& topic, const Option
     std::string fieldPattern = "\"" + field + "\":";
     Handle consumer = makeClient(RD_KAFKA_CONSUMER, bootstrap,
                                  {{"group.id", "kafka-bench-latency-" + std::to_string(wallMicros())},
+                                  // Visibility to read_committed readers (transactional jobs).
+                                  {"isolation.level", "read_committed"},
                                   {"enable.auto.commit", "false"},
                                   {"fetch.wait.max.ms", "10"},
                                   {"fetch.error.backoff.ms", "10"}});

@@ -34,6 +34,8 @@ std::string_view errorCodeName(ErrorCode code) {
         case ErrorCode::kConflict: return "conflict";
         case ErrorCode::kInvalidState: return "invalid_state";
         case ErrorCode::kTimeout: return "timeout";
+        case ErrorCode::kTransactionAborted: return "transaction_aborted";
+        case ErrorCode::kFenced: return "fenced";
     }
     return "unknown";
 }

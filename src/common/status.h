@@ -51,7 +51,10 @@ enum class ErrorCode : uint16_t {
     kConflict,      ///< a name already taken, a limit reached
     kInvalidState,  ///< a command the job's state does not allow (pause a finished job)
     kTimeout,       ///< a job did not answer a command in time
-    kLastCode = kTimeout,
+    // transactions (§2.2)
+    kTransactionAborted,  ///< a Kafka transaction was aborted; the job rewinds and goes on
+    kFenced,              ///< another instance with the same transactional.id took over
+    kLastCode = kFenced,
 };
 
 /// Stable lower-case name of a code, e.g. "decimal_overflow".

@@ -52,6 +52,10 @@ struct ConnectorContext {
     std::string appName;
     std::string jobName;
     std::string sinkHeader;  ///< sinks: the format's header line (CSV), written to new files
+    /// `@job_mode: transactional` (§2.2): Kafka sinks write in transactions that also commit
+    /// the Kafka source's offsets.
+    bool transactional = false;
+    std::string instanceId = "0";  ///< the job key instance.id
 };
 
 /// A connector type: its options (for validation, docs and defaults) and its factories.

@@ -106,6 +106,16 @@ std::vector<Status> checkBroker(const plan::ConnectorDecl& decl) {
                                                   decl.name),
                                       decl.location));
     }
+    for (const char* managed : {"kafka.transactional.id", "kafka.group.instance.id"}) {
+        if (const plan::Property* property = decl.properties.find(managed)) {
+            errors.push_back(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("'{}' is set by FerrisStreams itself: ferris.<app>.<job>.<instance.id> (set the job key "
+                            "'instance.id'; '@job_mode: transactional' makes the sink transactional)",
+                            property->fullKey),
+                property->location));
+        }
+    }
     for (const char* managed : {"kafka.enable.auto.commit", "kafka.enable.auto.offset.store",
                                 "kafka.enable.partition.eof", "kafka.partitioner"}) {
         if (const plan::Property* property = decl.properties.find(managed)) {
@@ -152,7 +162,8 @@ void registerKafkaConnectors(ConnectorRegistry& registry) {
         options.topic = decl.properties.get("topic");
         options.settings = kafka::clientSettingsOf(decl);
         options.groupId = groupIdOf(context);
-        options.instanceId = options.groupId + ".0";
+        options.instanceId = options.groupId + "." + context.instanceId;
+        options.transactional = context.transactional;
         options.job = context.jobName;
         if (decl.properties.has("bounded")) {
             const std::string& bound = decl.properties.get("bounded");
@@ -190,6 +201,9 @@ void registerKafkaConnectors(ConnectorRegistry& registry) {
         options.topic = decl.properties.get("topic");
         options.settings = kafka::clientSettingsOf(decl);
         options.job = context.jobName;
+        if (context.transactional) {
+            options.transactionalId = fmt::format("{}.{}", groupIdOf(context), context.instanceId);
+        }
         options.createTopic = ConnectorRegistry::option(decl, *spec, "topic.create") == "true";
         int64_t number = 1;
         (void)types::parseInt64(ConnectorRegistry::option(decl, *spec, "topic.partitions"), number);

@@ -4,14 +4,20 @@
 
 #include <fmt/format.h>
 
+#include "common/fault_point.h"
 #include "common/log.h"
 #include "types/number_text.h"
 
 namespace ferris::connectors {
 
+using kafka::PartitionListPtr;
+
 namespace {
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(10000);
 constexpr size_t kDefaultQueueMessages = 100000;
+/// Longest wait of one transactional call; a retriable failure (a timeout among them) is
+/// retried, until a stop's grace period is over.
+constexpr int kTransactionCallMs = 10000;
 }  // namespace
 
 KafkaSink::KafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {
@@ -32,6 +38,7 @@ Status KafkaSink::open(bool /*truncate*/) {
         {"queue.buffering.max.messages", std::to_string(kDefaultQueueMessages)},
     };
     settings.insert(settings.end(), options_.settings.begin(), options_.settings.end());
+    if (transactional()) settings.emplace_back("transactional.id", options_.transactionalId);
     size_t queueMessages = kDefaultQueueMessages;
     for (const auto& [key, value] : settings) {
         int64_t number = 0;
@@ -59,15 +66,129 @@ Status KafkaSink::open(bool /*truncate*/) {
                         options_.partitions, options_.replicationFactor);
     }
     topic_ = rd_kafka_topic_new(producer_.get(), options_.topic.c_str(), nullptr);
+    if (transactional()) return initTransactions();
     return Status::ok();
+}
+
+namespace {
+
+bool isFencing(rd_kafka_resp_err_t code) {
+    return code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+           code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+}
+
+}  // namespace
+
+Status KafkaSink::transactionError(rd_kafka_error_t* error, std::string_view step, bool& retry) {
+    retry = false;
+    rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+    std::string message = rd_kafka_error_string(error);
+    bool fatal = rd_kafka_error_is_fatal(error) != 0;
+    bool abortable = rd_kafka_error_txn_requires_abort(error) != 0;
+    bool retriable = rd_kafka_error_is_retriable(error) != 0;
+    rd_kafka_error_destroy(error);
+    if (fatal || isFencing(code)) {
+        // Never abort a fenced transaction (§2.2): the instance that fenced us owns it now.
+        fenced_ = true;
+        if (isFencing(code)) {
+            return Status::system(ErrorCode::kFenced,
+                                  fmt::format("{}: fenced: another instance with transactional.id {} took over ({} "
+                                              "failed: {})",
+                                              describe(), options_.transactionalId, step, message));
+        }
+        return Status::system(ErrorCode::kIoError,
+                              fmt::format("{}: fatal transaction error in {}: {}", describe(), step, message));
+    }
+    if (abortable) {
+        FERRIS_LOG_WARN(options_.job, "{}: {} failed, aborting the transaction: {}", describe(), step, message);
+        while (true) {
+            rd_kafka_error_t* aborted = rd_kafka_abort_transaction(producer_.get(), kTransactionCallMs);
+            if (aborted == nullptr) break;
+            bool again = false;
+            Status status = transactionError(aborted, "abort_transaction", again);
+            if (!again) return status.isOk() ? Status::internal("abort_transaction failed") : status;
+        }
+        failures_.clear();  // the aborted records are produced again
+        written_ = 0;
+        FERRIS_RETURN_IF_ERROR(beginTransaction());
+        return Status::system(ErrorCode::kTransactionAborted,
+                              fmt::format("{}: transaction aborted ({} failed: {})", describe(), step, message));
+    }
+    if (retriable && !graceOver()) {
+        retry = true;
+        return Status::ok();
+    }
+    if (retriable) {
+        return Status::system(ErrorCode::kCancelled,
+                              fmt::format("{}: stopped while {} could not reach the broker ({}): the open "
+                                          "transaction is aborted when the job starts again",
+                                          describe(), step, message));
+    }
+    return Status::system(ErrorCode::kIoError, fmt::format("{}: {} failed: {}", describe(), step, message));
+}
+
+Status KafkaSink::beginTransaction() {
+    rd_kafka_error_t* error = rd_kafka_begin_transaction(producer_.get());
+    if (error == nullptr) return Status::ok();
+    bool retry = false;
+    Status status = transactionError(error, "begin_transaction", retry);
+    return status.isOk() ? Status::internal(fmt::format("{}: begin_transaction failed", describe())) : status;
+}
+
+Status KafkaSink::initTransactions() {
+    while (true) {
+        rd_kafka_error_t* error = rd_kafka_init_transactions(producer_.get(), kTransactionCallMs);
+        if (error == nullptr) break;
+        bool retry = false;
+        Status status = transactionError(error, "init_transactions", retry);
+        if (!retry) return status;
+    }
+    return beginTransaction();
+}
+
+Status KafkaSink::commitTransaction(const InputOffsets& offsets) {
+    if (fenced_) return Status::system(ErrorCode::kFenced, fmt::format("{}: fenced", describe()));
+    if (!offsets.next.empty()) {
+        PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.next.size())));
+        for (const auto& [partition, next] : offsets.next) {
+            rd_kafka_topic_partition_list_add(list.get(), offsets.topic.c_str(), partition)->offset = next;
+        }
+        auto* metadata = static_cast<const rd_kafka_consumer_group_metadata_t*>(offsets.groupMetadata.get());
+        while (true) {
+            rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), metadata,
+                                                                           kTransactionCallMs);
+            if (error == nullptr) break;
+            bool retry = false;
+            Status status = transactionError(error, "send_offsets_to_transaction", retry);
+            if (!retry) return status;
+        }
+        faultPoint("after_send_offsets");
+    } else if (written_ == 0) {
+        return Status::ok();  // nothing read, nothing written: the open transaction stays empty
+    }
+    while (true) {
+        rd_kafka_error_t* error = rd_kafka_commit_transaction(producer_.get(), kTransactionCallMs);
+        if (error == nullptr) break;
+        bool retry = false;
+        Status status = transactionError(error, "commit_transaction", retry);
+        if (!retry) return status;
+    }
+    acknowledged_ += written_;
+    written_ = 0;
+    failures_.clear();
+    return beginTransaction();
 }
 
 void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t* message, void* opaque) {
     auto* sink = static_cast<KafkaSink*>(static_cast<kafka::ClientContext*>(opaque)->owner);
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        ++sink->acknowledged_;
+        // Transactional: a record counts once its transaction commits.
+        if (!sink->transactional()) ++sink->acknowledged_;
         return;
     }
+    // Transactional: a failed delivery makes the commit fail, the transaction is aborted
+    // and its records produced again.
+    if (sink->transactional()) return;
     DeliveryFailure failure;
     if (message->key != nullptr) {
         failure.key.assign(static_cast<const char*>(message->key), message->key_len);
@@ -85,6 +206,11 @@ Status KafkaSink::checkFatal() const {
     char reason[512];
     rd_kafka_resp_err_t error = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason);
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::ok();
+    if (transactional() && isFencing(error)) {
+        return Status::system(ErrorCode::kFenced,
+                              fmt::format("{}: fenced: another instance with transactional.id {} took over ({})",
+                                          describe(), options_.transactionalId, reason));
+    }
     return Status::system(ErrorCode::kIoError, fmt::format("{}: fatal producer error: {}", describe(), reason));
 }
 
@@ -125,7 +251,10 @@ Status KafkaSink::write(const EncodedBatch& batch) {
         }
         while (true) {
             rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), fields, count);
-            if (error == nullptr) break;  // the headers belong to librdkafka now
+            if (error == nullptr) {
+                ++written_;
+                break;  // the headers belong to librdkafka now
+            }
             rd_kafka_resp_err_t code = rd_kafka_error_code(error);
             std::string message = rd_kafka_error_string(error);
             rd_kafka_error_destroy(error);
@@ -208,6 +337,23 @@ std::vector<DeliveryFailure> KafkaSink::takeDeliveryFailures() {
 
 Status KafkaSink::close() {
     if (!producer_) return Status::ok();
+    if (transactional()) {
+        // What the open transaction holds was not committed: aborted now (a fenced producer's
+        // transaction belongs to the instance that fenced it).
+        if (!fenced_ && written_ > 0) {
+            rd_kafka_error_t* error = rd_kafka_abort_transaction(producer_.get(), interrupted() ? 1000 : 10000);
+            if (error != nullptr) {
+                FERRIS_LOG_WARN(options_.job, "{}: aborting the open transaction at close: {} (the next start "
+                                "aborts it)",
+                                describe(), rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+            }
+        }
+        if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
+        topic_ = nullptr;
+        producer_.reset();
+        return Status::ok();
+    }
     Status status = Status::ok();
     bool purged = false;
     if (interrupted() && rd_kafka_outq_len(producer_.get()) > 0) {

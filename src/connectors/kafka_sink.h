@@ -18,6 +18,8 @@ struct KafkaSinkOptions {
     bool createTopic = false;  ///< create the topic when it does not exist
     int partitions = 1;        ///< for a created topic
     int replicationFactor = 1;
+    /// Non-empty: a transactional producer with this transactional.id (§2.2 transactional).
+    std::string transactionalId;
     std::string job;  ///< for log lines
 };
 
@@ -47,6 +49,8 @@ public:
     bool saturated() override;
     Result<bool> drain(std::chrono::milliseconds limit) override;
     std::vector<DeliveryFailure> takeDeliveryFailures() override;
+    bool transactional() const override { return !options_.transactionalId.empty(); }
+    Status commitTransaction(const InputOffsets& offsets) override;
 
     /// Records acknowledged by the broker so far.
     int64_t acknowledged() const { return acknowledged_; }
@@ -57,6 +61,13 @@ private:
     bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed); }
     /// True once a stop was asked kStopGrace ago or more: waits for the broker end then.
     bool graceOver();
+    /// init_transactions (fencing an earlier instance, aborting its open transaction), then
+    /// the first transaction begun.
+    Status initTransactions();
+    /// What a failed transactional call means: retry it (OK), aborted (kTransactionAborted,
+    /// after abort and a new begin), fenced or fatal (kFenced / kIoError). Takes `error`.
+    Status transactionError(rd_kafka_error_t* error, std::string_view step, bool& retry);
+    Status beginTransaction();
 
     KafkaSinkOptions options_;
     kafka::ClientContext context_;
@@ -68,6 +79,8 @@ private:
     std::vector<DeliveryFailure> failures_;
     const std::atomic<bool>* interrupt_ = nullptr;
     std::optional<std::chrono::steady_clock::time_point> giveUpAt_;  ///< set when the stop is first seen
+    int64_t written_ = 0;  ///< records produced into the open transaction
+    bool fenced_ = false;  ///< fenced or fatal: no abort, nothing more written
 };
 
 }  // namespace ferris::connectors

@@ -65,6 +65,7 @@ void KafkaSource::grow(int count) {
     end_.resize(size, -1);
     finished_.resize(size, 0);
     assigned_.resize(size, 0);
+    base_.resize(size, -1);
 }
 
 Status KafkaSource::open() {
@@ -280,7 +281,9 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
             out.headers.push_back(header);
         });
         record.headerEnd = static_cast<uint32_t>(out.headers.size());
-        next_[static_cast<size_t>(message->partition)] = message->offset + 1;
+        auto at = static_cast<size_t>(message->partition);
+        if (base_[at] < 0) base_[at] = message->offset;
+        next_[at] = message->offset + 1;
         out.records.push_back(record);
         ++added;
         rd_kafka_message_destroy(message);
@@ -311,7 +314,9 @@ void KafkaSource::rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
 
 void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_t* handle = consumer_.get();
-    cooperative_ = std::strcmp(rd_kafka_rebalance_protocol(handle), "COOPERATIVE") == 0;
+    // NULL once the consumer has left the group (closing, or fenced by its static member id).
+    const char* protocol = rd_kafka_rebalance_protocol(handle);
+    cooperative_ = protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
     if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < partitions->cnt; ++i) {
             auto& element = partitions->elems[i];
@@ -359,6 +364,7 @@ void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partitio
         if (index >= assigned_.size()) continue;
         assigned_[index] = 0;
         next_[index] = -1;  // the group's committed offset is the truth from now on
+        base_[index] = -1;
     }
     if (cooperative_) {
         rd_kafka_error_t* failure = rd_kafka_incremental_unassign(handle, partitions);
@@ -404,7 +410,8 @@ void KafkaSource::offsetsCommitted(rd_kafka_t* /*handle*/, rd_kafka_resp_err_t e
 }
 
 Status KafkaSource::committed() {
-    if (!consumer_) return Status::ok();
+    // Transactional: the offsets went into the sink's transaction.
+    if (!consumer_ || options_.transactional) return Status::ok();
     return commitOffsets(/*sync=*/inRevoke_);
 }
 
@@ -493,7 +500,8 @@ Status KafkaSource::seek(std::string_view position) {
             return corrupt();
         }
         if (partition >= partitions_) grow(static_cast<int>(partition) + 1);
-        next_[static_cast<size_t>(partition)] = next;
+        // Transactional: the group's offsets, committed with the output, are the positions.
+        if (!options_.transactional) next_[static_cast<size_t>(partition)] = next;
         if (end >= 0) {
             end_[static_cast<size_t>(partition)] = end;
             anyEnd = true;
@@ -504,6 +512,67 @@ Status KafkaSource::seek(std::string_view position) {
     if (options_.bound != KafkaBound::kNone && anyEnd) {
         for (auto& end : end_) end = std::max<int64_t>(end, 0);
         endsKnown_ = true;
+    }
+    return Status::ok();
+}
+
+Result<InputOffsets> KafkaSource::transactionOffsets() {
+    InputOffsets offsets;
+    offsets.topic = options_.topic;
+    for (int32_t partition = 0; partition < partitions_; ++partition) {
+        auto index = static_cast<size_t>(partition);
+        if (assigned_[index] && next_[index] >= 0) offsets.next.emplace_back(partition, next_[index]);
+    }
+    rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata(consumer_.get());
+    if (metadata == nullptr) {
+        return Status::system(ErrorCode::kIoError, fmt::format("{}: no consumer group metadata", describe()));
+    }
+    offsets.groupMetadata = std::shared_ptr<void>(
+        metadata, [](void* data) { rd_kafka_consumer_group_metadata_destroy(static_cast<rd_kafka_consumer_group_metadata_t*>(data)); });
+    offered_ = offsets.next;
+    return offsets;
+}
+
+void KafkaSource::transactionCommitted() {
+    for (const auto& [partition, next] : offered_) {
+        auto index = static_cast<size_t>(partition);
+        if (assigned_[index]) base_[index] = next;
+    }
+    offered_.clear();
+}
+
+Status KafkaSource::rewind() {
+    offered_.clear();
+    PartitionListPtr seeks(rd_kafka_topic_partition_list_new(partitions_));
+    PartitionListPtr resumed(rd_kafka_topic_partition_list_new(partitions_));
+    for (int32_t partition = 0; partition < partitions_; ++partition) {
+        auto index = static_cast<size_t>(partition);
+        if (!assigned_[index] || base_[index] < 0 || next_[index] == base_[index]) continue;
+        next_[index] = base_[index];
+        rd_kafka_topic_partition_list_add(seeks.get(), options_.topic.c_str(), partition)->offset = base_[index];
+        if (finished_[index] && (!endsKnown_ || base_[index] < end_[index])) {
+            // A bounded partition finished within the aborted transaction reads again.
+            finished_[index] = 0;
+            if (!paused_) rd_kafka_topic_partition_list_add(resumed.get(), options_.topic.c_str(), partition);
+        }
+    }
+    if (resumed->cnt > 0) rd_kafka_resume_partitions(consumer_.get(), resumed.get());
+    if (seeks->cnt == 0) return Status::ok();
+    rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), seeks.get(), 10000);
+    if (error != nullptr) {
+        Status status = Status::system(ErrorCode::kIoError, fmt::format("{}: seeking back after an aborted "
+                                                                        "transaction failed: {}",
+                                                                        describe(), rd_kafka_error_string(error)));
+        rd_kafka_error_destroy(error);
+        return status;
+    }
+    for (int i = 0; i < seeks->cnt; ++i) {
+        if (seeks->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return Status::system(ErrorCode::kIoError,
+                                  fmt::format("{} partition {}: seeking back after an aborted transaction failed: {}",
+                                              describe(), seeks->elems[i].partition,
+                                              kafka::describeError(seeks->elems[i].err)));
+        }
     }
     return Status::ok();
 }

@@ -25,6 +25,9 @@ struct KafkaSourceOptions {
     std::string instanceId;    ///< group.instance.id (static membership, §2.2)
     KafkaBound bound = KafkaBound::kNone;
     int64_t boundTimestampMs = 0;
+    /// Transactional job (§2.2): positions are the group's offsets, committed inside the
+    /// sink's transactions; a checkpoint supplies only a bounded source's end offsets.
+    bool transactional = false;
     std::string job;  ///< for log lines
 };
 
@@ -58,6 +61,9 @@ public:
     int64_t fetchWakeups() const override { return wakeup_.wakeups(); }
     void resume() override;
     Status close() override;
+    Result<InputOffsets> transactionOffsets() override;
+    void transactionCommitted() override;
+    Status rewind() override;
 
 private:
     static void rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions,
@@ -85,6 +91,10 @@ private:
     std::vector<int64_t> end_;        ///< bounded: stop before this offset
     std::vector<uint8_t> finished_;   ///< bounded: partition done
     std::vector<uint8_t> assigned_;
+    /// Transactional: where each partition goes back to on an abort — the offset the last
+    /// committed transaction stored, or the first record read since assignment; -1 none.
+    std::vector<int64_t> base_;
+    std::vector<std::pair<int32_t, int64_t>> offered_;  ///< the offsets last handed out
     bool endsKnown_ = false;
     bool paused_ = false;
     bool cooperative_ = false;

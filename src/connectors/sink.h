@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "codec/encoder.h"
+#include "connectors/source.h"
 #include "types/batch.h"
 
 namespace ferris::connectors {
@@ -59,6 +60,16 @@ public:
     /// The job's stop flag: once it is set, waits for an unreachable broker end early —
     /// prepareCommit gives up (kCancelled) after a grace period, close() does not wait.
     virtual void setInterrupt(const std::atomic<bool>* /*interrupt*/) {}
+
+    /// Transactional jobs (§2.2): true when every write goes into a transaction that
+    /// commitTransaction() commits together with the source's offsets.
+    virtual bool transactional() const { return false; }
+    /// Commits the open transaction with `offsets`, then opens the next. kTransactionAborted:
+    /// it was aborted (the sink is ready for the next one; the job rewinds its source).
+    /// kFenced: another instance took over; the sink writes nothing more.
+    virtual Status commitTransaction(const InputOffsets& /*offsets*/) {
+        return Status::internal(describe() + " is not transactional");
+    }
 };
 
 }  // namespace ferris::connectors

@@ -12,6 +12,15 @@
 
 namespace ferris::connectors {
 
+/// What a transactional sink commits together with its output (§2.2 transactional): the
+/// source's consumer-group offsets — the next record of each partition read — and the group's
+/// metadata taken at that moment.
+struct InputOffsets {
+    std::string topic;
+    std::vector<std::pair<int32_t, int64_t>> next;
+    std::shared_ptr<void> groupMetadata;  ///< an rd_kafka_consumer_group_metadata_t
+};
+
 /// A source of raw records (§2.1): polled by its job's driver thread only. Positions are
 /// opaque blobs so checkpoints can store them without knowing the connector.
 class Source {
@@ -67,6 +76,17 @@ public:
     virtual int64_t fetchWakeups() const { return 0; }
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
+
+    /// Transactional jobs (§2.2): the offsets to commit inside the sink's transaction. Only
+    /// sources that read through a consumer group (Kafka) have them.
+    virtual Result<InputOffsets> transactionOffsets() {
+        return Status::notSupported(describe() + " as the source of a transactional job");
+    }
+    /// The offsets last returned by transactionOffsets() were committed with the transaction.
+    virtual void transactionCommitted() {}
+    /// The transaction was aborted: back to the offsets of the last committed one (or where
+    /// each partition started), so its records are read again.
+    virtual Status rewind() { return Status::ok(); }
 };
 
 }  // namespace ferris::connectors

@@ -205,6 +205,9 @@ struct JobPlan {
     };
     std::vector<Metric> metrics;
     bool changelog = false;           ///< output rows are upserts/deletes (CREATE TABLE with GROUP BY)
+    /// `@job_mode: transactional` (job annotation over app annotation): exactly-once (§2.2).
+    bool transactional = false;
+    SourceLocation modeLocation;  ///< where transactional was asked, for errors
     ConnectorDecl sink;               ///< sink name and connector properties
     PropertyList jobProperties;       ///< unprefixed job-level keys (WITH and annotations)
     std::vector<Property> annotations;  ///< `-- @key: value` above the statement

@@ -4,6 +4,7 @@
 
 #include "codec/csv_decoder.h"
 #include "runtime/formats.h"
+#include "common/fault_point.h"
 #include "common/log.h"
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
@@ -69,6 +70,8 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     const connectors::ConnectorSpec* sourceSpec = registry.find(sourceDecl->properties.get("type"));
     const connectors::ConnectorSpec* sinkSpec = registry.find(plan.sink.properties.get("type"));
     connectors::ConnectorContext context{environment.baseDir, environment.appName, plan.name, ""};
+    context.transactional = plan.transactional;
+    context.instanceId = job->config_.instanceId;
 
     // Event time: the source's key, else the job's.
     std::vector<int> decodeColumns = plan.source.columns;
@@ -277,6 +280,35 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->stateful_ = std::any_of(job->operators_.begin(), job->operators_.end(),
                                  [](const auto& op) { return op->stateful(); });
     job->metrics_.stateful = job->stateful_;
+    job->metrics_.transactional = plan.transactional;
+    if (plan.transactional) {
+        // §2.2 transactional: Kafka in, Kafka out; the output, the source offsets (and later
+        // the state changelog and DLQ records) commit in one transaction.
+        auto notYet = [&](const std::string& what) {
+            errors.push_back(prefixed(Status::notSupported(what, plan.modeLocation)));
+        };
+        if (sinkSpec->type == "file_sink") {
+            notYet("@job_mode: transactional with a file_sink (exactly-once file output)");
+        } else if (!recordSink) {
+            errors.push_back(prefixed(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("@job_mode: transactional needs a kafka_sink: a {} cannot take back what an aborted "
+                            "transaction wrote",
+                            sinkSpec->type),
+                plan.modeLocation)));
+        } else if (!kafkaSource) {
+            notYet(fmt::format("@job_mode: transactional with a {} source (its positions cannot join a Kafka "
+                               "transaction)",
+                               sourceSpec->type));
+        } else if (job->stateful_) {
+            notYet("@job_mode: transactional for a stateful query (state in a changelog topic inside the "
+                   "transaction)");
+        } else if (job->config_.failureStrategy == FailureStrategy::kSendToDlq) {
+            notYet("@job_mode: transactional with failure_strategy 'send_to_dlq' (DLQ records inside the "
+                   "transaction)");
+        }
+        if (errors.size() > errorsBefore) return errors[errorsBefore];
+    }
     if (!plan.metrics.empty()) {
         auto sqlMetrics = SqlMetrics::create(plan);
         if (!sqlMetrics.isOk()) {
@@ -490,6 +522,9 @@ Status Job::start() {
     sink_->setInterrupt(&interrupted_);
     status = sink_->open(/*truncate=*/!resumed_);
     if (!status.isOk()) return failed(status);
+    // Transactional: init_transactions has fenced any earlier instance and aborted its open
+    // transaction; nothing is restored or read yet (§2.2 start-up order).
+    if (sink_->transactional()) faultPoint("in_restore");
     if (encoderAtStart_) {
         // Avro through a registry: the schema is registered now, records framed with its id.
         auto encoder = encoderAtStart_();
@@ -684,6 +719,7 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
         }
         FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
         metrics_.recordsOut.fetch_add(batch.numSelected(), std::memory_order_relaxed);
+        faultPoint("after_produce");
     }
     return Status::ok();
 }
@@ -735,15 +771,52 @@ Status Job::advanceTime(int64_t now) {
     return Status::ok();
 }
 
+Status Job::commitTransaction() {
+    // §2.2 transactional: the output and the source's offsets commit in one transaction.
+    // After a failed batch the source has read past what was processed: nothing is committed
+    // (closing the sink aborts the open transaction).
+    if (failedBatch_) return Status::ok();
+    FERRIS_ASSIGN_OR_RETURN(auto offsets, source_->transactionOffsets());
+    Status status = sink_->commitTransaction(offsets);
+    lastCommitMicros_ = environment_.clock->nowMicros();
+    if (status.code() == ErrorCode::kTransactionAborted) {
+        metrics_.transactionsAborted.fetch_add(1, std::memory_order_relaxed);
+        if (++consecutiveAborts_ > kMaxConsecutiveAborts) {
+            return status.withContext(fmt::format("{} transactions aborted in a row, the last", consecutiveAborts_));
+        }
+        // Its records are read and written again.
+        return source_->rewind();
+    }
+    FERRIS_RETURN_IF_ERROR(status);
+    consecutiveAborts_ = 0;
+    faultPoint("in_commit");
+    source_->transactionCommitted();
+    metrics_.transactionsCommitted.fetch_add(1, std::memory_order_relaxed);
+    // The checkpoint keeps what a rerun needs beyond the group's offsets: a bounded source's
+    // end offsets (its positions are not used).
+    return installCheckpoint("");
+}
+
 Status Job::commit() {
+    if (sink_->transactional()) return commitTransaction();
     // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
     FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(sink_->takeDeliveryFailures()));
     FERRIS_RETURN_IF_ERROR(sink_->commit());
-    FERRIS_ASSIGN_OR_RETURN(auto dlqState, failures_->commit());
     lastCommitMicros_ = environment_.clock->nowMicros();
     // After a failed batch the source has read past what was processed: no checkpoint.
-    if (!checkpoints_ || failedBatch_) return Status::ok();
+    if (failedBatch_) {
+        FERRIS_RETURN_IF_ERROR(failures_->commit().status());
+        return Status::ok();
+    }
+    FERRIS_RETURN_IF_ERROR(installCheckpoint(std::move(sinkState)));
+    // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
+    return source_->committed();
+}
+
+Status Job::installCheckpoint(std::string sinkState) {
+    FERRIS_ASSIGN_OR_RETURN(auto dlqState, failures_->commit());
+    if (!checkpoints_) return Status::ok();
     state::CheckpointInfo info;
     info.fingerprint = fingerprint_.encode();
     // A finished job reruns from the beginning (files); a bounded Kafka job keeps its
@@ -763,8 +836,7 @@ Status Job::commit() {
     }
     FERRIS_ASSIGN_OR_RETURN(auto installed, checkpoints_->commit(std::move(info), changes));
     (void)installed;
-    // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
-    return source_->committed();
+    return Status::ok();
 }
 
 Status Job::flushOutput() {

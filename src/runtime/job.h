@@ -138,6 +138,13 @@ private:
     Status endOfInput();
     /// Restores positions, watermark, operator state and sink lengths from `manifest`.
     Status restore(const state::Manifest& manifest);
+    /// §2.2 transactional: commits the sink's transaction with the source's offsets; an
+    /// aborted one rewinds the source.
+    Status commitTransaction();
+    /// Writes the checkpoint: positions, watermark, sink state, DLQ state, state changes.
+    Status installCheckpoint(std::string sinkState);
+    /// Aborted transactions in a row (a record that cannot be delivered, say) that fail the job.
+    static constexpr int kMaxConsecutiveAborts = 5;
 
     plan::JobPlan plan_;
     plan::ConnectorDecl sourceDecl_;
@@ -190,6 +197,7 @@ private:
     bool userPaused_ = false;   ///< paused by pause() (not by backpressure)
     std::atomic<bool> interrupted_{false};
     int64_t lastLagMicros_ = 0;  ///< job clock when the consumer lag was last read
+    int consecutiveAborts_ = 0;  ///< transactional: aborts since the last commit
 };
 
 }  // namespace ferris::runtime

@@ -34,7 +34,10 @@ const std::vector<JobKey>& jobKeys() {
          "how batches are closed: fixed_size (at batch.size records or batch.timeout, whichever comes first) or "
          "time_window (everything that arrives within batch.timeout, up to 1000000 records)",
          ""},
-        {"commit.interval", "1s", "how often sinks are flushed and fsynced (job clock); 0 = every batch", ""},
+        {"commit.interval", "1s",
+         "how often sinks are flushed and fsynced and, in transactional jobs, transactions committed (job clock); "
+         "0 = every batch; 100ms in transactional jobs",
+         ""},
         {"max.memory.mb", "1024", "memory budget of the job's state and batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
         {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
@@ -63,7 +66,10 @@ const std::vector<JobKey>& jobKeys() {
         {"circuit.breaker.open_timeout", "", "time before a half-open probe", "the circuit breaker comes with " + kDelivery},
         {"circuit.breaker.success_threshold", "", "successes that close the breaker", "the circuit breaker comes with " + kDelivery},
         {"job.stall.timeout", "", "a batch running longer fails the job", "stall detection comes with the multi-job server"},
-        {"instance.id", "0", "the instance of a transactional job", "instances come with Kafka transactions"},
+        {"instance.id", "0",
+         "names this instance of the job, stable across restarts: its consumer's group.instance.id and its "
+         "transactional.id are ferris.<app>.<job>.<instance.id> (letters, digits, '-', '_')",
+         ""},
     };
     return keys;
 }
@@ -122,6 +128,7 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
     // > server configuration > built-in default. The binder has merged the first three; the
     // environment, then the server's defaults, fill in keys none of them set.
     plan::PropertyList properties = job.jobProperties;
+    if (job.transactional) config.commitIntervalMicros = 100'000;  // §1.2: 100ms in transactional mode
     for (const auto& key : jobKeys()) {
         if (!complete || properties.has(key.name)) continue;
         std::string variable = environmentName(key.name);
@@ -182,6 +189,16 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
         } else if (property.key == "dlq.path") {
             if (value.empty()) errors.push_back(badValue(property, "a file path"));
             config.dlqPath = value;
+        } else if (property.key == "instance.id") {
+            bool valid = !value.empty() && value.size() <= 64;
+            for (char c : value) {
+                valid = valid && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_');
+            }
+            if (!valid) {
+                errors.push_back(badValue(property, "1 to 64 letters, digits, '-' or '_'"));
+            } else {
+                config.instanceId = value;
+            }
         } else if (property.key == "dlq.topic") {
             if (value.empty()) errors.push_back(badValue(property, "a Kafka topic name"));
             config.dlqTopic = value;

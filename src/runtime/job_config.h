@@ -35,6 +35,9 @@ struct JobConfig {
     int64_t idleTimeoutMicros = 0;         ///< watermark.idle_timeout; 0 = none
     int64_t allowedLatenessMicros = 0;     ///< allowed.lateness
     bool lateDeadLetter = false;           ///< late.data.strategy = dead_letter (else drop)
+    /// Names this instance of the job: the consumer's group.instance.id and the transactional
+    /// producer's transactional.id are ferris.<app>.<job>.<instance.id> (§2.2).
+    std::string instanceId = "0";
 };
 
 /// A job-level key as documented: name, default, description, and why it is not supported

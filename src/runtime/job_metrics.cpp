@@ -92,6 +92,12 @@ void JobMetrics::collect(const std::string& job, const std::string& source, cons
     add("ferris_batches_total", "counter", "Batches processed.", j, count(batches));
     add("ferris_source_partitions_paused_total", "counter",
         "Source partitions paused because the sink was busy (backpressure).", withSource, count(partitionsPaused));
+    if (transactional) {
+        add("ferris_transactions_total", "counter", "Kafka transactions, by outcome.", j + ",outcome=\"committed\"",
+            count(transactionsCommitted));
+        add("ferris_transactions_total", "counter", "Kafka transactions, by outcome.", j + ",outcome=\"aborted\"",
+            count(transactionsAborted));
+    }
     if (stateful) {
         add("ferris_late_records_total", "counter", "Records for windows already closed, by action.",
             j + ",action=\"drop\"", count(lateDropped));

@@ -95,7 +95,10 @@ struct JobMetrics {
     std::atomic<int64_t> tableIndexBytes{0};   ///< a CREATE TABLE's rows kept for lookups (server)
     std::atomic<int64_t> watermarkMicros{INT64_MIN};
     std::atomic<int64_t> watermarkDelayMicros{-1};  ///< job clock minus watermark, when both exist
+    std::atomic<int64_t> transactionsCommitted{0};  ///< transactional jobs (§2.2)
+    std::atomic<int64_t> transactionsAborted{0};    ///< … aborted and rewound
     bool stateful = false;                     ///< the job keeps state (late and state metrics apply)
+    bool transactional = false;                ///< the job commits Kafka transactions
     /// Records per batch.
     Histogram batchRecords{{1, 10, 100, 1000, 10000, 100000, 1000000}};
     /// Seconds from a batch's records being read to their output handed to the sink.

@@ -146,10 +146,7 @@ private:
         }
         if (key == "job_mode") {
             if (annotation.value == "simple") return Status::ok();
-            if (annotation.value == "transactional") {
-                return Status::notSupported("@job_mode: transactional (exactly-once comes with Kafka transactions)",
-                                            annotation.valueLocation);
-            }
+            if (annotation.value == "transactional") return Status::ok();
             return Status::user(ErrorCode::kInvalidValue,
                                 fmt::format("@job_mode must be simple or transactional, not '{}'", annotation.value),
                                 annotation.valueLocation);
@@ -400,6 +397,18 @@ private:
         for (const auto& annotation : app_.appAnnotations) {
             auto property = annotationProperty(annotation);
             if (property && !job.jobProperties.has(property->key)) job.jobProperties.add(*property);
+        }
+        // @job_mode: the job's own over the app's.
+        const ast::Annotation* mode = nullptr;
+        for (const auto& annotation : app_.appAnnotations) {
+            if (annotation.key == "job_mode") mode = &annotation;
+        }
+        for (const auto& annotation : statement.annotations) {
+            if (annotation.key == "job_mode") mode = &annotation;
+        }
+        if (mode != nullptr && mode->value == "transactional") {
+            job.transactional = true;
+            job.modeLocation = mode->valueLocation;
         }
         return Status::ok();
     }

@@ -1,0 +1,444 @@
+// Exactly-once (`@job_mode: transactional`, DESIGN.md §2.2) on the real broker
+// ($FERRIS_KAFKA_BOOTSTRAP): in-process runs, then the failure-injection suite, which runs
+// the ferris-sql binary and kills it — at seeded-random moments while a transaction holds
+// output, and at every named fault point. Expected output is computed from the input (records
+// carry a sequence id), never taken from another run, and read back with read_committed.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "kafka_test_util.h"
+
+namespace ferris::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct HandleDeleter {
+    void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+Handle consumerClient(const std::string& isolation) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char error[512];
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"bootstrap.servers", kafkaBootstrap()},
+             {"group.id", uniqueTopic("ferris-test-watermarks")},
+             {"isolation.level", isolation}}) {
+        EXPECT_EQ(rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error), RD_KAFKA_CONF_OK) << error;
+    }
+    rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+    EXPECT_NE(handle, nullptr) << error;
+    return Handle(handle);
+}
+
+/// The offsets consumer group `group` has committed for `topic` (-1: none), read without
+/// joining the group (its static member may still hold it).
+std::vector<int64_t> committedOffsets(const std::string& group, const std::string& topic, int partitions) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char error[512];
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"bootstrap.servers", kafkaBootstrap()}, {"group.id", group}, {"isolation.level", "read_committed"}}) {
+        EXPECT_EQ(rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error), RD_KAFKA_CONF_OK) << error;
+    }
+    Handle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error));
+    std::vector<int64_t> out(static_cast<size_t>(partitions), -1);
+    if (!consumer) return out;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+    EXPECT_EQ(rd_kafka_committed(consumer.get(), list, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 0; i < list->cnt; ++i) out[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    return out;
+}
+
+/// Tells whether a topic holds records of a transaction not yet committed or aborted: its
+/// high watermark (read_uncommitted) is past its last stable offset (read_committed).
+class OpenTransactionProbe {
+public:
+    OpenTransactionProbe(std::string topic, int partitions)
+        : topic_(std::move(topic)), partitions_(partitions), uncommitted_(consumerClient("read_uncommitted")),
+          committed_(consumerClient("read_committed")) {}
+
+    /// The partitions whose last stable offset trails the high watermark now.
+    std::set<int> open() {
+        std::set<int> out;
+        for (int p = 0; p < partitions_; ++p) {
+            int64_t low = 0;
+            int64_t high = 0;
+            int64_t stable = 0;
+            if (rd_kafka_query_watermark_offsets(uncommitted_.get(), topic_.c_str(), p, &low, &high, 5000) !=
+                    RD_KAFKA_RESP_ERR_NO_ERROR ||
+                rd_kafka_query_watermark_offsets(committed_.get(), topic_.c_str(), p, &low, &stable, 5000) !=
+                    RD_KAFKA_RESP_ERR_NO_ERROR) {
+                continue;
+            }
+            if (stable < high) out.insert(p);
+        }
+        return out;
+    }
+
+    /// Records written so far, committed or not (the sum of the high watermarks).
+    int64_t written() {
+        int64_t total = 0;
+        for (int p = 0; p < partitions_; ++p) {
+            int64_t low = 0;
+            int64_t high = 0;
+            if (rd_kafka_query_watermark_offsets(uncommitted_.get(), topic_.c_str(), p, &low, &high, 5000) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR) {
+                total += high;
+            }
+        }
+        return total;
+    }
+
+private:
+    std::string topic_;
+    int partitions_;
+    Handle uncommitted_;
+    Handle committed_;
+};
+
+/// ferris-sql run as a child process, its output in files of its own.
+class FerrisProcess {
+public:
+    FerrisProcess(const std::filesystem::path& app, const std::filesystem::path& logs, const std::string& faultPoint = "") {
+        static int counter = 0;
+        log_ = logs / fmt::format("run-{}.log", ++counter);
+        pid_ = fork();
+        if (pid_ == 0) {
+            int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            if (!faultPoint.empty()) setenv("FERRIS_FAULT_POINT", faultPoint.c_str(), 1);
+            execl(FERRIS_SQL_BINARY, FERRIS_SQL_BINARY, "run", "--no-progress", app.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+    }
+    ~FerrisProcess() {
+        if (pid_ > 0 && !reaped_) {
+            kill(pid_, SIGKILL);
+            (void)wait();
+        }
+    }
+    FerrisProcess(const FerrisProcess&) = delete;
+    FerrisProcess& operator=(const FerrisProcess&) = delete;
+
+    void signal(int number) const { kill(pid_, number); }
+    /// Waits for the process to end; returns its wait status.
+    int wait() {
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        reaped_ = true;
+        return status;
+    }
+    /// The wait status once ended within `limit`, else nullopt.
+    std::optional<int> waitFor(std::chrono::milliseconds limit) {
+        auto until = Clock::now() + limit;
+        while (Clock::now() < until) {
+            int status = 0;
+            pid_t done = waitpid(pid_, &status, WNOHANG);
+            if (done == pid_) {
+                reaped_ = true;
+                return status;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return std::nullopt;
+    }
+    std::string log() const {
+        std::ifstream in(log_);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }
+
+private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    std::filesystem::path log_;
+};
+
+std::string describeStatus(int status) {
+    if (WIFEXITED(status)) return fmt::format("exit {}", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return fmt::format("signal {}", WTERMSIG(status));
+    return "?";
+}
+
+class KafkaTransactionTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / uniqueTopic("ferris-kafka-txn");
+        std::filesystem::create_directories(dir_);
+        app_ = uniqueTopic("t").replace(1, 1, "");
+    }
+    void TearDown() override {
+        if (!HasFailure()) std::filesystem::remove_all(dir_);
+    }
+
+    /// Input ids 1..count, spread over the partitions round-robin, ~70 bytes each.
+    static void produceIds(const std::string& topic, int partitions, int from, int to) {
+        std::vector<TestRecord> records;
+        for (int i = from; i <= to; ++i) {
+            TestRecord record;
+            record.value = fmt::format(R"({{"id":{},"pad":"{}"}})", i, std::string(40, 'x'));
+            record.partition = i % partitions;
+            records.push_back(std::move(record));
+        }
+        produce(topic, records);
+    }
+
+    /// The app: ids not divisible by 7 from `in` to `out`, in the given mode.
+    std::filesystem::path writeApp(const std::string& in, const std::string& out, const std::string& mode,
+                                   bool bounded, const std::string& extra = "") const {
+        std::string sql = fmt::format(
+            "-- @app: {}\n"
+            "-- @job_mode: {}\n\n"
+            "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+            "'src.bootstrap.servers' = '{}'{});\n"
+            "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = 'kafka_sink', "
+            "'out.topic' = '{}', 'out.bootstrap.servers' = '{}'{});\n",
+            app_, mode, in, kafkaBootstrap(), bounded ? ", 'src.bounded' = 'latest'" : "", out, kafkaBootstrap(),
+            extra);
+        auto path = dir_ / (bounded ? "bounded.sql" : "app.sql");
+        std::ofstream(path) << sql;
+        return path;
+    }
+
+    /// Each expected id (1..count, not divisible by 7) with how often it was read back.
+    static std::map<int64_t, int> readIds(const std::string& topic) {
+        std::map<int64_t, int> seen;
+        for (const auto& record : consumeAll(topic)) {
+            EXPECT_TRUE(record.value && record.value->starts_with(R"({"id":)")) << record.value.value_or("null");
+            if (record.value) ++seen[std::stoll(record.value->substr(6))];
+        }
+        return seen;
+    }
+
+    /// Asserts every expected id of 1..count appears `exactly` once (or at least once), and
+    /// nothing else; returns the number of duplicates.
+    static int64_t checkIds(const std::map<int64_t, int>& seen, int count, bool exactly) {
+        int64_t missing = 0;
+        int64_t duplicates = 0;
+        int64_t unexpected = 0;
+        for (int i = 1; i <= count; ++i) {
+            auto found = seen.find(i);
+            int times = found == seen.end() ? 0 : found->second;
+            if (i % 7 == 0) {
+                unexpected += times;
+            } else if (times == 0) {
+                ++missing;
+            } else {
+                duplicates += times - 1;
+            }
+        }
+        for (const auto& [id, times] : seen) {
+            if (id < 1 || id > count) unexpected += times;
+        }
+        EXPECT_EQ(missing, 0) << "records lost";
+        EXPECT_EQ(unexpected, 0) << "records that must not be there";
+        if (exactly) {
+            EXPECT_EQ(duplicates, 0) << "records repeated";
+        }
+        return duplicates;
+    }
+
+    /// Runs the bounded app to the end of the input; expects exit 0.
+    void finish(const std::string& in, const std::string& out, const std::string& mode) {
+        FerrisProcess last(writeApp(in, out, mode, /*bounded=*/true), dir_);
+        auto status = last.waitFor(std::chrono::seconds(180));
+        ASSERT_TRUE(status.has_value()) << "the bounded run did not end\n" << last.log();
+        ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << "\n" << last.log();
+    }
+
+    /// SIGKILLs the unbounded app `kills` times at seeded-random moments, each once this
+    /// incarnation has written output: transactional, while a transaction holds output (seen
+    /// before and after the kill: the killed producer's transaction stays open until the next
+    /// start fences it). Returns the kills that landed so.
+    int killRepeatedly(const std::filesystem::path& app, const std::string& out, int partitions, int kills,
+                       bool transactional) {
+        uint64_t seed = std::random_device{}();
+        std::printf("kill seed %llu\n", static_cast<unsigned long long>(seed));
+        std::mt19937_64 random(seed);
+        OpenTransactionProbe probe(out, partitions);
+        int landed = 0;
+        for (int attempt = 0; attempt < kills * 2 && landed < kills; ++attempt) {
+            int64_t before = probe.written();
+            FerrisProcess process(app, dir_);
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(random)));
+            auto until = Clock::now() + std::chrono::seconds(60);
+            bool armed = false;
+            while (!armed && Clock::now() < until) {
+                armed = transactional ? !probe.open().empty() : probe.written() > before;
+                if (auto ended = process.waitFor(std::chrono::milliseconds(armed ? 0 : 5))) {
+                    ADD_FAILURE() << "ferris-sql ended on its own: " << describeStatus(*ended) << "\n"
+                                  << process.log();
+                    return landed;
+                }
+            }
+            process.signal(SIGKILL);
+            int status = process.wait();
+            EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << describeStatus(status);
+            if (armed && (!transactional || !probe.open().empty())) ++landed;
+        }
+        return landed;
+    }
+
+    std::filesystem::path dir_;
+    std::string app_;
+};
+
+TEST_F(KafkaTransactionTest, TransactionalPassThroughIsExactAndCommitsTheGroupsOffsets) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 3);
+    createTopic(out, 2);
+    produceIds(in, 3, 1, 30000);
+    std::string sql = fmt::format(
+        "-- @app: {}\n-- @job_mode: transactional\n\n"
+        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}', 'src.bounded' = 'latest');\n"
+        "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = 'kafka_sink', "
+        "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'batch.size' = '500');\n",
+        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
+    AppRun run = runApp(sql, dir_);
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_GT(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="committed"})"), 0);
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"), 0);
+    checkIds(readIds(out), 30000, /*exactly=*/true);
+    // The source's offsets went into the transactions: the group holds the end offsets.
+    std::vector<int64_t> committed = committedOffsets(fmt::format("ferris.{}.out", app_), in, 3);
+    EXPECT_EQ(committed, (std::vector<int64_t>{10000, 10000, 10000}));
+
+    // Without the checkpoint (which keeps the bounded ends), a rerun goes on from the group's
+    // offsets: it reads the new records only.
+    produceIds(in, 3, 30001, 30300);
+    std::filesystem::remove_all(dir_ / ".ferris-state");
+    AppRun again = runApp(sql, dir_);
+    ASSERT_TRUE(again.status.isOk()) << again.status.toString();
+    EXPECT_EQ(metricValue(again.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 300);
+    checkIds(readIds(out), 30300, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafkaAndStateless) {
+    std::string in = uniqueTopic("in");
+    createTopic(in, 1);
+    auto failure = [&](const std::string& query) {
+        std::string sql = fmt::format(
+            "-- @app: {}\n-- @job_mode: transactional\n\n"
+            "CREATE STREAM src (id BIGINT, sym STRING) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+            "'src.bootstrap.servers' = '{}', 'src.bounded' = 'latest');\n{}",
+            app_, in, kafkaBootstrap(), query);
+        AppRun run = runApp(sql, dir_);
+        return run.status.toString();
+    };
+    EXPECT_EQ(failure(fmt::format("CREATE TABLE out AS SELECT sym, COUNT(*) AS n FROM src GROUP BY sym WITH ("
+                                  "'out.type' = 'kafka_sink', 'out.topic' = '{}', 'out.bootstrap.servers' = '{}');\n",
+                                  uniqueTopic("out"), kafkaBootstrap())),
+              "2:15: job out: not supported yet: @job_mode: transactional for a stateful query (state in a "
+              "changelog topic inside the transaction)");
+    EXPECT_EQ(failure("CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = "
+                      "'out.jsonl', 'out.format' = 'jsonl');\n"),
+              "2:15: job out: not supported yet: @job_mode: transactional with a file_sink (exactly-once file output)");
+}
+
+TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactlyOnce) {
+    constexpr int kRecords = 200000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 4);
+    createTopic(out, 4);
+    produceIds(in, 4, 1, kRecords);
+    auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
+    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true);
+    EXPECT_EQ(landed, 20) << "kills that landed while a transaction held output";
+    finish(in, out, "transactional");
+    checkIds(readIds(out), kRecords, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
+    constexpr int kRecords = 200000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 4);
+    createTopic(out, 4);
+    produceIds(in, 4, 1, kRecords);
+    auto app = writeApp(in, out, "simple", /*bounded=*/false, ", 'batch.size' = '200', 'commit.interval' = '100ms'");
+    // Simple mode writes no transactions: each kill comes once the incarnation has written.
+    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/false);
+    EXPECT_EQ(landed, 20);
+    finish(in, out, "simple");
+    int64_t duplicates = checkIds(readIds(out), kRecords, /*exactly=*/false);
+    std::printf("simple mode: %lld records repeated after 20 kills\n", static_cast<long long>(duplicates));
+}
+
+TEST_F(KafkaTransactionTest, KilledAtEveryFaultPointTheOutputIsStillExact) {
+    // Each run gets 10,000 new records, so that every point is reached with work to do.
+    constexpr int kSlice = 10000;
+    const std::vector<std::string> points = {"after_produce:5", "after_send_offsets:3", "in_commit:3",
+                                             "in_restore",      "after_produce:2",      "in_commit:1"};
+    const int kRecords = kSlice * static_cast<int>(points.size());
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 2);
+    auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '500'");
+    int produced = 0;
+    for (const auto& point : points) {
+        produceIds(in, 2, produced + 1, produced + kSlice);
+        produced += kSlice;
+        FerrisProcess process(app, dir_, point);
+        auto status = process.waitFor(std::chrono::seconds(120));
+        ASSERT_TRUE(status.has_value()) << point << " was not reached\n" << process.log();
+        EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << point << ": " << describeStatus(*status);
+        EXPECT_NE(process.log().find(fmt::format("FERRIS_FAULT_POINT {}", point)), std::string::npos)
+            << process.log();
+    }
+    finish(in, out, "transactional");
+    checkIds(readIds(out), kRecords, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, ASecondInstanceFencesTheFirstAndNothingRepeats) {
+    constexpr int kRecords = 100000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 2);
+    produceIds(in, 2, 1, kRecords);
+    auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
+    FerrisProcess first(app, dir_);
+    OpenTransactionProbe probe(out, 2);
+    auto until = Clock::now() + std::chrono::seconds(60);
+    while (probe.open().empty() && Clock::now() < until) {
+    }
+    ASSERT_LT(Clock::now(), until) << "the first instance never opened a transaction\n" << first.log();
+    FerrisProcess second(app, dir_);
+    auto ended = first.waitFor(std::chrono::seconds(90));
+    ASSERT_TRUE(ended.has_value()) << "the first instance was not fenced\n" << first.log();
+    EXPECT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 1) << describeStatus(*ended);
+    EXPECT_NE(first.log().find("fenced"), std::string::npos) << first.log();
+    second.signal(SIGINT);
+    auto stopped = second.waitFor(std::chrono::seconds(60));
+    ASSERT_TRUE(stopped.has_value()) << second.log();
+    EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << describeStatus(*stopped) << second.log();
+    finish(in, out, "transactional");
+    checkIds(readIds(out), kRecords, /*exactly=*/true);
+}
+
+}  // namespace
+}  // namespace ferris::testing
