@@ -1,5 +1,6 @@
 #include "connectors/kafka_sink.h"
 
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -101,13 +102,8 @@ Status KafkaSink::transactionError(rd_kafka_error_t* error, std::string_view ste
     }
     if (abortable) {
         FERRIS_LOG_WARN(options_.job, "{}: {} failed, aborting the transaction: {}", describe(), step, message);
-        while (true) {
-            rd_kafka_error_t* aborted = rd_kafka_abort_transaction(producer_.get(), kTransactionCallMs);
-            if (aborted == nullptr) break;
-            bool again = false;
-            Status status = transactionError(aborted, "abort_transaction", again);
-            if (!again) return status.isOk() ? Status::internal("abort_transaction failed") : status;
-        }
+        FERRIS_RETURN_IF_ERROR(callTransactional(
+            "abort_transaction", [&] { return rd_kafka_abort_transaction(producer_.get(), kTransactionCallMs); }));
         failures_.clear();  // the aborted records are produced again
         written_ = 0;
         FERRIS_RETURN_IF_ERROR(beginTransaction());
@@ -135,14 +131,19 @@ Status KafkaSink::beginTransaction() {
     return status.isOk() ? Status::internal(fmt::format("{}: begin_transaction failed", describe())) : status;
 }
 
-Status KafkaSink::initTransactions() {
+Status KafkaSink::callTransactional(std::string_view step, const std::function<rd_kafka_error_t*()>& call) {
     while (true) {
-        rd_kafka_error_t* error = rd_kafka_init_transactions(producer_.get(), kTransactionCallMs);
-        if (error == nullptr) break;
+        rd_kafka_error_t* error = call();
+        if (error == nullptr) return Status::ok();
         bool retry = false;
-        Status status = transactionError(error, "init_transactions", retry);
+        Status status = transactionError(error, step, retry);
         if (!retry) return status;
     }
+}
+
+Status KafkaSink::initTransactions() {
+    FERRIS_RETURN_IF_ERROR(callTransactional(
+        "init_transactions", [&] { return rd_kafka_init_transactions(producer_.get(), kTransactionCallMs); }));
     return beginTransaction();
 }
 
@@ -154,25 +155,15 @@ Status KafkaSink::commitTransaction(const InputOffsets& offsets) {
             rd_kafka_topic_partition_list_add(list.get(), offsets.topic.c_str(), partition)->offset = next;
         }
         auto* metadata = static_cast<const rd_kafka_consumer_group_metadata_t*>(offsets.groupMetadata.get());
-        while (true) {
-            rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), metadata,
-                                                                           kTransactionCallMs);
-            if (error == nullptr) break;
-            bool retry = false;
-            Status status = transactionError(error, "send_offsets_to_transaction", retry);
-            if (!retry) return status;
-        }
+        FERRIS_RETURN_IF_ERROR(callTransactional("send_offsets_to_transaction", [&] {
+            return rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), metadata, kTransactionCallMs);
+        }));
         faultPoint("after_send_offsets");
     } else if (written_ == 0) {
         return Status::ok();  // nothing read, nothing written: the open transaction stays empty
     }
-    while (true) {
-        rd_kafka_error_t* error = rd_kafka_commit_transaction(producer_.get(), kTransactionCallMs);
-        if (error == nullptr) break;
-        bool retry = false;
-        Status status = transactionError(error, "commit_transaction", retry);
-        if (!retry) return status;
-    }
+    FERRIS_RETURN_IF_ERROR(callTransactional(
+        "commit_transaction", [&] { return rd_kafka_commit_transaction(producer_.get(), kTransactionCallMs); }));
     acknowledged_ += written_;
     written_ = 0;
     failures_.clear();

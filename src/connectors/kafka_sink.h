@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/kafka_client.h"
@@ -68,6 +70,8 @@ private:
     /// after abort and a new begin), fenced or fatal (kFenced / kIoError). Takes `error`.
     Status transactionError(rd_kafka_error_t* error, std::string_view step, bool& retry);
     Status beginTransaction();
+    /// Makes a transactional call, again while it fails retriably (transactionError).
+    Status callTransactional(std::string_view step, const std::function<rd_kafka_error_t*()>& call);
 
     KafkaSinkOptions options_;
     kafka::ClientContext context_;

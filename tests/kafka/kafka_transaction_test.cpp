@@ -203,6 +203,17 @@ protected:
         produce(topic, records);
     }
 
+    /// New input and output topics of `partitions` partitions each, the input holding ids
+    /// 1..`records`.
+    static std::pair<std::string, std::string> topicsWithIds(int partitions, int records) {
+        std::string in = uniqueTopic("in");
+        std::string out = uniqueTopic("out");
+        createTopic(in, partitions);
+        createTopic(out, partitions);
+        if (records > 0) produceIds(in, partitions, 1, records);
+        return {in, out};
+    }
+
     /// The app: ids not divisible by 7 from `in` to `out`, in the given mode.
     std::filesystem::path writeApp(const std::string& in, const std::string& out, const std::string& mode,
                                    bool bounded, const std::string& extra = "") const {
@@ -359,11 +370,7 @@ TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafkaAndStateless) {
 
 TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactlyOnce) {
     constexpr int kRecords = 200000;
-    std::string in = uniqueTopic("in");
-    std::string out = uniqueTopic("out");
-    createTopic(in, 4);
-    createTopic(out, 4);
-    produceIds(in, 4, 1, kRecords);
+    auto [in, out] = topicsWithIds(4, kRecords);
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
     int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true);
     EXPECT_EQ(landed, 20) << "kills that landed while a transaction held output";
@@ -373,11 +380,7 @@ TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactl
 
 TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
     constexpr int kRecords = 200000;
-    std::string in = uniqueTopic("in");
-    std::string out = uniqueTopic("out");
-    createTopic(in, 4);
-    createTopic(out, 4);
-    produceIds(in, 4, 1, kRecords);
+    auto [in, out] = topicsWithIds(4, kRecords);
     auto app = writeApp(in, out, "simple", /*bounded=*/false, ", 'batch.size' = '200', 'commit.interval' = '100ms'");
     // Simple mode writes no transactions: each kill comes once the incarnation has written.
     int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/false);
@@ -393,10 +396,7 @@ TEST_F(KafkaTransactionTest, KilledAtEveryFaultPointTheOutputIsStillExact) {
     const std::vector<std::string> points = {"after_produce:5", "after_send_offsets:3", "in_commit:3",
                                              "in_restore",      "after_produce:2",      "in_commit:1"};
     const int kRecords = kSlice * static_cast<int>(points.size());
-    std::string in = uniqueTopic("in");
-    std::string out = uniqueTopic("out");
-    createTopic(in, 2);
-    createTopic(out, 2);
+    auto [in, out] = topicsWithIds(2, 0);
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '500'");
     int produced = 0;
     for (const auto& point : points) {
@@ -415,11 +415,7 @@ TEST_F(KafkaTransactionTest, KilledAtEveryFaultPointTheOutputIsStillExact) {
 
 TEST_F(KafkaTransactionTest, ASecondInstanceFencesTheFirstAndNothingRepeats) {
     constexpr int kRecords = 100000;
-    std::string in = uniqueTopic("in");
-    std::string out = uniqueTopic("out");
-    createTopic(in, 2);
-    createTopic(out, 2);
-    produceIds(in, 2, 1, kRecords);
+    auto [in, out] = topicsWithIds(2, kRecords);
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
     FerrisProcess first(app, dir_);
     OpenTransactionProbe probe(out, 2);
