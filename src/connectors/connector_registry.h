@@ -101,9 +101,10 @@ void registerFileConnectors(ConnectorRegistry& registry);
 void registerKafkaConnectors(ConnectorRegistry& registry);
 /// A producer for the job's DLQ topic (`dlq.topic`), with the client settings (broker,
 /// security) of `brokerDecl`, a Kafka source or sink of the job. Creates the topic (one
-/// partition) when it does not exist.
+/// partition) when it does not exist. With `transactionalSink` (the job's transactional
+/// Kafka sink), the DLQ records go through that sink's producer, inside its transactions.
 Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
-                                               const std::string& topic);
+                                               const std::string& topic, Sink* transactionalSink = nullptr);
 /// True for kafka_source and kafka_sink declarations.
 bool isKafkaDecl(const plan::ConnectorDecl& decl);
 /// CSV options of a declaration (`csv.delimiter`, `csv.quote`, `csv.header`).

@@ -216,7 +216,7 @@ void registerKafkaConnectors(ConnectorRegistry& registry) {
 }
 
 Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
-                                               const std::string& topic) {
+                                               const std::string& topic, Sink* transactionalSink) {
     KafkaSinkOptions options;
     options.name = "dlq.topic";
     options.topic = topic;
@@ -229,6 +229,13 @@ Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, 
     }
     options.job = context.jobName;
     options.createTopic = true;
+    if (transactionalSink != nullptr) {
+        auto* parent = dynamic_cast<KafkaSink*>(transactionalSink);
+        if (parent == nullptr || !parent->transactional()) {
+            return Status::internal("a transactional DLQ topic needs the job's transactional Kafka sink");
+        }
+        return std::unique_ptr<Sink>(parent->companion(std::move(options)));
+    }
     return std::unique_ptr<Sink>(std::make_unique<KafkaSink>(std::move(options)));
 }
 

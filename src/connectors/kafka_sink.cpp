@@ -1,5 +1,6 @@
 #include "connectors/kafka_sink.h"
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -27,10 +28,23 @@ KafkaSink::KafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {
 }
 
 KafkaSink::~KafkaSink() {
-    if (producer_) (void)close();
+    if (producer_ || topic_ != nullptr) (void)close();
+}
+
+std::unique_ptr<KafkaSink> KafkaSink::companion(KafkaSinkOptions options) {
+    auto sink = std::make_unique<KafkaSink>(std::move(options));
+    sink->parent_ = this;
+    return sink;
 }
 
 Status KafkaSink::open(bool /*truncate*/) {
+    if (parent_ != nullptr) {
+        // A companion: the parent's producer, opened already, and the parent's queue marks.
+        if (parent_->producer() == nullptr) return Status::internal(describe() + ": opened before its parent sink");
+        highMark_ = parent_->highMark_;
+        lowMark_ = parent_->lowMark_;
+        return openTopic();
+    }
     kafka::Settings settings = {
         {"partitioner", "murmur2_random"},  // the Java client's partitioning (§1.4.1)
         {"enable.idempotence", "true"},
@@ -53,7 +67,13 @@ Status KafkaSink::open(bool /*truncate*/) {
     kafka::routeEvents(conf.get(), context_);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::deliveryReport);
     FERRIS_ASSIGN_OR_RETURN(producer_, kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), describe()));
-    auto partitions = kafka::partitionCount(producer_.get(), options_.topic, kMetadataTimeout);
+    FERRIS_RETURN_IF_ERROR(openTopic());
+    if (transactional()) return initTransactions();
+    return Status::ok();
+}
+
+Status KafkaSink::openTopic() {
+    auto partitions = kafka::partitionCount(producer(), options_.topic, kMetadataTimeout);
     if (!partitions.isOk()) {
         if (partitions.status().category() != ErrorCategory::kUser) return partitions.status();
         if (!options_.createTopic) {
@@ -61,13 +81,12 @@ Status KafkaSink::open(bool /*truncate*/) {
                                 fmt::format("{} (sink {}): set '{}.topic.create' = 'true' to create it",
                                             partitions.status().message(), options_.name, options_.name));
         }
-        FERRIS_RETURN_IF_ERROR(kafka::createTopic(producer_.get(), options_.topic, options_.partitions,
+        FERRIS_RETURN_IF_ERROR(kafka::createTopic(producer(), options_.topic, options_.partitions,
                                                   options_.replicationFactor, {}, kMetadataTimeout));
         FERRIS_LOG_INFO(options_.job, "created kafka topic {} ({} partitions, replication factor {})", options_.topic,
                         options_.partitions, options_.replicationFactor);
     }
-    topic_ = rd_kafka_topic_new(producer_.get(), options_.topic.c_str(), nullptr);
-    if (transactional()) return initTransactions();
+    topic_ = rd_kafka_topic_new(producer(), options_.topic.c_str(), nullptr);
     return Status::ok();
 }
 
@@ -101,12 +120,16 @@ Status KafkaSink::transactionError(rd_kafka_error_t* error, std::string_view ste
                               fmt::format("{}: fatal transaction error in {}: {}", describe(), step, message));
     }
     if (abortable) {
+        if (step == "abort_transaction") {
+            // The abort itself wants an abort: try again (the caller's loop), no deeper.
+            retry = !graceOver();
+            return retry ? Status::ok()
+                         : Status::system(ErrorCode::kCancelled,
+                                          fmt::format("{}: stopped while aborting a transaction: {}", describe(),
+                                                      message));
+        }
         FERRIS_LOG_WARN(options_.job, "{}: {} failed, aborting the transaction: {}", describe(), step, message);
-        FERRIS_RETURN_IF_ERROR(callTransactional(
-            "abort_transaction", [&] { return rd_kafka_abort_transaction(producer_.get(), kTransactionCallMs); }));
-        failures_.clear();  // the aborted records are produced again
-        written_ = 0;
-        FERRIS_RETURN_IF_ERROR(beginTransaction());
+        FERRIS_RETURN_IF_ERROR(abortTransaction());
         return Status::system(ErrorCode::kTransactionAborted,
                               fmt::format("{}: transaction aborted ({} failed: {})", describe(), step, message));
     }
@@ -123,17 +146,34 @@ Status KafkaSink::transactionError(rd_kafka_error_t* error, std::string_view ste
     return Status::system(ErrorCode::kIoError, fmt::format("{}: {} failed: {}", describe(), step, message));
 }
 
+Status KafkaSink::abortTransaction() {
+    if (fenced_) return Status::system(ErrorCode::kFenced, fmt::format("{}: fenced", describe()));
+    FERRIS_RETURN_IF_ERROR(callTransactional(
+        "abort_transaction", [&](int timeoutMs) { return rd_kafka_abort_transaction(producer(), timeoutMs); }));
+    failures_.clear();  // the aborted records are produced again
+    written_ = 0;
+    return beginTransaction();
+}
+
 Status KafkaSink::beginTransaction() {
-    rd_kafka_error_t* error = rd_kafka_begin_transaction(producer_.get());
+    rd_kafka_error_t* error = rd_kafka_begin_transaction(producer());
     if (error == nullptr) return Status::ok();
     bool retry = false;
     Status status = transactionError(error, "begin_transaction", retry);
     return status.isOk() ? Status::internal(fmt::format("{}: begin_transaction failed", describe())) : status;
 }
 
-Status KafkaSink::callTransactional(std::string_view step, const std::function<rd_kafka_error_t*()>& call) {
+Status KafkaSink::callTransactional(std::string_view step, const std::function<rd_kafka_error_t*(int)>& call) {
     while (true) {
-        rd_kafka_error_t* error = call();
+        // Stopping: no call waits past the grace period.
+        int timeoutMs = kTransactionCallMs;
+        if (interrupted()) {
+            graceOver();
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*giveUpAt_ -
+                                                                              std::chrono::steady_clock::now());
+            timeoutMs = static_cast<int>(std::clamp<int64_t>(left.count(), 1, kTransactionCallMs));
+        }
+        rd_kafka_error_t* error = call(timeoutMs);
         if (error == nullptr) return Status::ok();
         bool retry = false;
         Status status = transactionError(error, step, retry);
@@ -143,7 +183,7 @@ Status KafkaSink::callTransactional(std::string_view step, const std::function<r
 
 Status KafkaSink::initTransactions() {
     FERRIS_RETURN_IF_ERROR(callTransactional(
-        "init_transactions", [&] { return rd_kafka_init_transactions(producer_.get(), kTransactionCallMs); }));
+        "init_transactions", [&](int timeoutMs) { return rd_kafka_init_transactions(producer(), timeoutMs); }));
     return beginTransaction();
 }
 
@@ -155,15 +195,15 @@ Status KafkaSink::commitTransaction(const InputOffsets& offsets) {
             rd_kafka_topic_partition_list_add(list.get(), offsets.topic.c_str(), partition)->offset = next;
         }
         auto* metadata = static_cast<const rd_kafka_consumer_group_metadata_t*>(offsets.groupMetadata.get());
-        FERRIS_RETURN_IF_ERROR(callTransactional("send_offsets_to_transaction", [&] {
-            return rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), metadata, kTransactionCallMs);
+        FERRIS_RETURN_IF_ERROR(callTransactional("send_offsets_to_transaction", [&](int timeoutMs) {
+            return rd_kafka_send_offsets_to_transaction(producer(), list.get(), metadata, timeoutMs);
         }));
         faultPoint("after_send_offsets");
     } else if (written_ == 0) {
         return Status::ok();  // nothing read, nothing written: the open transaction stays empty
     }
     FERRIS_RETURN_IF_ERROR(callTransactional(
-        "commit_transaction", [&] { return rd_kafka_commit_transaction(producer_.get(), kTransactionCallMs); }));
+        "commit_transaction", [&](int timeoutMs) { return rd_kafka_commit_transaction(producer(), timeoutMs); }));
     acknowledged_ += written_;
     written_ = 0;
     failures_.clear();
@@ -195,7 +235,7 @@ void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t*
 
 Status KafkaSink::checkFatal() const {
     char reason[512];
-    rd_kafka_resp_err_t error = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason);
+    rd_kafka_resp_err_t error = rd_kafka_fatal_error(producer(), reason, sizeof reason);
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::ok();
     if (transactional() && isFencing(error)) {
         return Status::system(ErrorCode::kFenced,
@@ -241,9 +281,9 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             fields[count++].u.headers = headers;
         }
         while (true) {
-            rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), fields, count);
+            rd_kafka_error_t* error = rd_kafka_produceva(producer(), fields, count);
             if (error == nullptr) {
-                ++written_;
+                ++(parent_ != nullptr ? parent_->written_ : written_);
                 break;  // the headers belong to librdkafka now
             }
             rd_kafka_resp_err_t code = rd_kafka_error_code(error);
@@ -251,7 +291,7 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             rd_kafka_error_destroy(error);
             if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && !graceOver()) {
                 // The send queue is full: serve delivery reports until there is room.
-                rd_kafka_poll(producer_.get(), 10);
+                rd_kafka_poll(producer(), 10);
                 continue;
             }
             if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -267,14 +307,14 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             return Status::system(ErrorCode::kIoError, fmt::format("{}: produce failed: {}", describe(), message));
         }
     }
-    rd_kafka_poll(producer_.get(), 0);
+    rd_kafka_poll(producer(), 0);
     return checkFatal();
 }
 
 bool KafkaSink::saturated() {
-    if (!producer_) return false;
-    rd_kafka_poll(producer_.get(), 0);
-    return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) >= highMark_;
+    if (producer() == nullptr) return false;
+    rd_kafka_poll(producer(), 0);
+    return static_cast<size_t>(rd_kafka_outq_len(producer())) >= highMark_;
 }
 
 bool KafkaSink::graceOver() {
@@ -286,35 +326,36 @@ bool KafkaSink::graceOver() {
 
 Result<bool> KafkaSink::drain(std::chrono::milliseconds limit) {
     auto until = std::chrono::steady_clock::now() + limit;
-    auto below = [&] { return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) <= lowMark_; };
+    auto below = [&] { return static_cast<size_t>(rd_kafka_outq_len(producer())) <= lowMark_; };
     // A stop goes on to the commit once the grace period is over.
     while (!below() && !graceOver() && std::chrono::steady_clock::now() < until) {
-        rd_kafka_poll(producer_.get(), 20);
+        rd_kafka_poll(producer(), 20);
         FERRIS_RETURN_IF_ERROR(checkFatal());
     }
     return below();
 }
 
 Status KafkaSink::flush() {
-    if (producer_) rd_kafka_poll(producer_.get(), 0);
+    if (producer() != nullptr) rd_kafka_poll(producer(), 0);
     return Status::ok();
 }
 
 Result<std::string> KafkaSink::prepareCommit() {
+    if (parent_ != nullptr) return std::string();  // committed with the parent's transaction
     // Every record written so far has its delivery report (success, or a failure after
     // librdkafka's retries and message.timeout.ms) before the checkpoint is taken.
-    while (rd_kafka_outq_len(producer_.get()) > 0) {
-        rd_kafka_flush(producer_.get(), 200);
+    while (rd_kafka_outq_len(producer()) > 0) {
+        rd_kafka_flush(producer(), 200);
         FERRIS_RETURN_IF_ERROR(checkFatal());
         // Stopping: a reachable broker acknowledges within the grace period; an unreachable
         // one would hold the stop until message.timeout.ms. No checkpoint is taken past
         // what is undelivered, so those records are read again at restart (at-least-once).
-        if (graceOver() && rd_kafka_outq_len(producer_.get()) > 0) {
+        if (graceOver() && rd_kafka_outq_len(producer()) > 0) {
             return Status::system(ErrorCode::kCancelled,
                                   fmt::format("{}: stopped with {} records not yet acknowledged by the broker "
                                               "(waited {} s): the checkpoint stays before them, and the input "
                                               "is read again from there at restart",
-                                              describe(), rd_kafka_outq_len(producer_.get()), kStopGrace.count()));
+                                              describe(), rd_kafka_outq_len(producer()), kStopGrace.count()));
         }
     }
     return std::string();
@@ -327,12 +368,18 @@ std::vector<DeliveryFailure> KafkaSink::takeDeliveryFailures() {
 }
 
 Status KafkaSink::close() {
+    if (parent_ != nullptr) {
+        // Before the parent: the producer is the parent's.
+        if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
+        topic_ = nullptr;
+        return Status::ok();
+    }
     if (!producer_) return Status::ok();
     if (transactional()) {
         // What the open transaction holds was not committed: aborted now (a fenced producer's
         // transaction belongs to the instance that fenced it).
         if (!fenced_ && written_ > 0) {
-            rd_kafka_error_t* error = rd_kafka_abort_transaction(producer_.get(), interrupted() ? 1000 : 10000);
+            rd_kafka_error_t* error = rd_kafka_abort_transaction(producer(), interrupted() ? 1000 : 10000);
             if (error != nullptr) {
                 FERRIS_LOG_WARN(options_.job, "{}: aborting the open transaction at close: {} (the next start "
                                 "aborts it)",
@@ -347,18 +394,18 @@ Status KafkaSink::close() {
     }
     Status status = Status::ok();
     bool purged = false;
-    if (interrupted() && rd_kafka_outq_len(producer_.get()) > 0) {
+    if (interrupted() && rd_kafka_outq_len(producer()) > 0) {
         // A stop that gave up its commit: what is still queued is read again at restart.
         FERRIS_LOG_WARN(options_.job, "{}: {} undelivered records dropped at stop (no checkpoint past them)",
-                        describe(), rd_kafka_outq_len(producer_.get()));
-        rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+                        describe(), rd_kafka_outq_len(producer()));
+        rd_kafka_purge(producer(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         purged = true;
     }
-    rd_kafka_resp_err_t error = rd_kafka_flush(producer_.get(), purged ? 1000 : 30000);
+    rd_kafka_resp_err_t error = rd_kafka_flush(producer(), purged ? 1000 : 30000);
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR && !purged) {
         status = Status::system(ErrorCode::kIoError,
                                 fmt::format("{}: {} records undelivered at close", describe(),
-                                            rd_kafka_outq_len(producer_.get())));
+                                            rd_kafka_outq_len(producer())));
     }
     if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
     topic_ = nullptr;

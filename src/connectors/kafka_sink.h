@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,9 +54,15 @@ public:
     std::vector<DeliveryFailure> takeDeliveryFailures() override;
     bool transactional() const override { return !options_.transactionalId.empty(); }
     Status commitTransaction(const InputOffsets& offsets) override;
+    Status abortTransaction() override;
 
     /// Records acknowledged by the broker so far.
     int64_t acknowledged() const { return acknowledged_; }
+
+    /// A writer of another topic through this sink's producer, so that its records join this
+    /// sink's transactions (the DLQ topic of a transactional job, §2.2). Opened after this
+    /// sink, closed before it; its commits are this sink's.
+    std::unique_ptr<KafkaSink> companion(KafkaSinkOptions options);
 
 private:
     static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
@@ -70,12 +77,18 @@ private:
     /// after abort and a new begin), fenced or fatal (kFenced / kIoError). Takes `error`.
     Status transactionError(rd_kafka_error_t* error, std::string_view step, bool& retry);
     Status beginTransaction();
+    /// Checks the topic exists (creating it when allowed) and makes its handle.
+    Status openTopic();
     /// Makes a transactional call, again while it fails retriably (transactionError).
-    Status callTransactional(std::string_view step, const std::function<rd_kafka_error_t*()>& call);
+    /// `call` gets the timeout to use: shorter once a stop's grace period runs.
+    Status callTransactional(std::string_view step, const std::function<rd_kafka_error_t*(int)>& call);
+
+    rd_kafka_t* producer() const { return parent_ != nullptr ? parent_->producer() : producer_.get(); }
 
     KafkaSinkOptions options_;
     kafka::ClientContext context_;
     kafka::HandlePtr producer_;
+    KafkaSink* parent_ = nullptr;  ///< a companion writes through its parent's producer
     rd_kafka_topic_t* topic_ = nullptr;
     size_t highMark_ = 0;  ///< queued records at which the job pauses its source
     size_t lowMark_ = 0;   ///< … and below which it resumes

@@ -173,6 +173,14 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
                               fmt::format("{}: consume failed: {}", describe(), kafka::describeError(rd_kafka_last_error())));
     }
     auto count = static_cast<size_t>(received);
+    std::vector<uint8_t> rewound;
+    if (pendingRewind_) {
+        // An aborted transaction inside this poll's rebalance: this poll's records of the
+        // rewound partitions are read again from the last commit.
+        pendingRewind_ = false;
+        Status status = rewindNow(rewound);
+        if (!status.isOk() && callbackError_.isOk()) callbackError_ = status;
+    }
     size_t polledValueBytes = 0;
     for (size_t i = 0; i < count; ++i) {
         if (messages_[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) polledValueBytes += messages_[i]->len;
@@ -217,8 +225,8 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
         }
         if (partition < 0 || partition >= partitions_) grow(partition + 1);
         auto index = static_cast<size_t>(partition);
-        if (!assigned_[index] || finished_[index]) {
-            drop(i);  // fetched before a revoke in this very call, or past a bounded end
+        if (!assigned_[index] || finished_[index] || (index < rewound.size() && rewound[index])) {
+            drop(i);  // fetched before a revoke or a rewind in this very call, or past a bounded end
             continue;
         }
         if (endsKnown_ && message->offset >= end_[index]) {
@@ -362,6 +370,10 @@ void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partitio
     for (int i = 0; i < partitions->cnt; ++i) {
         auto index = static_cast<size_t>(partitions->elems[i].partition);
         if (index >= assigned_.size()) continue;
+        // Transactional: output of a partition read since the last commit is in the open
+        // transaction, and its offsets can no longer go with it (lost, or the revoke's commit
+        // failed): the transaction must be aborted.
+        if (options_.transactional && next_[index] >= 0 && next_[index] != base_[index]) lostOutput_ = true;
         assigned_[index] = 0;
         next_[index] = -1;  // the group's committed offset is the truth from now on
         base_[index] = -1;
@@ -521,8 +533,11 @@ Result<InputOffsets> KafkaSource::transactionOffsets() {
     offsets.topic = options_.topic;
     for (int32_t partition = 0; partition < partitions_; ++partition) {
         auto index = static_cast<size_t>(partition);
-        if (assigned_[index] && next_[index] >= 0) offsets.next.emplace_back(partition, next_[index]);
+        if (assigned_[index] && next_[index] >= 0 && next_[index] != base_[index]) {
+            offsets.next.emplace_back(partition, next_[index]);
+        }
     }
+    offsets.mustAbort = lostOutput_;
     rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata(consumer_.get());
     if (metadata == nullptr) {
         return Status::system(ErrorCode::kIoError, fmt::format("{}: no consumer group metadata", describe()));
@@ -543,12 +558,26 @@ void KafkaSource::transactionCommitted() {
 
 Status KafkaSource::rewind() {
     offered_.clear();
+    lostOutput_ = false;
+    if (inRevoke_) {
+        // Inside the rebalance callback, in the middle of a poll whose messages are already
+        // dequeued: seek once the poll has them, and drop them (see poll()).
+        pendingRewind_ = true;
+        return Status::ok();
+    }
+    std::vector<uint8_t> rewound;
+    return rewindNow(rewound);
+}
+
+Status KafkaSource::rewindNow(std::vector<uint8_t>& rewound) {
+    rewound.assign(static_cast<size_t>(partitions_), 0);
     PartitionListPtr seeks(rd_kafka_topic_partition_list_new(partitions_));
     PartitionListPtr resumed(rd_kafka_topic_partition_list_new(partitions_));
     for (int32_t partition = 0; partition < partitions_; ++partition) {
         auto index = static_cast<size_t>(partition);
         if (!assigned_[index] || base_[index] < 0 || next_[index] == base_[index]) continue;
         next_[index] = base_[index];
+        rewound[index] = 1;
         rd_kafka_topic_partition_list_add(seeks.get(), options_.topic.c_str(), partition)->offset = base_[index];
         if (finished_[index] && (!endsKnown_ || base_[index] < end_[index])) {
             // A bounded partition finished within the aborted transaction reads again.

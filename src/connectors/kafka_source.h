@@ -95,6 +95,10 @@ private:
     /// committed transaction stored, or the first record read since assignment; -1 none.
     std::vector<int64_t> base_;
     std::vector<std::pair<int32_t, int64_t>> offered_;  ///< the offsets last handed out
+    bool lostOutput_ = false;     ///< transactional: partitions read since the last commit were lost
+    bool pendingRewind_ = false;  ///< a rewind asked inside a rebalance callback, done after the poll
+    /// Seeks the partitions read since the last commit back to base_; marks them in `rewound`.
+    Status rewindNow(std::vector<uint8_t>& rewound);
     bool endsKnown_ = false;
     bool paused_ = false;
     bool cooperative_ = false;

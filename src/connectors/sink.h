@@ -70,6 +70,8 @@ public:
     virtual Status commitTransaction(const InputOffsets& /*offsets*/) {
         return Status::internal(describe() + " is not transactional");
     }
+    /// Aborts the open transaction and opens the next (kFenced as for commitTransaction).
+    virtual Status abortTransaction() { return Status::internal(describe() + " is not transactional"); }
 };
 
 }  // namespace ferris::connectors

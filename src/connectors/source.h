@@ -19,6 +19,9 @@ struct InputOffsets {
     std::string topic;
     std::vector<std::pair<int32_t, int64_t>> next;
     std::shared_ptr<void> groupMetadata;  ///< an rd_kafka_consumer_group_metadata_t
+    /// The open transaction holds output of partitions the source has lost since the last
+    /// commit (their offsets cannot be committed any more): abort it, do not commit.
+    bool mustAbort = false;
 };
 
 /// A source of raw records (§2.1): polled by its job's driver thread only. Positions are
@@ -77,8 +80,9 @@ public:
     virtual void resume() {}
     virtual Status close() { return Status::ok(); }
 
-    /// Transactional jobs (§2.2): the offsets to commit inside the sink's transaction. Only
-    /// sources that read through a consumer group (Kafka) have them.
+    /// Transactional jobs (§2.2): the offsets to commit inside the sink's transaction — those
+    /// of the partitions read since the last commit. Only sources that read through a
+    /// consumer group (Kafka) have them.
     virtual Result<InputOffsets> transactionOffsets() {
         return Status::notSupported(describe() + " as the source of a transactional job");
     }

@@ -303,8 +303,11 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         } else if (job->stateful_) {
             notYet("@job_mode: transactional for a stateful query (state in a changelog topic inside the "
                    "transaction)");
-        } else if (job->config_.failureStrategy == FailureStrategy::kSendToDlq) {
-            notYet("@job_mode: transactional with failure_strategy 'send_to_dlq' (DLQ records inside the "
+        } else if (std::any_of(plan.operators.begin(), plan.operators.end(),
+                               [](const auto& node) { return node.kind == plan::OperatorKind::kLimit; })) {
+            notYet("@job_mode: transactional with LIMIT (its count rolled back with an aborted transaction)");
+        } else if (job->config_.failureStrategy == FailureStrategy::kSendToDlq && job->config_.dlqTopic.empty()) {
+            notYet("@job_mode: transactional with a DLQ file (set 'dlq.topic': DLQ records in a topic join the "
                    "transaction)");
         }
         if (errors.size() > errorsBefore) return errors[errorsBefore];
@@ -418,8 +421,10 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                 property != nullptr ? property->location : plan.location)));
             return errors[errorsBefore];
         }
+        // Transactional: DLQ records join the sink's transactions (§2.2).
         FERRIS_ASSIGN_OR_RETURN(job->dlqTopicSink_,
-                                connectors::makeKafkaDlqSink(context, *broker, job->config_.dlqTopic));
+                                connectors::makeKafkaDlqSink(context, *broker, job->config_.dlqTopic,
+                                                             plan.transactional ? job->sink_.get() : nullptr));
     }
     return job;
 }
@@ -771,36 +776,47 @@ Status Job::advanceTime(int64_t now) {
     return Status::ok();
 }
 
-Status Job::commitTransaction() {
+Result<bool> Job::commitTransaction() {
     // §2.2 transactional: the output and the source's offsets commit in one transaction.
     // After a failed batch the source has read past what was processed: nothing is committed
     // (closing the sink aborts the open transaction).
-    if (failedBatch_) return Status::ok();
+    if (failedBatch_) return false;
     // The interval runs from commit start to commit start: output waits commit.interval plus
     // one commit at most (§3: p99 visibility ≤ commit.interval + 10 ms).
     lastCommitMicros_ = environment_.clock->nowMicros();
     FERRIS_ASSIGN_OR_RETURN(auto offsets, source_->transactionOffsets());
-    Status status = sink_->commitTransaction(offsets);
+    Status status = offsets.mustAbort
+                        ? sink_->abortTransaction().withContext("partitions lost since the last commit")
+                        : sink_->commitTransaction(offsets);
+    if (status.isOk() && offsets.mustAbort) {
+        status = Status::system(ErrorCode::kTransactionAborted, "transaction aborted: the source lost partitions "
+                                                                "it had read since the last commit");
+    }
     if (status.code() == ErrorCode::kTransactionAborted) {
         metrics_.transactionsAborted.fetch_add(1, std::memory_order_relaxed);
-        if (++consecutiveAborts_ > kMaxConsecutiveAborts) {
+        FERRIS_LOG_WARN(plan_.name, "{}", status.message());
+        if (++consecutiveAborts_ >= kMaxConsecutiveAborts) {
             return status.withContext(fmt::format("{} transactions aborted in a row, the last", consecutiveAborts_));
         }
         // Its records are read and written again.
-        return source_->rewind();
+        FERRIS_RETURN_IF_ERROR(source_->rewind());
+        return false;
     }
     FERRIS_RETURN_IF_ERROR(status);
-    consecutiveAborts_ = 0;
+    // Only a commit that moved the source ends a run of aborts (not an empty one while the
+    // rewound records are fetched again).
+    if (!offsets.next.empty()) consecutiveAborts_ = 0;
     faultPoint("in_commit");
     source_->transactionCommitted();
     metrics_.transactionsCommitted.fetch_add(1, std::memory_order_relaxed);
     // The checkpoint keeps what a rerun needs beyond the group's offsets: a bounded source's
     // end offsets (its positions are not used).
-    return installCheckpoint("");
+    FERRIS_RETURN_IF_ERROR(installCheckpoint(""));
+    return true;
 }
 
 Status Job::commit() {
-    if (sink_->transactional()) return commitTransaction();
+    if (sink_->transactional()) return commitTransaction().status();
     // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
     FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(sink_->takeDeliveryFailures()));
@@ -846,14 +862,23 @@ Status Job::flushOutput() {
     return failures_->flush();
 }
 
-Status Job::endOfInput() {
+Result<bool> Job::endOfInput() {
+    if (sink_->transactional()) {
+        // Stateless (transactional jobs are, for now): nothing pending. The last transaction
+        // may be aborted: then its records are read again and the input has not ended.
+        FERRIS_ASSIGN_OR_RETURN(bool committed, commitTransaction());
+        if (!committed) return false;
+        ended_ = true;
+        state_ = JobState::kFinished;
+        return true;
+    }
     ended_ = true;
     // Every source has ended: the watermark is +∞ and every pending result comes out.
     watermarks_.finish();
     FERRIS_RETURN_IF_ERROR(advanceTime(environment_.clock->nowMicros()));
     FERRIS_RETURN_IF_ERROR(commit());
     state_ = JobState::kFinished;
-    return Status::ok();
+    return true;
 }
 
 Result<bool> Job::step() {
@@ -864,8 +889,8 @@ Result<bool> Job::step() {
         return status.withContext(fmt::format("job {}", plan_.name));
     };
     if (std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); })) {
-        Status status = endOfInput();  // LIMIT reached (LIMIT 0 reads nothing)
-        if (!status.isOk()) return fail(status);
+        auto ended = endOfInput();  // LIMIT reached (LIMIT 0 reads nothing)
+        if (!ended.isOk()) return fail(ended.status());
         return false;
     }
     if (userPaused_ && !source_->pollsWhilePaused()) {
@@ -945,9 +970,9 @@ Result<bool> Job::step() {
     }
     bool limitReached = std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); });
     if (limitReached || (count == 0 && source_->exhausted())) {
-        Status status = endOfInput();
-        if (!status.isOk()) return fail(status);
-        return false;
+        auto ended = endOfInput();
+        if (!ended.isOk()) return fail(ended.status());
+        return !ended.value();  // an aborted last transaction: read its records again
     }
     if (environment_.clock->nowMicros() - lastCommitMicros_ >= config_.commitIntervalMicros) {
         Status status = commit();
@@ -1013,8 +1038,9 @@ void Job::resume() {
 }
 
 Status Job::close() {
-    Status status = sink_->close();
+    // The DLQ first: a transactional job's DLQ topic writes through the sink's producer.
     Status dlq = failures_->close();
+    Status status = sink_->close();
     Status source = source_->close();
     if (!status.isOk()) return status;
     if (!dlq.isOk()) return dlq;

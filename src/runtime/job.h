@@ -135,12 +135,15 @@ private:
     Status advanceTime(int64_t now);
     /// Checks the job's state and batch against max.memory.mb; publishes state metrics.
     Status checkMemory(const types::Batch& batch);
-    Status endOfInput();
+    /// Flushes and commits at the end of the input. False: a transactional job's last
+    /// transaction was aborted, and its records are read again.
+    Result<bool> endOfInput();
     /// Restores positions, watermark, operator state and sink lengths from `manifest`.
     Status restore(const state::Manifest& manifest);
     /// §2.2 transactional: commits the sink's transaction with the source's offsets; an
     /// aborted one rewinds the source.
-    Status commitTransaction();
+    /// Returns false when the transaction was aborted (the source rewound).
+    Result<bool> commitTransaction();
     /// Writes the checkpoint: positions, watermark, sink state, DLQ state, state changes.
     Status installCheckpoint(std::string sinkState);
     /// Aborted transactions in a row (a record that cannot be delivered, say) that fail the job.

@@ -192,11 +192,15 @@ protected:
     }
 
     /// Input ids 1..count, spread over the partitions round-robin, ~70 bytes each.
-    static void produceIds(const std::string& topic, int partitions, int from, int to) {
+    /// With poison_: ids ≡ 500 (mod 1000) are written as "poison <id>", which is no JSON.
+    bool isPoison(int64_t id) const { return poison_ && id % 1000 == 500; }
+
+    void produceIds(const std::string& topic, int partitions, int from, int to) const {
         std::vector<TestRecord> records;
         for (int i = from; i <= to; ++i) {
             TestRecord record;
-            record.value = fmt::format(R"({{"id":{},"pad":"{}"}})", i, std::string(40, 'x'));
+            record.value = isPoison(i) ? fmt::format("poison {}", i)
+                                       : fmt::format(R"({{"id":{},"pad":"{}"}})", i, std::string(40, 'x'));
             record.partition = i % partitions;
             records.push_back(std::move(record));
         }
@@ -205,7 +209,7 @@ protected:
 
     /// New input and output topics of `partitions` partitions each, the input holding ids
     /// 1..`records`.
-    static std::pair<std::string, std::string> topicsWithIds(int partitions, int records) {
+    std::pair<std::string, std::string> topicsWithIds(int partitions, int records) const {
         std::string in = uniqueTopic("in");
         std::string out = uniqueTopic("out");
         createTopic(in, partitions);
@@ -243,14 +247,14 @@ protected:
 
     /// Asserts every expected id of 1..count appears `exactly` once (or at least once), and
     /// nothing else; returns the number of duplicates.
-    static int64_t checkIds(const std::map<int64_t, int>& seen, int count, bool exactly) {
+    int64_t checkIds(const std::map<int64_t, int>& seen, int count, bool exactly) const {
         int64_t missing = 0;
         int64_t duplicates = 0;
         int64_t unexpected = 0;
         for (int i = 1; i <= count; ++i) {
             auto found = seen.find(i);
             int times = found == seen.end() ? 0 : found->second;
-            if (i % 7 == 0) {
+            if (i % 7 == 0 || isPoison(i)) {
                 unexpected += times;
             } else if (times == 0) {
                 ++missing;
@@ -270,8 +274,9 @@ protected:
     }
 
     /// Runs the bounded app to the end of the input; expects exit 0.
-    void finish(const std::string& in, const std::string& out, const std::string& mode) {
-        FerrisProcess last(writeApp(in, out, mode, /*bounded=*/true), dir_);
+    void finish(const std::string& in, const std::string& out, const std::string& mode,
+                const std::string& extra = "") {
+        FerrisProcess last(writeApp(in, out, mode, /*bounded=*/true, extra), dir_);
         auto status = last.waitFor(std::chrono::seconds(180));
         ASSERT_TRUE(status.has_value()) << "the bounded run did not end\n" << last.log();
         ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << "\n" << last.log();
@@ -289,13 +294,15 @@ protected:
         OpenTransactionProbe probe(out, partitions);
         int landed = 0;
         for (int attempt = 0; attempt < kills * 2 && landed < kills; ++attempt) {
-            int64_t before = probe.written();
+            // The start aborts the killed incarnation's transaction: its markers (one per
+            // partition) come first; this incarnation has written once the topic grew past them.
+            int64_t before = probe.written() + partitions;
             FerrisProcess process(app, dir_);
             std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(random)));
             auto until = Clock::now() + std::chrono::seconds(60);
             bool armed = false;
             while (!armed && Clock::now() < until) {
-                armed = transactional ? !probe.open().empty() : probe.written() > before;
+                armed = probe.written() > before && (!transactional || !probe.open().empty());
                 if (auto ended = process.waitFor(std::chrono::milliseconds(armed ? 0 : 5))) {
                     ADD_FAILURE() << "ferris-sql ended on its own: " << describeStatus(*ended) << "\n"
                                   << process.log();
@@ -312,6 +319,7 @@ protected:
 
     std::filesystem::path dir_;
     std::string app_;
+    bool poison_ = false;
 };
 
 TEST_F(KafkaTransactionTest, TransactionalPassThroughIsExactAndCommitsTheGroupsOffsets) {
@@ -344,6 +352,46 @@ TEST_F(KafkaTransactionTest, TransactionalPassThroughIsExactAndCommitsTheGroupsO
     ASSERT_TRUE(again.status.isOk()) << again.status.toString();
     EXPECT_EQ(metricValue(again.metrics, R"(ferris_records_in_total{job="out",source="src"})"), 300);
     checkIds(readIds(out), 30300, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, AbortedTransactionsRewindAndNothingRepeats) {
+    // The output topic refuses record batches over 20,000 bytes (the producer's are 10,000 at
+    // most); input record 3000 (of 6000) is 50,000 bytes.
+    // A transaction per batch: every one that holds it fails to commit, is aborted, and the source rewinds to
+    // the last commit; the fifth abort in a row fails the job. What was committed before is
+    // exactly the input up to the group's committed offset.
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 1);
+    createTopic(out, 1, {{"max.message.bytes", "20000"}});
+    std::vector<TestRecord> records;
+    for (int i = 1; i <= 6000; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"pad":"{}"}})", i, std::string(i == 3000 ? 50000 : 10, 'x'));
+        record.partition = 0;
+        records.push_back(std::move(record));
+    }
+    produce(in, records);
+    std::string sql = fmt::format(
+        "-- @app: {}\n-- @job_mode: transactional\n\n"
+        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}', 'src.bounded' = 'latest');\n"
+        "CREATE STREAM out AS SELECT id, pad FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = '{}', "
+        "'out.bootstrap.servers' = '{}', 'out.kafka.batch.size' = '10000', 'batch.size' = '100', "
+        "'commit.interval' = '0');\n",
+        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
+    AppRun run = runApp(sql, dir_);
+    ASSERT_FALSE(run.status.isOk());
+    EXPECT_NE(run.status.message().find("5 transactions aborted in a row"), std::string::npos) << run.status.toString();
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"), 5);
+    std::vector<int64_t> committed = committedOffsets(fmt::format("ferris.{}.out", app_), in, 1);
+    ASSERT_GT(committed[0], 0);
+    ASSERT_LT(committed[0], 3000);  // offset 2999 holds record 3000
+    std::vector<int64_t> ids;
+    for (const auto& record : consumeAll(out)) ids.push_back(std::stoll(record.value->substr(6)));
+    std::vector<int64_t> expected;
+    for (int64_t id = 1; id <= committed[0]; ++id) expected.push_back(id);
+    EXPECT_EQ(ids, expected);
 }
 
 TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafkaAndStateless) {
@@ -396,8 +444,13 @@ TEST_F(KafkaTransactionTest, KilledAtEveryFaultPointTheOutputIsStillExact) {
     const std::vector<std::string> points = {"after_produce:5", "after_send_offsets:3", "in_commit:3",
                                              "in_restore",      "after_produce:2",      "in_commit:1"};
     const int kRecords = kSlice * static_cast<int>(points.size());
+    poison_ = true;  // poison records go to the DLQ topic, inside the transactions
     auto [in, out] = topicsWithIds(2, 0);
-    auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '500'");
+    std::string dlq = uniqueTopic("dlq");
+    // A transaction per batch, so that every point is reached within each slice.
+    std::string keys = fmt::format(
+        ", 'batch.size' = '500', 'commit.interval' = '0', 'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{}'", dlq);
+    auto app = writeApp(in, out, "transactional", /*bounded=*/false, keys);
     int produced = 0;
     for (const auto& point : points) {
         produceIds(in, 2, produced + 1, produced + kSlice);
@@ -409,8 +462,23 @@ TEST_F(KafkaTransactionTest, KilledAtEveryFaultPointTheOutputIsStillExact) {
         EXPECT_NE(process.log().find(fmt::format("FERRIS_FAULT_POINT {}", point)), std::string::npos)
             << process.log();
     }
-    finish(in, out, "transactional");
+    finish(in, out, "transactional", keys);
     checkIds(readIds(out), kRecords, /*exactly=*/true);
+    // Each poison record is in the DLQ topic once, with where it came from.
+    std::map<std::string, int> poisoned;
+    for (const auto& record : consumeAll(dlq)) {
+        ++poisoned[record.value.value_or("null")];
+        std::map<std::string, std::string> headers;
+        for (const auto& [name, value] : record.headers) headers[name] = value.value_or("");
+        EXPECT_EQ(headers["ferris.error.kind"], "decode_error");
+        EXPECT_EQ(headers["ferris.source.topic"], in);
+        EXPECT_FALSE(headers["ferris.source.offset"].empty());
+    }
+    std::map<std::string, int> expected;
+    for (int i = 1; i <= kRecords; ++i) {
+        if (isPoison(i)) expected[fmt::format("poison {}", i)] = 1;
+    }
+    EXPECT_EQ(poisoned, expected);
 }
 
 TEST_F(KafkaTransactionTest, ASecondInstanceFencesTheFirstAndNothingRepeats) {
