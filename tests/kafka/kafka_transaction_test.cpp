@@ -286,8 +286,10 @@ protected:
     /// incarnation has written output: transactional, while a transaction holds output (seen
     /// before and after the kill: the killed producer's transaction stays open until the next
     /// start fences it). Returns the kills that landed so.
-    int killRepeatedly(const std::filesystem::path& app, const std::string& out, int partitions, int kills,
-                       bool transactional) {
+    /// Before each start, `produced` grows by 5,000 new ids in `in`, so that every incarnation
+    /// has input to work on.
+    int killRepeatedly(const std::filesystem::path& app, const std::string& in, const std::string& out,
+                       int partitions, int kills, bool transactional, int& produced) {
         uint64_t seed = std::random_device{}();
         std::printf("kill seed %llu\n", static_cast<unsigned long long>(seed));
         std::mt19937_64 random(seed);
@@ -296,10 +298,12 @@ protected:
         for (int attempt = 0; attempt < kills * 2 && landed < kills; ++attempt) {
             // The start aborts the killed incarnation's transaction: its markers (one per
             // partition) come first; this incarnation has written once the topic grew past them.
+            produceIds(in, partitions, produced + 1, produced + 5000);
+            produced += 5000;
             int64_t before = probe.written() + partitions;
             FerrisProcess process(app, dir_);
             std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(random)));
-            auto until = Clock::now() + std::chrono::seconds(60);
+            auto until = Clock::now() + std::chrono::seconds(30);
             bool armed = false;
             while (!armed && Clock::now() < until) {
                 armed = probe.written() > before && (!transactional || !probe.open().empty());
@@ -420,10 +424,11 @@ TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactl
     constexpr int kRecords = 200000;
     auto [in, out] = topicsWithIds(4, kRecords);
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
-    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true);
+    int produced = kRecords;
+    int landed = killRepeatedly(app, in, out, 4, 20, /*transactional=*/true, produced);
     EXPECT_EQ(landed, 20) << "kills that landed while a transaction held output";
     finish(in, out, "transactional");
-    checkIds(readIds(out), kRecords, /*exactly=*/true);
+    checkIds(readIds(out), produced, /*exactly=*/true);
 }
 
 TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
@@ -431,10 +436,11 @@ TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
     auto [in, out] = topicsWithIds(4, kRecords);
     auto app = writeApp(in, out, "simple", /*bounded=*/false, ", 'batch.size' = '200', 'commit.interval' = '100ms'");
     // Simple mode writes no transactions: each kill comes once the incarnation has written.
-    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/false);
+    int produced = kRecords;
+    int landed = killRepeatedly(app, in, out, 4, 20, /*transactional=*/false, produced);
     EXPECT_EQ(landed, 20);
     finish(in, out, "simple");
-    int64_t duplicates = checkIds(readIds(out), kRecords, /*exactly=*/false);
+    int64_t duplicates = checkIds(readIds(out), produced, /*exactly=*/false);
     std::printf("simple mode: %lld records repeated after 20 kills\n", static_cast<long long>(duplicates));
 }
 
