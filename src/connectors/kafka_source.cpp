@@ -181,14 +181,6 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
         Status status = rewindNow(rewound);
         if (!status.isOk() && callbackError_.isOk()) callbackError_ = status;
     }
-    size_t polledValueBytes = 0;
-    for (size_t i = 0; i < count; ++i) {
-        if (messages_[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) polledValueBytes += messages_[i]->len;
-    }
-    if (wakeup_.due(queuedBefore, count, polledValueBytes,
-                    static_cast<size_t>(rd_kafka_queue_length(queue_)))) {
-        wakeFetchers();
-    }
     Status failure = std::move(callbackError_);
     callbackError_ = Status::ok();
 
@@ -196,6 +188,7 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
     // followed by '\n') and padding first, then keys and headers.
     size_t valueBytes = kPadding;
     size_t extraBytes = 0;
+    size_t polledValueBytes = 0;  ///< of every message polled, handed out or not (the wake-up's estimate)
     auto drop = [&](size_t i) {
         rd_kafka_message_destroy(messages_[i]);
         messages_[i] = nullptr;
@@ -223,6 +216,7 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
             drop(i);
             continue;
         }
+        polledValueBytes += message->len;
         if (partition < 0 || partition >= partitions_) grow(partition + 1);
         auto index = static_cast<size_t>(partition);
         if (!assigned_[index] || finished_[index] || (index < rewound.size() && rewound[index])) {
@@ -238,6 +232,10 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
         extraBytes += message->key_len;
         forEachHeader(message,
                       [&](std::string_view name, const void*, size_t size) { extraBytes += name.size() + size; });
+    }
+
+    if (wakeup_.due(queuedBefore, count, polledValueBytes, static_cast<size_t>(rd_kafka_queue_length(queue_)))) {
+        wakeFetchers();
     }
 
     // Copy the records into one buffer the batch pins; the messages go back to librdkafka.

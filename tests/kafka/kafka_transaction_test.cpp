@@ -150,16 +150,15 @@ public:
     /// The wait status once ended within `limit`, else nullopt.
     std::optional<int> waitFor(std::chrono::milliseconds limit) {
         auto until = Clock::now() + limit;
-        while (Clock::now() < until) {
+        while (true) {  // looks at least once, so a limit of 0 checks without waiting
             int status = 0;
-            pid_t done = waitpid(pid_, &status, WNOHANG);
-            if (done == pid_) {
+            if (waitpid(pid_, &status, WNOHANG) == pid_) {
                 reaped_ = true;
                 return status;
             }
+            if (Clock::now() >= until) return std::nullopt;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        return std::nullopt;
     }
     std::string log() const {
         std::ifstream in(log_);
