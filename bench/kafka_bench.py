@@ -36,6 +36,10 @@ Phases:
   produce time; a consumer of the output topic takes now − produced_ms for each record;
   after ``--warmup-s`` of records, ``--latency-s`` of records are measured; then the job gets
   SIGINT (it commits and exits 0).
+* recovery (with the transactional runs): a stateful transactional job (GROUP BY trade_id:
+  one group per record) over ``--recovery-groups`` records is SIGKILLed once it caught up; a
+  new record is produced at that moment and the job started again; the time until that
+  record's row is visible to a read_committed reader, and the changelog topic's size.
 * sweep: batch.size 1, 100, 1000, 10000 on the passthrough app (1 partition):
   throughput and latency for each; plus a few latency variants (batch.timeout, linger.ms).
 
@@ -294,6 +298,89 @@ class Bench:
                 "job_keys": job_keys, "partitions": partitions, "mode": mode}
 
 
+    def recovery(self, groups: int, partitions: int = 1) -> dict:
+        """Recovery of a transactional stateful job (DESIGN.md §3: SIGKILL → new output ≤ 5 s
+        for ≤ 100 MB of state): one group per input record (GROUP BY trade_id), so the state
+        grows with the input. The job consumes `groups` records, is killed with SIGKILL, one
+        new record is produced at that moment and the job started again; the recovery time is
+        when that record's output row is visible to a read_committed reader, less its produce
+        time. The changelog topic's bytes on the broker's disk are the state size."""
+        in_topic = self.topic("rec-in", partitions)
+        out_topic = self.topic("rec-out", partitions)
+        self.tool_run("produce", in_topic, str(groups))
+        app = self.name("krec").replace("-", "_")
+        text = (f"-- @app: {app}\n-- @job_mode: transactional\n\n"
+                + SOURCE_DECL.format(topic=sql_string(in_topic), bootstrap=sql_string(self.bootstrap),
+                                     source_extra="")
+                + "CREATE TABLE out AS\nSELECT trade_id, COUNT(*) AS n, SUM(quantity) AS volume, "
+                  "MAX(trade_time) AS produced_ms\nFROM trades GROUP BY trade_id\n"
+                + f"WITH ('out.type' = 'kafka_sink', 'out.topic' = {sql_string(out_topic)}, "
+                  f"'out.bootstrap.servers' = {sql_string(self.bootstrap)}, 'max.memory.mb' = '16384');\n")
+        run_dir = os.path.join(self.work, app)
+        os.makedirs(run_dir)
+        path = os.path.join(run_dir, "app.sql")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+
+        def start(tag: str):
+            err = open(os.path.join(run_dir, f"{tag}.err"), "w", encoding="utf-8")
+            return subprocess.Popen([self.ferris, "run", "--no-progress", path], cwd=run_dir,
+                                    stdout=subprocess.DEVNULL, stderr=err), err
+
+        first, first_err = start("first")
+        loaded_at = time.perf_counter()
+        deadline = time.time() + self.args.timeout
+        while self.tool_run("count", out_topic)["records"] < groups:
+            if first.poll() is not None:
+                raise RunError(f"recovery: the job ended: {tail(first_err.name)}")
+            if time.time() > deadline:
+                first.kill()
+                raise RunError("recovery: the job did not catch up in time")
+            time.sleep(0.5)
+        load_s = time.perf_counter() - loaded_at
+        time.sleep(1.0)  # the last transactions commit (commit.interval 100ms)
+        changelog = f"ferris.{app}.out.changelog"
+        state_bytes = 0
+        for data in os.listdir(self.kafka_run):
+            if not data.startswith("data"):
+                continue
+            for entry in os.listdir(os.path.join(self.kafka_run, data)):
+                if entry.startswith(changelog + "-"):
+                    folder = os.path.join(self.kafka_run, data, entry)
+                    state_bytes += sum(os.path.getsize(os.path.join(folder, name))
+                                       for name in os.listdir(folder) if name.endswith(".log"))
+        reader = subprocess.Popen(
+            [self.tool, "latency", self.bootstrap, out_topic, "--skip", str(groups), "--expect", "1",
+             "--field", "produced_ms", "--timeout", str(int(self.args.timeout))],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert reader.stdout is not None
+        reader.stdout.readline()  # "ready"
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        first_err.close()
+        self.tool_run("produce", in_topic, "1", "--first", str(groups))
+        second, second_err = start("second")
+        try:
+            out, err = reader.communicate(timeout=self.args.timeout)
+        finally:
+            second.send_signal(signal.SIGINT)
+            second.wait(timeout=120)
+            second_err.close()
+        lines = out.strip().splitlines()
+        if reader.returncode != 0 or not lines:
+            raise RunError(f"recovery: latency reader: exit {reader.returncode}: {err.strip()[-1000:]}\n"
+                           f"{tail(second_err.name)}")
+        recovered = json.loads(lines[-1])
+        restored = ""
+        with open(second_err.name, encoding="utf-8") as f:
+            for line in f:
+                if "state entries from changelog topic" in line:
+                    restored = line.strip()
+        return {"label": f"{groups:,} groups, {partitions} partition(s)", "groups": groups,
+                "partitions": partitions, "state_mb": state_bytes / 1e6,
+                "recovery_ms": recovered["max_ms"], "first_load_s": load_s, "restored": restored}
+
+
 # ---------------------------------------------------------------------------- report
 
 def fmt_int(value: float) -> str:
@@ -353,6 +440,8 @@ def parse_args(argv: list[str]):
     p.add_argument("--skip-transactional", action="store_true",
                    help="skip the exactly-once (@job_mode: transactional) runs")
     p.add_argument("--skip-latency", action="store_true")
+    p.add_argument("--recovery-groups", default="1000000",
+                   help="state sizes (groups) of the recovery runs, comma-separated; empty: none")
     p.add_argument("--timeout", type=float, default=600, help="seconds per run")
     p.add_argument("--json-out", default=os.path.join(REPO_DIR, "build", "bench-kafka.json"))
     p.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -366,7 +455,8 @@ def main(argv: list[str]) -> int:
     sweep = [int(x) for x in args.sweep.split(",") if x]
     report: dict = {"cpu": cpu_model(), "cpus": os.cpu_count(), "records": args.records,
                     "target_records_per_s": TARGET_RECORDS_PER_S, "load_before": loadavg(),
-                    "throughput": [], "raw": [], "latency": [], "sweep": [], "transactional": []}
+                    "throughput": [], "raw": [], "latency": [], "sweep": [], "transactional": [],
+                    "recovery": []}
     started = time.perf_counter()
     try:
         log(f"starting a broker (run directory {bench.kafka_run})")
@@ -443,6 +533,11 @@ def main(argv: list[str]) -> int:
                     log(f"{label}: {row['records_per_s']:,.0f} records/s"
                         + (f", {row['ratio_to_simple']:.2f}× at-least-once"
                            if "ratio_to_simple" in row else ""))
+            for groups in [int(x) for x in args.recovery_groups.split(",") if x]:
+                row = bench.recovery(groups)
+                report["recovery"].append(row)
+                log(f"recovery, {row['label']}: {row['state_mb']:.1f} MB of changelog, SIGKILL → new "
+                    f"output in {row['recovery_ms']:.0f} ms ({row['restored']})")
             if not args.skip_latency:
                 row = bench.latency("passthrough, 1 partition, transactional (commit.interval 100ms)",
                                     args.rate, {}, {}, mode="transactional")
@@ -524,6 +619,12 @@ def main(argv: list[str]) -> int:
             if "ratio_to_simple" in row:
                 print(f"  {row['label']}: {row['ratio_to_simple']:.2f}× at-least-once records/s, "
                       f"target 0.80 {'met' if row['ratio_to_simple'] >= 0.8 else 'missed'}")
+    if report["recovery"]:
+        print("\nrecovery of a transactional stateful job (SIGKILL → new output, read_committed):")
+        for row in report["recovery"]:
+            print(f"  {row['label']}: {row['state_mb']:.1f} MB of changelog, {row['recovery_ms']:,.0f} ms"
+                  + (f", target 5,000 ms {'met' if row['recovery_ms'] <= 5000 else 'missed'}"
+                     if row["state_mb"] <= 100 else ""))
     if report["latency"]:
         print()
         print_latency(report["latency"])

@@ -3,7 +3,9 @@
 //
 //   kafka_bench_tool create-topic BOOTSTRAP TOPIC PARTITIONS
 //   kafka_bench_tool produce BOOTSTRAP TOPIC RECORDS [--rate N] [--linger-ms N] [--seed N]
-//       N trade records ({"trade_id":"t<seq>",...}, ≈ 120 bytes) as fast as the producer goes,
+//                            [--first N]
+//       N trade records ({"trade_id":"t<seq>",...}, ≈ 120 bytes; seq from --first, default 0)
+//       as fast as the producer goes,
 //       or paced at --rate records/s; each record's Kafka timestamp (CreateTime) and its
 //       trade_time field are the wall clock in ms when it is handed to librdkafka. Prints one
 //       JSON line: records, bytes, seconds, and how many pass `price * quantity > 100000`.
@@ -285,6 +287,7 @@ void flushAll(rd_kafka_t* producer) {
 int produce(const std::string& bootstrap, const std::string& topic, int64_t records, const Options& options) {
     int64_t rate = options.number("rate", 0);
     uint64_t seed = static_cast<uint64_t>(options.number("seed", 42));
+    int64_t first = options.number("first", 0);
     Settings settings = sinkProducerSettings();
     settings.emplace_back("linger.ms", std::to_string(options.number("linger-ms", rate > 0 ? 1 : 5)));
     settings.emplace_back("batch.num.messages", "10000");
@@ -294,10 +297,10 @@ int produce(const std::string& bootstrap, const std::string& topic, int64_t reco
     int64_t bytes = 0;
     int64_t passing = 0;
     auto start = Clock::now();
-    for (int64_t seq = 0; seq < records; ++seq) {
+    for (int64_t seq = first; seq < first + records; ++seq) {
         if (rate > 0 && seq % 16 == 0) {
             // Paced: record seq is due at start + seq / rate.
-            auto due = start + std::chrono::nanoseconds(seq * 1'000'000'000 / rate);
+            auto due = start + std::chrono::nanoseconds((seq - first) * 1'000'000'000 / rate);
             while (Clock::now() < due) {
                 rd_kafka_poll(producer.get(), 0);
                 std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::microseconds(500)));

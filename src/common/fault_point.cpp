@@ -43,4 +43,13 @@ void faultPoint(std::string_view point) {
     std::raise(SIGKILL);
 }
 
+bool faultAbort() {
+    static const long long every = [] {
+        const char* value = std::getenv("FERRIS_FAULT_ABORT");
+        return value == nullptr ? 0LL : std::max(0LL, std::atoll(value));
+    }();
+    static std::atomic<long long> commits{0};
+    return every > 0 && (commits.fetch_add(1) + 1) % every == 0;
+}
+
 }  // namespace ferris

@@ -13,4 +13,9 @@ namespace ferris {
 /// Unset, it costs one load and a compare.
 void faultPoint(std::string_view point);
 
+/// Test hook: `FERRIS_FAULT_ABORT=<n>` makes every n-th transaction commit of a transactional
+/// job an abort instead, as an abortable error would (the job rewinds its input and restores
+/// its state). True when this call's commit is to be aborted. Unset, always false.
+bool faultAbort();
+
 }  // namespace ferris

@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "common/result.h"
 #include "codec/decoder.h"
+#include "common/result.h"
+#include "connectors/changelog.h"
 #include "connectors/sink.h"
 #include "connectors/source.h"
 #include "plan/plan.h"
@@ -56,6 +57,9 @@ struct ConnectorContext {
     /// the Kafka source's offsets.
     bool transactional = false;
     std::string instanceId = "0";  ///< the job key instance.id
+    /// A transactional job that keeps its state in a changelog topic (§2.2): its producer
+    /// takes records as large as a changelog's (KafkaChangelog::kMaxRecordBytes).
+    bool changelog = false;
 };
 
 /// A connector type: its options (for validation, docs and defaults) and its factories.
@@ -105,6 +109,14 @@ void registerKafkaConnectors(ConnectorRegistry& registry);
 /// Kafka sink), the DLQ records go through that sink's producer, inside its transactions.
 Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
                                                const std::string& topic, Sink* transactionalSink = nullptr);
+/// The changelog topic `ferris.<app>.<job>.changelog` of a transactional job (§2.2), written
+/// through `transactionalSink` (the job's transactional Kafka sink, whose broker and security
+/// keys `sinkDecl` gives); a created topic has `replicationFactor` replicas (-1: the broker's
+/// default).
+Result<std::unique_ptr<StateChangelog>> makeKafkaChangelog(const ConnectorContext& context,
+                                                           const plan::ConnectorDecl& sinkDecl,
+                                                           Sink* transactionalSink,
+                                                           int replicationFactor);
 /// True for kafka_source and kafka_sink declarations.
 bool isKafkaDecl(const plan::ConnectorDecl& decl);
 /// CSV options of a declaration (`csv.delimiter`, `csv.quote`, `csv.header`).

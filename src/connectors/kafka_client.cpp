@@ -195,4 +195,59 @@ Status createTopic(rd_kafka_t* handle, const std::string& topic, int partitions,
     return status;
 }
 
+Result<std::string> topicConfig(rd_kafka_t* handle, const std::string& topic,
+                                const std::string& name, std::chrono::milliseconds timeout) {
+    char error[512];
+    rd_kafka_ConfigResource_t* resource =
+        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(handle);
+    rd_kafka_AdminOptions_t* options =
+        rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error,
+                                              sizeof error);
+    rd_kafka_DescribeConfigs(handle, &resource, 1, options, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
+    Result<std::string> result = Status::system(
+        ErrorCode::kIoError,
+        fmt::format("kafka topic {}: no answer to the describe-configs request", topic));
+    if (event != nullptr) {
+        if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            result = Status::system(ErrorCode::kIoError,
+                                    fmt::format("kafka topic {}: describe-configs failed: {}",
+                                                topic, rd_kafka_event_error_string(event)));
+        } else {
+            size_t count = 0;
+            const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(
+                rd_kafka_event_DescribeConfigs_result(event), &count);
+            if (count != 1 ||
+                rd_kafka_ConfigResource_error(resources[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                result = Status::system(
+                    ErrorCode::kIoError,
+                    fmt::format("kafka topic {}: describe-configs failed: {}", topic,
+                                count == 1
+                                    ? describeError(rd_kafka_ConfigResource_error(resources[0]))
+                                    : "no result"));
+            } else {
+                size_t entries = 0;
+                const rd_kafka_ConfigEntry_t** configs =
+                    rd_kafka_ConfigResource_configs(resources[0], &entries);
+                result = Status::system(
+                    ErrorCode::kIoError,
+                    fmt::format("kafka topic {}: the broker did not describe {}", topic, name));
+                for (size_t i = 0; i < entries; ++i) {
+                    if (name == rd_kafka_ConfigEntry_name(configs[i])) {
+                        const char* value = rd_kafka_ConfigEntry_value(configs[i]);
+                        result = std::string(value != nullptr ? value : "");
+                    }
+                }
+            }
+        }
+        rd_kafka_event_destroy(event);
+    }
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_ConfigResource_destroy(resource);
+    return result;
+}
+
 }  // namespace ferris::connectors::kafka

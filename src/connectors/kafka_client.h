@@ -73,6 +73,11 @@ Result<int> partitionCount(rd_kafka_t* handle, const std::string& topic, std::ch
 Status createTopic(rd_kafka_t* handle, const std::string& topic, int partitions, int replicationFactor,
                    const Settings& configs, std::chrono::milliseconds timeout);
 
+/// The value of one config of `topic` (DescribeConfigs): what the broker applies, its
+/// default included.
+Result<std::string> topicConfig(rd_kafka_t* handle, const std::string& topic,
+                                const std::string& name, std::chrono::milliseconds timeout);
+
 /// `error` as text: its name and librdkafka's description.
 std::string describeError(rd_kafka_resp_err_t error);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/connector_registry.h"
+#include "connectors/kafka_changelog.h"
 #include "connectors/kafka_sink.h"
 #include "connectors/kafka_source.h"
 #include "types/number_text.h"
@@ -200,6 +201,12 @@ void registerKafkaConnectors(ConnectorRegistry& registry) {
         options.name = decl.name;
         options.topic = decl.properties.get("topic");
         options.settings = kafka::clientSettingsOf(decl);
+        if (context.changelog) {
+            // Before the declaration's keys, which win.
+            options.settings.insert(
+                options.settings.begin(),
+                {"message.max.bytes", std::to_string(KafkaChangelog::kMaxRecordBytes)});
+        }
         options.job = context.jobName;
         if (context.transactional) {
             options.transactionalId = fmt::format("{}.{}", groupIdOf(context), context.instanceId);
@@ -215,18 +222,46 @@ void registerKafkaConnectors(ConnectorRegistry& registry) {
     registry.add(std::move(sink));
 }
 
+namespace {
+
+/// The broker and security keys of a declaration (other clients' keys would only draw
+/// librdkafka warnings).
+kafka::Settings brokerSettingsOf(const plan::ConnectorDecl& decl) {
+    kafka::Settings out;
+    for (auto& [key, value] : kafka::clientSettingsOf(decl)) {
+        if (key == "bootstrap.servers" || key.starts_with("security.") ||
+            key.starts_with("sasl.") || key.starts_with("ssl.")) {
+            out.emplace_back(key, value);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateChangelog>> makeKafkaChangelog(const ConnectorContext& context,
+                                                           const plan::ConnectorDecl& sinkDecl,
+                                                           Sink* transactionalSink,
+                                                           int replicationFactor) {
+    auto* sink = dynamic_cast<KafkaSink*>(transactionalSink);
+    if (sink == nullptr || !sink->transactional()) {
+        return Status::internal("a changelog topic needs the job's transactional Kafka sink");
+    }
+    KafkaChangelogOptions options;
+    options.topic = groupIdOf(context) + ".changelog";
+    options.settings = brokerSettingsOf(sinkDecl);
+    options.replicationFactor = replicationFactor;
+    options.job = context.jobName;
+    return std::unique_ptr<StateChangelog>(
+        std::make_unique<KafkaChangelog>(std::move(options), *sink));
+}
+
 Result<std::unique_ptr<Sink>> makeKafkaDlqSink(const ConnectorContext& context, const plan::ConnectorDecl& brokerDecl,
                                                const std::string& topic, Sink* transactionalSink) {
     KafkaSinkOptions options;
     options.name = "dlq.topic";
     options.topic = topic;
-    // The broker and security keys; consumer-only keys would only draw librdkafka warnings.
-    for (auto& [key, value] : kafka::clientSettingsOf(brokerDecl)) {
-        if (key == "bootstrap.servers" || key.starts_with("security.") || key.starts_with("sasl.") ||
-            key.starts_with("ssl.")) {
-            options.settings.emplace_back(key, value);
-        }
-    }
+    options.settings = brokerSettingsOf(brokerDecl);
     options.job = context.jobName;
     options.createTopic = true;
     if (transactionalSink != nullptr) {

@@ -82,7 +82,8 @@ Status KafkaSink::openTopic() {
                                             partitions.status().message(), options_.name, options_.name));
         }
         FERRIS_RETURN_IF_ERROR(kafka::createTopic(producer(), options_.topic, options_.partitions,
-                                                  options_.replicationFactor, {}, kMetadataTimeout));
+                                                  options_.replicationFactor, options_.topicConfigs,
+                                                  kMetadataTimeout));
         FERRIS_LOG_INFO(options_.job, "created kafka topic {} ({} partitions, replication factor {})", options_.topic,
                         options_.partitions, options_.replicationFactor);
     }
@@ -148,6 +149,14 @@ Status KafkaSink::transactionError(rd_kafka_error_t* error, std::string_view ste
 
 Status KafkaSink::abortTransaction() {
     if (fenced_) return Status::system(ErrorCode::kFenced, fmt::format("{}: fenced", describe()));
+    if (written_ > 0) {
+        // librdkafka 2.0 counts an AddPartitionsToTxn the coordinator answered with
+        // CONCURRENT_TRANSACTIONS (the previous commit's markers still being written) as
+        // sent, and then ends the abort with an EndTxn the coordinator refuses as fatal
+        // (INVALID_TXN_STATE). Once every record is delivered or failed, its partitions were
+        // added and the transaction is ongoing on the coordinator.
+        (void)rd_kafka_flush(producer(), interrupted() ? 1000 : kTransactionCallMs);
+    }
     FERRIS_RETURN_IF_ERROR(callTransactional(
         "abort_transaction", [&](int timeoutMs) { return rd_kafka_abort_transaction(producer(), timeoutMs); }));
     failures_.clear();  // the aborted records are produced again

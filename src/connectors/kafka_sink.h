@@ -20,7 +20,8 @@ struct KafkaSinkOptions {
     kafka::Settings settings;  ///< the declaration's librdkafka keys (they win over defaults)
     bool createTopic = false;  ///< create the topic when it does not exist
     int partitions = 1;        ///< for a created topic
-    int replicationFactor = 1;
+    int replicationFactor = 1;     ///< -1: the broker's default.replication.factor
+    kafka::Settings topicConfigs;  ///< configs of a created topic (cleanup.policy, say)
     /// Non-empty: a transactional producer with this transactional.id (§2.2 transactional).
     std::string transactionalId;
     std::string job;  ///< for log lines
@@ -55,6 +56,9 @@ public:
     bool transactional() const override { return !options_.transactionalId.empty(); }
     Status commitTransaction(const InputOffsets& offsets) override;
     Status abortTransaction() override;
+
+    /// The producer (a companion's is its parent's); null before open().
+    rd_kafka_t* handle() const { return producer(); }
 
     /// Records acknowledged by the broker so far.
     int64_t acknowledged() const { return acknowledged_; }

@@ -608,6 +608,24 @@ Status KafkaSource::close() {
     if (!consumer_) return Status::ok();
     // The job has made its last commit; the revoke that closing brings commits nothing.
     beforeRevoke_ = nullptr;
+    // librdkafka 2.0 hangs when an assignment reaches the rebalance callback inside
+    // rd_kafka_consumer_close (an assign() there never returns: a job that fails while its
+    // consumer joins the group, say). So the group is left first, its rebalance callbacks
+    // served here, and close() finds nothing assigned. Records still polled are dropped:
+    // they were not processed, and nothing past them is committed.
+    (void)rd_kafka_unsubscribe(consumer_.get());
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < until) {
+        rd_kafka_topic_partition_list_t* assignment = nullptr;
+        bool empty =
+            rd_kafka_assignment(consumer_.get(), &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            (assignment == nullptr || assignment->cnt == 0);
+        if (assignment != nullptr) rd_kafka_topic_partition_list_destroy(assignment);
+        if (empty && (queue_ == nullptr || rd_kafka_queue_length(queue_) == 0)) break;
+        if (rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_.get(), 20)) {
+            rd_kafka_message_destroy(message);
+        }
+    }
     rd_kafka_resp_err_t error = rd_kafka_consumer_close(consumer_.get());
     if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
     queue_ = nullptr;

@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "codec/csv_decoder.h"
-#include "runtime/formats.h"
 #include "common/fault_point.h"
 #include "common/log.h"
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
 #include "operators/filter.h"
 #include "operators/over.h"
+#include "runtime/formats.h"
+#include "state/changelog_record.h"
 #include "types/number_text.h"
 #include "types/time.h"
 
@@ -230,11 +233,18 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                         property != nullptr ? property->location : plan.location)));
                     return errors[errorsBefore];
                 }
-                auto op = operators::OverOperator::create(std::move(over), sourceDecl->schema);
+                auto op = operators::OverOperator::create(over, sourceDecl->schema);
                 if (!op.isOk()) {
                     errors.push_back(prefixed(op.status().withLocation(plan.location)));
                     return errors[errorsBefore];
                 }
+                job->rebuild_.resize(job->operators_.size());
+                job->rebuild_.push_back(
+                    [over, schema = sourceDecl->schema]() -> Result<operators::OperatorPtr> {
+                        FERRIS_ASSIGN_OR_RETURN(auto fresh,
+                                                operators::OverOperator::create(over, schema));
+                        return operators::OperatorPtr(std::move(fresh));
+                    });
                 job->operators_.push_back(std::move(op).value());
                 break;
             }
@@ -271,7 +281,13 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                     }
                     aggregate->late = plan::AggregateNode::LateStrategy::kUpdate;
                 }
-                FERRIS_ASSIGN_OR_RETURN(auto op, operators::AggregateOperator::create(std::move(aggregate)));
+                FERRIS_ASSIGN_OR_RETURN(auto op, operators::AggregateOperator::create(aggregate));
+                job->rebuild_.resize(job->operators_.size());
+                job->rebuild_.push_back([aggregate]() -> Result<operators::OperatorPtr> {
+                    FERRIS_ASSIGN_OR_RETURN(auto fresh,
+                                            operators::AggregateOperator::create(aggregate));
+                    return operators::OperatorPtr(std::move(fresh));
+                });
                 job->operators_.push_back(std::move(op));
                 break;
             }
@@ -297,12 +313,10 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                             sinkSpec->type),
                 plan.modeLocation)));
         } else if (!kafkaSource) {
-            notYet(fmt::format("@job_mode: transactional with a {} source (its positions cannot join a Kafka "
-                               "transaction)",
-                               sourceSpec->type));
-        } else if (job->stateful_) {
-            notYet("@job_mode: transactional for a stateful query (state in a changelog topic inside the "
-                   "transaction)");
+            notYet(fmt::format(
+                "@job_mode: transactional with a {} source (its positions cannot join a Kafka "
+                "transaction)",
+                sourceSpec->type));
         } else if (std::any_of(plan.operators.begin(), plan.operators.end(),
                                [](const auto& node) { return node.kind == plan::OperatorKind::kLimit; })) {
             notYet("@job_mode: transactional with LIMIT (its count rolled back with an aborted transaction)");
@@ -311,6 +325,20 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                    "transaction)");
         }
         if (errors.size() > errorsBefore) return errors[errorsBefore];
+    }
+    // §2.2: a transactional stateful job keeps its state in a changelog topic.
+    context.changelog = plan.transactional && job->stateful_;
+    if (!context.changelog) {
+        if (const plan::Property* property =
+                plan.jobProperties.find("state.changelog.replication.factor")) {
+            errors.push_back(
+                prefixed(Status::user(ErrorCode::kConfigError,
+                                      "'state.changelog.replication.factor' is set but the job "
+                                      "keeps no changelog topic: only a stateful query in "
+                                      "@job_mode: transactional does",
+                                      property->location)));
+            return errors[errorsBefore];
+        }
     }
     if (!plan.metrics.empty()) {
         auto sqlMetrics = SqlMetrics::create(plan);
@@ -402,8 +430,14 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
 
     FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(context, *sourceDecl));
     FERRIS_ASSIGN_OR_RETURN(job->sink_, sinkSpec->makeSink(context, plan.sink));
+    if (context.changelog) {
+        FERRIS_ASSIGN_OR_RETURN(job->changelog_, connectors::makeKafkaChangelog(
+                                                     context, plan.sink, job->sink_.get(),
+                                                     job->config_.changelogReplicationFactor));
+    }
     job->watermarks_ = WatermarkTracker(job->config_.watermarkAscending ? 0 : job->config_.maxOutOfOrdernessMicros,
                                         job->config_.idleTimeoutMicros, environment.clock->nowMicros());
+    job->initialWatermarks_ = job->watermarks_;
     job->failures_ = std::make_unique<FailureHandler>(plan.name, sourceDecl->name, job->source_->describe(),
                                                       job->source_->topic(), job->config_.failureStrategy,
                                                       *environment.clock, job->metrics_);
@@ -433,6 +467,7 @@ Status Job::openState(bool reset) {
     std::filesystem::path stateDir(config_.stateDir);
     if (stateDir.is_relative()) stateDir = environment_.baseDir / stateDir;
     auto directory = state::CheckpointStore::jobDirectory(stateDir, environment_.appName, plan_.name);
+    resetState_ = reset;
     if (reset) FERRIS_RETURN_IF_ERROR(state::CheckpointStore::removeJobDirectory(directory));
     FERRIS_ASSIGN_OR_RETURN(auto store, state::CheckpointStore::open(directory));
     checkpoints_.emplace(std::move(store));
@@ -475,6 +510,8 @@ Status Job::restore(const state::Manifest& manifest) {
         }
         FERRIS_RETURN_IF_ERROR(source_->seek(position));
     }
+    // A changelog job's state, watermark and counters are in its changelog topic.
+    if (changelog_) return Status::ok();
     if (!watermarks_.deserialize(blob("watermark"))) {
         return Status::internal("corrupt watermark state in the checkpoint");
     }
@@ -530,6 +567,18 @@ Status Job::start() {
     // Transactional: init_transactions has fenced any earlier instance and aborted its open
     // transaction; nothing is restored or read yet (§2.2 start-up order).
     if (sink_->transactional()) faultPoint("in_restore");
+    if (changelog_) {
+        // §2.2 start-up: the state is read (read_committed) after init_transactions fenced the
+        // previous incarnation, before any input.
+        changelog_->setInterrupt(&interrupted_);
+        auto created =
+            changelog_->open(static_cast<int>(std::max<size_t>(source_->partitionCount(), 1)));
+        if (!created.isOk()) return failed(created.status());
+        if (!created.value()) {
+            status = loadChangelog();
+            if (!status.isOk()) return failed(status);
+        }
+    }
     if (encoderAtStart_) {
         // Avro through a registry: the schema is registered now, records framed with its id.
         auto encoder = encoderAtStart_();
@@ -785,9 +834,22 @@ Result<bool> Job::commitTransaction() {
     // one commit at most (§3: p99 visibility ≤ commit.interval + 10 ms).
     lastCommitMicros_ = environment_.clock->nowMicros();
     FERRIS_ASSIGN_OR_RETURN(auto offsets, source_->transactionOffsets());
-    Status status = offsets.mustAbort
-                        ? sink_->abortTransaction().withContext("partitions lost since the last commit")
-                        : sink_->commitTransaction(offsets);
+    Status status;
+    if (offsets.mustAbort) {
+        status = sink_->abortTransaction().withContext("partitions lost since the last commit");
+    } else {
+        // The state changes join the output and the offsets in the transaction.
+        if (changelog_) FERRIS_RETURN_IF_ERROR(writeChangelog(!offsets.next.empty()));
+        if (!offsets.next.empty() && faultAbort()) {
+            status = sink_->abortTransaction();
+            if (status.isOk()) {
+                status = Status::system(ErrorCode::kTransactionAborted,
+                                        "transaction aborted by FERRIS_FAULT_ABORT");
+            }
+        } else {
+            status = sink_->commitTransaction(offsets);
+        }
+    }
     if (status.isOk() && offsets.mustAbort) {
         status = Status::system(ErrorCode::kTransactionAborted, "transaction aborted: the source lost partitions "
                                                                 "it had read since the last commit");
@@ -798,7 +860,8 @@ Result<bool> Job::commitTransaction() {
         if (++consecutiveAborts_ >= kMaxConsecutiveAborts) {
             return status.withContext(fmt::format("{} transactions aborted in a row, the last", consecutiveAborts_));
         }
-        // Its records are read and written again.
+        // Its records are read and written again, over the state of the last commit.
+        if (changelog_) FERRIS_RETURN_IF_ERROR(restoreChangelog());
         FERRIS_RETURN_IF_ERROR(source_->rewind());
         return false;
     }
@@ -849,12 +912,191 @@ Status Job::installCheckpoint(std::string sinkState) {
     info.blobs["dlq"] = std::move(dlqState);
     info.blobs["job"] = std::to_string(arrival_);
     state::ChangeSet changes;
-    for (size_t i = 0; i < operators_.size(); ++i) {
+    for (size_t i = 0; i < operators_.size() && !changelog_; ++i) {
         if (operators_[i]->stateful()) operators_[i]->takeChanges(static_cast<state::StoreId>(i), changes);
     }
     FERRIS_ASSIGN_OR_RETURN(auto installed, checkpoints_->commit(std::move(info), changes));
     (void)installed;
     return Status::ok();
+}
+
+namespace {
+
+/// Changelog batches are handed to the producer at about this size.
+constexpr size_t kChangelogBatchBytes = 4 << 20;
+
+void appendChangelogRecord(connectors::EncodedBatch& batch, state::StoreId store,
+                           std::string_view key, const std::optional<std::string_view>& value) {
+    connectors::EncodedRecord record;
+    record.hasKey = true;
+    record.keyBegin = static_cast<uint32_t>(batch.data.size());
+    state::changelog::appendKey(store, key, batch.data);
+    record.keyEnd = static_cast<uint32_t>(batch.data.size());
+    record.valueBegin = record.keyEnd;
+    if (value) {
+        state::changelog::appendValue(*value, batch.data);
+    } else {
+        record.valueIsNull = true;
+    }
+    record.valueEnd = static_cast<uint32_t>(batch.data.size());
+    batch.records.push_back(record);
+    ++batch.rows;
+}
+
+constexpr std::string_view kMetaWatermark = "watermark";
+constexpr std::string_view kMetaJob = "job";
+constexpr std::string_view kMetaFingerprint = "fingerprint";
+constexpr std::string_view kMetaPartitions = "partitions";
+
+}  // namespace
+
+Status Job::writeChangelog(bool moved) {
+    state::ChangeSet changes;
+    for (size_t i = 0; i < operators_.size(); ++i) {
+        if (operators_[i]->stateful())
+            operators_[i]->takeChanges(static_cast<state::StoreId>(i), changes);
+    }
+    if (changes.empty() && !moved) return Status::ok();
+    connectors::EncodedBatch batch;
+    auto flushAt = [&](size_t bytes) -> Status {
+        if (batch.data.size() < bytes || batch.records.empty()) return Status::ok();
+        FERRIS_RETURN_IF_ERROR(changelog_->write(batch));
+        batch.clear();
+        return Status::ok();
+    };
+    for (state::StoreId store : changes.storeIds()) {
+        for (const auto& change : changes.sorted(store)) {
+            std::optional<std::string_view> value;
+            if (change.kind == state::ChangeKind::kPut) value = change.value;
+            appendChangelogRecord(batch, store, change.key, value);
+            FERRIS_RETURN_IF_ERROR(flushAt(kChangelogBatchBytes));
+        }
+    }
+    // The watermark and the counters as of this commit; what the state was written by, once
+    // per run.
+    appendChangelogRecord(batch, state::changelog::kMetaStore, kMetaWatermark,
+                          watermarks_.serialize());
+    appendChangelogRecord(batch, state::changelog::kMetaStore, kMetaJob, std::to_string(arrival_));
+    if (!changelogDescribed_) {
+        appendChangelogRecord(batch, state::changelog::kMetaStore, kMetaFingerprint,
+                              fingerprint_.encode());
+        appendChangelogRecord(batch, state::changelog::kMetaStore, kMetaPartitions,
+                              std::to_string(changelog_->partitions()));
+        changelogDescribed_ = true;
+    }
+    return flushAt(0);
+}
+
+Status Job::loadChangelog() {
+    // Compacted or not, the last record of a key is its state (records of one key are in one
+    // partition, in order); the operators take their entries in key order.
+    state::ChangeSet entries;
+    std::map<std::string, std::string, std::less<>> meta;
+    FERRIS_RETURN_IF_ERROR(changelog_->load(
+        [&](std::string_view key, std::optional<std::string_view> value) -> Status {
+            auto record = state::changelog::decode(key, value);
+            if (!record) return Status::internal("a record that is no changelog record");
+            if (record->store == state::changelog::kMetaStore) {
+                if (record->value) {
+                    meta[std::string(record->key)] = std::string(*record->value);
+                } else {
+                    meta.erase(std::string(record->key));
+                }
+            } else if (record->value) {
+                entries.put(record->store, record->key, *record->value);
+            } else {
+                entries.erase(record->store, record->key);
+            }
+            return Status::ok();
+        }));
+    if (resetState_) {
+        // --reset-state: a tombstone for every key, committed at once.
+        resetState_ = false;
+        connectors::EncodedBatch batch;
+        size_t erased = 0;
+        for (state::StoreId store : entries.storeIds()) {
+            for (const auto& entry : entries.sorted(store)) {
+                if (entry.kind != state::ChangeKind::kPut) continue;
+                appendChangelogRecord(batch, store, entry.key, std::nullopt);
+                ++erased;
+            }
+        }
+        for (const auto& [key, value] : meta)
+            appendChangelogRecord(batch, state::changelog::kMetaStore, key, std::nullopt);
+        if (batch.records.empty()) return Status::ok();
+        FERRIS_RETURN_IF_ERROR(changelog_->write(batch));
+        FERRIS_RETURN_IF_ERROR(sink_->commitTransaction(connectors::InputOffsets{}));
+        FERRIS_LOG_INFO(plan_.name, "--reset-state: erased {} state entries from {}", erased,
+                        changelog_->describe());
+        return Status::ok();
+    }
+    if (auto found = meta.find(kMetaPartitions); found != meta.end()) {
+        if (found->second != std::to_string(changelog_->partitions())) {
+            return Status::user(
+                ErrorCode::kConfigError,
+                fmt::format(
+                    "{} has {} partitions, but its state was written over {}: a key's records "
+                    "would be read out of order; restore its partition count, or run with "
+                    "--reset-state {} to discard the state",
+                    changelog_->describe(), changelog_->partitions(), found->second, plan_.name));
+        }
+    }
+    if (auto found = meta.find(kMetaFingerprint); found != meta.end()) {
+        auto written = state::StateFingerprint::decode(found->second);
+        std::string difference = written.isOk() ? state::StateFingerprint::describeDifference(
+                                                      written.value(), fingerprint_)
+                                                : written.status().message();
+        if (!difference.empty()) {
+            return Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("the state in {} was written by a different query ({}); run with "
+                            "--reset-state {} to discard it",
+                            changelog_->describe(), difference, plan_.name));
+        }
+    }
+    size_t restored = 0;
+    for (state::StoreId store : entries.storeIds()) {
+        if (store >= operators_.size() || !operators_[store]->stateful()) {
+            return Status::internal(
+                fmt::format("{} holds state of operator {}, which the job lacks",
+                            changelog_->describe(), store));
+        }
+        for (const auto& entry : entries.sorted(store)) {
+            if (entry.kind != state::ChangeKind::kPut) continue;
+            FERRIS_RETURN_IF_ERROR(operators_[store]->restoreEntry(entry.key, entry.value));
+            ++restored;
+        }
+    }
+    for (const auto& op : operators_) {
+        if (op->stateful()) FERRIS_RETURN_IF_ERROR(op->finishRestore());
+    }
+    watermarks_ = initialWatermarks_;
+    watermarks_.setPartitions(source_->partitionCount());
+    if (auto found = meta.find(kMetaWatermark);
+        found != meta.end() && !watermarks_.deserialize(found->second)) {
+        return Status::internal(changelog_->describe() + ": corrupt watermark state");
+    }
+    if (auto found = meta.find(kMetaJob);
+        found != meta.end() && !types::parseInt64(found->second, arrival_)) {
+        return Status::internal(changelog_->describe() + ": corrupt job counters");
+    }
+    if (restored > 0) {
+        FERRIS_LOG_INFO(plan_.name, "restored {} state entries from {}", restored,
+                        changelog_->describe());
+    }
+    return Status::ok();
+}
+
+Status Job::restoreChangelog() {
+    for (size_t i = 0; i < operators_.size(); ++i) {
+        if (!operators_[i]->stateful()) continue;
+        if (i >= rebuild_.size() || !rebuild_[i]) {
+            return Status::internal(
+                fmt::format("operator {} cannot be made afresh", operators_[i]->name()));
+        }
+        FERRIS_ASSIGN_OR_RETURN(operators_[i], rebuild_[i]());
+    }
+    return loadChangelog();
 }
 
 Status Job::flushOutput() {
@@ -864,8 +1106,13 @@ Status Job::flushOutput() {
 
 Result<bool> Job::endOfInput() {
     if (sink_->transactional()) {
-        // Stateless (transactional jobs are, for now): nothing pending. The last transaction
-        // may be aborted: then its records are read again and the input has not ended.
+        // Every source has ended: the watermark is +∞ and every pending result comes out. The
+        // last transaction may be aborted: then the state and watermark of the previous commit
+        // come back, its records are read again, and the input has not ended.
+        if (stateful_) {
+            watermarks_.finish();
+            FERRIS_RETURN_IF_ERROR(advanceTime(environment_.clock->nowMicros()));
+        }
         FERRIS_ASSIGN_OR_RETURN(bool committed, commitTransaction());
         if (!committed) return false;
         ended_ = true;
@@ -1038,12 +1285,14 @@ void Job::resume() {
 }
 
 Status Job::close() {
-    // The DLQ first: a transactional job's DLQ topic writes through the sink's producer.
+    // The DLQ and changelog first: a transactional job's write through the sink's producer.
     Status dlq = failures_->close();
+    Status changelog = changelog_ ? changelog_->close() : Status::ok();
     Status status = sink_->close();
     Status source = source_->close();
     if (!status.isOk()) return status;
     if (!dlq.isOk()) return dlq;
+    if (!changelog.isOk()) return changelog;
     return source;
 }
 

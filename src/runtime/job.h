@@ -146,6 +146,15 @@ private:
     Result<bool> commitTransaction();
     /// Writes the checkpoint: positions, watermark, sink state, DLQ state, state changes.
     Status installCheckpoint(std::string sinkState);
+    /// Changelog state (§2.2 transactional): the state changes since the last commit, the
+    /// watermark and the job's counters, produced into the open transaction. `moved`: input
+    /// was read since the last commit (the watermark may have moved without a state change).
+    Status writeChangelog(bool moved);
+    /// Reads the changelog's committed state into the operators (fresh ones), the watermark
+    /// and the counters; with --reset-state, erases it instead.
+    Status loadChangelog();
+    /// After an aborted transaction: stateful operators made afresh, the changelog read again.
+    Status restoreChangelog();
     /// Aborted transactions in a row (a record that cannot be delivered, say) that fail the job.
     static constexpr int kMaxConsecutiveAborts = 5;
 
@@ -201,6 +210,15 @@ private:
     std::atomic<bool> interrupted_{false};
     int64_t lastLagMicros_ = 0;  ///< job clock when the consumer lag was last read
     int consecutiveAborts_ = 0;  ///< transactional: aborts since the last commit
+    /// Transactional stateful jobs: the state's changelog topic, written inside the
+    /// transactions (§2.2); null otherwise.
+    std::unique_ptr<connectors::StateChangelog> changelog_;
+    /// Per operator, how to make it afresh (stateful ones; null for the others): an aborted
+    /// transaction's state is read back into new operators.
+    std::vector<std::function<Result<operators::OperatorPtr>()>> rebuild_;
+    WatermarkTracker initialWatermarks_;  ///< the tracker as a job without state starts it
+    bool resetState_ = false;             ///< --reset-state: the changelog is erased at start
+    bool changelogDescribed_ = false;     ///< this run wrote the fingerprint and partitions
 };
 
 }  // namespace ferris::runtime

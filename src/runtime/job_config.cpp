@@ -31,43 +31,68 @@ const std::vector<JobKey>& jobKeys() {
         {"batch.size", "1024", "records per batch (1 to 1000000)", ""},
         {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
         {"batch.strategy", "fixed_size",
-         "how batches are closed: fixed_size (at batch.size records or batch.timeout, whichever comes first) or "
+         "how batches are closed: fixed_size (at batch.size records or batch.timeout, whichever "
+         "comes first) or "
          "time_window (everything that arrives within batch.timeout, up to 1000000 records)",
          ""},
         {"commit.interval", "1s",
-         "how often sinks are flushed and fsynced and, in transactional jobs, transactions committed (job clock); "
+         "how often sinks are flushed and fsynced and, in transactional jobs, transactions "
+         "committed (job clock); "
          "0 = every batch; 100ms in transactional jobs",
          ""},
-        {"max.memory.mb", "1024", "memory budget of the job's state and batches; exceeding it fails the job", ""},
+        {"max.memory.mb", "1024",
+         "memory budget of the job's state and batches; exceeding it fails the job", ""},
         {"event.time.field", "", "default event-time column for the job's sources", ""},
-        {"event.time.format", "epoch_millis", "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
+        {"event.time.format", "epoch_millis",
+         "epoch_millis, epoch_seconds, iso8601 or a strftime pattern", ""},
         {"watermark.strategy", "bounded_out_of_orderness",
          "bounded_out_of_orderness, or ascending (an out-of-orderness of 0)", ""},
         {"watermark.max_out_of_orderness", "0",
          "how far behind a partition's newest event time its watermark stays", ""},
         {"watermark.idle_timeout", "",
-         "a partition with no record for this long (job clock) stops holding the watermark back; none by default",
+         "a partition with no record for this long (job clock) stops holding the watermark back; "
+         "none by default",
          ""},
         {"allowed.lateness", "0", "how long after its end a window still accepts records", ""},
-        {"late.data.strategy", "drop", "what happens to a record for a closed window: drop, dead_letter, or update (CREATE TABLE with tumbling EMIT FINAL: windows fire at their end and re-emit corrected rows until allowed.lateness has passed)", ""},
+        {"late.data.strategy", "drop",
+         "what happens to a record for a closed window: drop, dead_letter, or update (CREATE TABLE "
+         "with tumbling EMIT FINAL: windows fire at their end and re-emit corrected rows until "
+         "allowed.lateness has passed)",
+         ""},
         {"state.dir", ".ferris-state",
          "where checkpoints are written: <state.dir>/<app>/<job>/ (relative to the SQL file)", ""},
-        {"state.ttl", "", "an OVER partition with no row for this long (event time) is forgotten; never by default",
+        {"state.ttl", "",
+         "an OVER partition with no row for this long (event time) is forgotten; never by default",
          ""},
-        {"max_retries", "3", "retries of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
-        {"retry_backoff", "100ms", "first backoff of retry_with_backoff", "retry_with_backoff comes with " + kDelivery},
+        {"max_retries", "3", "retries of retry_with_backoff",
+         "retry_with_backoff comes with " + kDelivery},
+        {"retry_backoff", "100ms", "first backoff of retry_with_backoff",
+         "retry_with_backoff comes with " + kDelivery},
         {"dlq.topic", "",
-         "a Kafka DLQ topic for send_to_dlq (original key, value and headers plus ferris.* headers), on the broker of "
+         "a Kafka DLQ topic for send_to_dlq (original key, value and headers plus ferris.* "
+         "headers), on the broker of "
          "the job's Kafka source or sink; created with one partition when missing",
          ""},
-        {"circuit.breaker.enabled", "false", "circuit breaker around sinks", "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.failure_threshold", "", "failures that open the breaker", "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker", "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.open_timeout", "", "time before a half-open probe", "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.success_threshold", "", "successes that close the breaker", "the circuit breaker comes with " + kDelivery},
-        {"job.stall.timeout", "", "a batch running longer fails the job", "stall detection comes with the multi-job server"},
+        {"circuit.breaker.enabled", "false", "circuit breaker around sinks",
+         "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.failure_threshold", "", "failures that open the breaker",
+         "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker",
+         "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.open_timeout", "", "time before a half-open probe",
+         "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.success_threshold", "", "successes that close the breaker",
+         "the circuit breaker comes with " + kDelivery},
+        {"job.stall.timeout", "", "a batch running longer fails the job",
+         "stall detection comes with the multi-job server"},
+        {"state.changelog.replication.factor", "-1",
+         "replicas of the changelog topic a transactional stateful job creates for its state; -1 = "
+         "the broker's "
+         "default.replication.factor",
+         ""},
         {"instance.id", "0",
-         "names this instance of the job, stable across restarts: its consumer's group.instance.id and its "
+         "names this instance of the job, stable across restarts: its consumer's group.instance.id "
+         "and its "
          "transactional.id are ferris.<app>.<job>.<instance.id> (letters, digits, '-', '_')",
          ""},
     };
@@ -199,6 +224,14 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             } else {
                 config.instanceId = value;
             }
+        } else if (property.key == "state.changelog.replication.factor") {
+            int64_t factor = 0;
+            if (!types::parseInt64(value, factor) || factor == 0 || factor < -1 || factor > 32767) {
+                errors.push_back(
+                    badValue(property, "-1 (the broker's default) or a replica count from 1"));
+            } else {
+                config.changelogReplicationFactor = static_cast<int>(factor);
+            }
         } else if (property.key == "dlq.topic") {
             if (value.empty()) errors.push_back(badValue(property, "a Kafka topic name"));
             config.dlqTopic = value;
@@ -243,8 +276,8 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                 errors.push_back(badValue(property, "bounded_out_of_orderness or ascending" +
                                                         didYouMean(value, std::vector<std::string>{"bounded_out_of_orderness", "ascending"})));
             }
-        } else if (property.key == "watermark.max_out_of_orderness" || property.key == "watermark.idle_timeout" ||
-                   property.key == "allowed.lateness") {
+        } else if (property.key == "watermark.max_out_of_orderness" ||
+                   property.key == "watermark.idle_timeout" || property.key == "allowed.lateness") {
             int64_t micros = 0;
             if (!types::parseDurationShorthand(value, micros) || micros < 0) {
                 errors.push_back(badValue(property, "a duration such as 500ms, 5s, 1m"));

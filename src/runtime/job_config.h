@@ -38,6 +38,9 @@ struct JobConfig {
     /// Names this instance of the job: the consumer's group.instance.id and the transactional
     /// producer's transactional.id are ferris.<app>.<job>.<instance.id> (§2.2).
     std::string instanceId = "0";
+    /// Replicas of a created changelog topic (transactional stateful jobs); -1 = the broker's
+    /// default.
+    int changelogReplicationFactor = -1;
 };
 
 /// A job-level key as documented: name, default, description, and why it is not supported

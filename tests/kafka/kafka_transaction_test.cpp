@@ -4,10 +4,9 @@
 // output, and at every named fault point. Expected output is computed from the input (records
 // carry a sequence id), never taken from another run, and read back with read_committed.
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -117,7 +117,9 @@ private:
 /// ferris-sql run as a child process, its output in files of its own.
 class FerrisProcess {
 public:
-    FerrisProcess(const std::filesystem::path& app, const std::filesystem::path& logs, const std::string& faultPoint = "") {
+    FerrisProcess(const std::filesystem::path& app, const std::filesystem::path& logs,
+                  const std::string& faultPoint = "", const std::vector<std::string>& options = {},
+                  const std::vector<std::pair<std::string, std::string>>& environment = {}) {
         static int counter = 0;
         log_ = logs / fmt::format("run-{}.log", ++counter);
         pid_ = fork();
@@ -126,7 +128,14 @@ public:
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
             if (!faultPoint.empty()) setenv("FERRIS_FAULT_POINT", faultPoint.c_str(), 1);
-            execl(FERRIS_SQL_BINARY, FERRIS_SQL_BINARY, "run", "--no-progress", app.c_str(), static_cast<char*>(nullptr));
+            for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
+            std::vector<std::string> words = {FERRIS_SQL_BINARY, "run", "--no-progress"};
+            words.insert(words.end(), options.begin(), options.end());
+            words.push_back(app.string());
+            std::vector<char*> argv;
+            for (auto& word : words) argv.push_back(word.data());
+            argv.push_back(nullptr);
+            execv(FERRIS_SQL_BINARY, argv.data());
             _exit(127);
         }
     }
@@ -187,7 +196,9 @@ protected:
         app_ = uniqueTopic("t").replace(1, 1, "");
     }
     void TearDown() override {
-        if (!HasFailure()) std::filesystem::remove_all(dir_);
+        // FERRIS_KEEP_TEST_DIR keeps the apps and logs of a passing test too.
+        if (!HasFailure() && std::getenv("FERRIS_KEEP_TEST_DIR") == nullptr)
+            std::filesystem::remove_all(dir_);
     }
 
     /// Input ids 1..count, spread over the partitions round-robin, ~70 bytes each.
@@ -285,10 +296,9 @@ protected:
     /// incarnation has written output: transactional, while a transaction holds output (seen
     /// before and after the kill: the killed producer's transaction stays open until the next
     /// start fences it). Returns the kills that landed so.
-    /// Before each start, `produced` grows by 5,000 new ids in `in`, so that every incarnation
-    /// has input to work on.
-    int killRepeatedly(const std::filesystem::path& app, const std::string& in, const std::string& out,
-                       int partitions, int kills, bool transactional, int& produced) {
+    /// Before each start, `beforeStart` adds input, so that every incarnation has work to do.
+    int killRepeatedly(const std::filesystem::path& app, const std::string& out, int partitions,
+                       int kills, bool transactional, const std::function<void()>& beforeStart) {
         uint64_t seed = std::random_device{}();
         std::printf("kill seed %llu\n", static_cast<unsigned long long>(seed));
         std::mt19937_64 random(seed);
@@ -297,8 +307,7 @@ protected:
         for (int attempt = 0; attempt < kills * 2 && landed < kills; ++attempt) {
             // The start aborts the killed incarnation's transaction: its markers (one per
             // partition) come first; this incarnation has written once the topic grew past them.
-            produceIds(in, partitions, produced + 1, produced + 5000);
-            produced += 5000;
+            beforeStart();
             int64_t before = probe.written() + partitions;
             FerrisProcess process(app, dir_);
             std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(random)));
@@ -397,7 +406,7 @@ TEST_F(KafkaTransactionTest, AbortedTransactionsRewindAndNothingRepeats) {
     EXPECT_EQ(ids, expected);
 }
 
-TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafkaAndStateless) {
+TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafka) {
     std::string in = uniqueTopic("in");
     createTopic(in, 1);
     auto failure = [&](const std::string& query) {
@@ -409,14 +418,217 @@ TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafkaAndStateless) {
         AppRun run = runApp(sql, dir_);
         return run.status.toString();
     };
-    EXPECT_EQ(failure(fmt::format("CREATE TABLE out AS SELECT sym, COUNT(*) AS n FROM src GROUP BY sym WITH ("
-                                  "'out.type' = 'kafka_sink', 'out.topic' = '{}', 'out.bootstrap.servers' = '{}');\n",
-                                  uniqueTopic("out"), kafkaBootstrap())),
-              "2:15: job out: not supported yet: @job_mode: transactional for a stateful query (state in a "
-              "changelog topic inside the transaction)");
     EXPECT_EQ(failure("CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = "
                       "'out.jsonl', 'out.format' = 'jsonl');\n"),
               "2:15: job out: not supported yet: @job_mode: transactional with a file_sink (exactly-once file output)");
+    std::string keyed = fmt::format(
+        "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = "
+        "'{}', "
+        "'out.bootstrap.servers' = '{}', 'state.changelog.replication.factor' = '1');\n",
+        uniqueTopic("out"), kafkaBootstrap());
+    EXPECT_EQ(failure(keyed),
+              fmt::format("5:{}: job out: 'state.changelog.replication.factor' is set but the job "
+                          "keeps no changelog "
+                          "topic: only a stateful query in @job_mode: transactional does",
+                          keyed.find("'state.changelog") + 1));
+}
+
+/// Windowed input: ids 1..count round-robin over the partitions, event time id × 10 ms, key
+/// id % 5; one-second tumbling windows hold 100 ids each.
+void produceWindowed(const std::string& topic, int partitions, int from, int to) {
+    std::vector<TestRecord> records;
+    for (int i = from; i <= to; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"k":{},"ts":{}}})", i, i % 5, int64_t{i} * 10);
+        record.partition = i % partitions;
+        records.push_back(std::move(record));
+    }
+    produce(topic, records);
+}
+
+/// The windowed app: per key and one-second window, COUNT and SUM of the ids.
+std::string windowedSql(const std::string& app, const std::string& mode, const std::string& in,
+                        const std::string& out, bool bounded, const std::string& extra = "") {
+    return fmt::format(
+        "-- @app: {}\n-- @job_mode: {}\n\n"
+        "CREATE STREAM src (id BIGINT, k BIGINT, ts BIGINT) WITH ('src.type' = 'kafka_source', "
+        "'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}', 'src.event.time.field' = 'ts'{});\n"
+        "CREATE STREAM out AS SELECT k, _window_start AS w, COUNT(*) AS n, SUM(id) AS total FROM "
+        "src GROUP BY k "
+        "WINDOW TUMBLING(1s) WITH ('out.type' = 'kafka_sink', 'out.topic' = '{}', "
+        "'out.bootstrap.servers' = '{}'{});\n",
+        app, mode, in, kafkaBootstrap(), bounded ? ", 'src.bounded' = 'latest'" : "", out,
+        kafkaBootstrap(), extra);
+}
+
+/// Checks the windowed output of ids 1..count: every (key, window) once, with the count and
+/// sum computed from the ids. Returns the windows seen more than once.
+int64_t checkWindows(const std::string& topic, int count, bool exactly) {
+    std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>>
+        expected;  // (k, w) → (n, total)
+    for (int64_t i = 1; i <= count; ++i) {
+        auto& [n, total] = expected[{i % 5, i * 10 / 1000 * 1000}];
+        ++n;
+        total += i;
+    }
+    std::map<std::pair<int64_t, int64_t>, int> seen;
+    int64_t wrong = 0;
+    for (const auto& record : consumeAll(topic)) {
+        int64_t k = 0;
+        int64_t w = 0;
+        int64_t n = 0;
+        int64_t total = 0;
+        EXPECT_EQ(std::sscanf(record.value.value_or("").c_str(),
+                              R"({"k":%ld,"w":%ld,"n":%ld,"total":%ld})", &k, &w, &n, &total),
+                  4)
+            << record.value.value_or("null");
+        ++seen[{k, w}];
+        auto found = expected.find({k, w});
+        if (found == expected.end() || found->second != std::make_pair(n, total)) {
+            if (++wrong <= 5)
+                ADD_FAILURE() << "unexpected window row " << record.value.value_or("null");
+        }
+    }
+    int64_t missing = 0;
+    int64_t repeated = 0;
+    for (const auto& [window, values] : expected) {
+        auto found = seen.find(window);
+        if (found == seen.end()) {
+            ++missing;
+        } else {
+            repeated += found->second - 1;
+        }
+    }
+    EXPECT_EQ(wrong, 0) << "window rows with wrong values";
+    EXPECT_EQ(missing, 0) << "windows lost";
+    if (exactly) {
+        EXPECT_EQ(repeated, 0) << "windows emitted twice";
+    }
+    return repeated;
+}
+
+TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopic) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 2);
+    produceWindowed(in, 2, 1, 20000);
+    std::string sql = windowedSql(app_, "transactional", in, out, /*bounded=*/false);
+    // The first run stops (SIGINT) with windows open: their state is in the changelog topic.
+    std::ofstream(dir_ / "w.sql") << sql;
+    FerrisProcess first(dir_ / "w.sql", dir_);
+    OpenTransactionProbe probe(out, 2);
+    auto until = Clock::now() + std::chrono::seconds(60);
+    // 20,000 ids close 995 windows; the stop comes once most are out.
+    while (probe.written() < 900 && Clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    first.signal(SIGINT);
+    auto stopped = first.waitFor(std::chrono::seconds(60));
+    ASSERT_TRUE(stopped.has_value()) << first.log();
+    ASSERT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0)
+        << describeStatus(*stopped) << first.log();
+
+    std::string changelog = fmt::format("ferris.{}.out.changelog", app_);
+    auto records = consumeAll(changelog);
+    ASSERT_FALSE(records.empty()) << "nothing in " << changelog;
+
+    // Without state.dir the state still comes back: from the changelog topic.
+    std::filesystem::remove_all(dir_ / ".ferris-state");
+    produceWindowed(in, 2, 20001, 30000);
+    std::ofstream(dir_ / "bounded.sql")
+        << windowedSql(app_, "transactional", in, out, /*bounded=*/true);
+    FerrisProcess second(dir_ / "bounded.sql", dir_);
+    auto ended = second.waitFor(std::chrono::seconds(120));
+    ASSERT_TRUE(ended.has_value()) << second.log();
+    ASSERT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 0)
+        << describeStatus(*ended) << second.log();
+    EXPECT_NE(second.log().find("state entries from changelog topic " + changelog),
+              std::string::npos)
+        << second.log();
+    checkWindows(out, 30000, /*exactly=*/true);
+
+    // A different query over the same state is refused, naming the difference.
+    std::string other = windowedSql(app_, "transactional", in, out, /*bounded=*/true);
+    other.replace(other.find("TUMBLING(1s)"), 12, "TUMBLING(2s)");
+    std::filesystem::remove_all(dir_ / ".ferris-state");
+    std::ofstream(dir_ / "other.sql") << other;
+    FerrisProcess third(dir_ / "other.sql", dir_);
+    auto refused = third.waitFor(std::chrono::seconds(60));
+    ASSERT_TRUE(refused.has_value()) << third.log();
+    EXPECT_TRUE(WIFEXITED(*refused) && WEXITSTATUS(*refused) == 1) << describeStatus(*refused);
+    EXPECT_NE(third.log().find("was written by a different query"), std::string::npos)
+        << third.log();
+
+    // --reset-state erases it (a tombstone for every key), and the new query runs on from
+    // there: what is left is its own state after the end of its (empty) input — the
+    // aggregation's counters ("m") and the job's entries (store ffffffff) — no window group.
+    FerrisProcess reset(dir_ / "other.sql", dir_, "", {"--reset-state", "out"});
+    auto resetEnded = reset.waitFor(std::chrono::seconds(60));
+    ASSERT_TRUE(resetEnded.has_value()) << reset.log();
+    EXPECT_TRUE(WIFEXITED(*resetEnded) && WEXITSTATUS(*resetEnded) == 0)
+        << describeStatus(*resetEnded) << reset.log();
+    EXPECT_NE(reset.log().find("--reset-state: erased"), std::string::npos) << reset.log();
+    std::map<std::string, bool> live;
+    for (const auto& record : consumeAll(changelog))
+        live[record.key.value_or("")] = record.value.has_value();
+    std::set<std::string> left;
+    for (const auto& [key, isLive] : live) {
+        if (!isLive) continue;
+        std::string hex;
+        for (unsigned char c : key.substr(0, 4)) hex += fmt::format("{:02x}", c);
+        left.insert(hex + ":" + key.substr(4));
+    }
+    EXPECT_EQ(left, (std::set<std::string>{"00000000:m", "ffffffff:fingerprint", "ffffffff:job",
+                                           "ffffffff:partitions", "ffffffff:watermark"}));
+    // The fingerprint is the new query's now: it starts without --reset-state.
+    FerrisProcess again(dir_ / "other.sql", dir_);
+    auto againEnded = again.waitFor(std::chrono::seconds(60));
+    ASSERT_TRUE(againEnded.has_value()) << again.log();
+    EXPECT_TRUE(WIFEXITED(*againEnded) && WEXITSTATUS(*againEnded) == 0)
+        << describeStatus(*againEnded) << again.log();
+}
+
+TEST_F(KafkaTransactionTest, AbortedTransactionsOfAWindowedAggregationRestoreItsState) {
+    // Every third transaction is aborted: each time the state of the last commit is read
+    // back from the changelog topic and the input read again from the last committed offsets.
+    constexpr int kRecords = 30000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 2);
+    createTopic(out, 2);
+    produceWindowed(in, 2, 1, kRecords);
+    std::ofstream(dir_ / "bounded.sql")
+        << windowedSql(app_, "transactional", in, out, /*bounded=*/true,
+                       ", 'batch.size' = '500', 'commit.interval' = '0'");
+    FerrisProcess run(dir_ / "bounded.sql", dir_, "", {}, {{"FERRIS_FAULT_ABORT", "3"}});
+    auto ended = run.waitFor(std::chrono::seconds(180));
+    ASSERT_TRUE(ended.has_value()) << run.log();
+    ASSERT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 0)
+        << describeStatus(*ended) << run.log();
+    std::string log = run.log();
+    size_t aborts = 0;
+    for (size_t at = log.find("aborted by FERRIS_FAULT_ABORT"); at != std::string::npos;
+         at = log.find("aborted by FERRIS_FAULT_ABORT", at + 1)) {
+        ++aborts;
+    }
+    EXPECT_GE(aborts, 10u) << log;
+    EXPECT_NE(log.find("state entries from changelog topic"), std::string::npos) << log;
+    checkWindows(out, kRecords, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, AChangelogTopicThatIsNotCompactedIsRefused) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    createTopic(fmt::format("ferris.{}.out.changelog", app_), 1);
+    AppRun run = runApp(windowedSql(app_, "transactional", in, out, /*bounded=*/true), dir_);
+    EXPECT_EQ(run.status.toString(), fmt::format("job out: changelog topic ferris.{}.out.changelog "
+                                                 "has cleanup.policy=delete: a changelog "
+                                                 "must be compacted, or old state is deleted by "
+                                                 "age; set cleanup.policy=compact on the topic",
+                                                 app_));
 }
 
 TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactlyOnce) {
@@ -424,10 +636,39 @@ TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactl
     auto [in, out] = topicsWithIds(4, kRecords);
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
     int produced = kRecords;
-    int landed = killRepeatedly(app, in, out, 4, 20, /*transactional=*/true, produced);
+    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true, [&] {
+        produceIds(in, 4, produced + 1, produced + 5000);
+        produced += 5000;
+    });
     EXPECT_EQ(landed, 20) << "kills that landed while a transaction held output";
     finish(in, out, "transactional");
     checkIds(readIds(out), produced, /*exactly=*/true);
+}
+
+TEST_F(KafkaTransactionTest, AWindowedAggregationSigkilledTwentyTimesEmitsEveryWindowOnceAndExact) {
+    constexpr int kRecords = 200000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 4);
+    createTopic(out, 4);
+    produceWindowed(in, 4, 1, kRecords);
+    auto app = dir_ / "app.sql";
+    std::ofstream(app) << windowedSql(app_, "transactional", in, out, /*bounded=*/false,
+                                      ", 'batch.size' = '200'");
+    int produced = kRecords;
+    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true, [&] {
+        produceWindowed(in, 4, produced + 1, produced + 5000);
+        produced += 5000;
+    });
+    EXPECT_EQ(landed, 20) << "kills that landed while a transaction held output";
+    std::ofstream(dir_ / "bounded.sql")
+        << windowedSql(app_, "transactional", in, out, /*bounded=*/true, ", 'batch.size' = '200'");
+    FerrisProcess last(dir_ / "bounded.sql", dir_);
+    auto status = last.waitFor(std::chrono::seconds(180));
+    ASSERT_TRUE(status.has_value()) << "the bounded run did not end\n" << last.log();
+    ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << "\n"
+                                                                 << last.log();
+    checkWindows(out, produced, /*exactly=*/true);
 }
 
 TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
@@ -436,7 +677,10 @@ TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
     auto app = writeApp(in, out, "simple", /*bounded=*/false, ", 'batch.size' = '200', 'commit.interval' = '100ms'");
     // Simple mode writes no transactions: each kill comes once the incarnation has written.
     int produced = kRecords;
-    int landed = killRepeatedly(app, in, out, 4, 20, /*transactional=*/false, produced);
+    int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/false, [&] {
+        produceIds(in, 4, produced + 1, produced + 5000);
+        produced += 5000;
+    });
     EXPECT_EQ(landed, 20);
     finish(in, out, "simple");
     int64_t duplicates = checkIds(readIds(out), produced, /*exactly=*/false);

@@ -1,5 +1,6 @@
 // The on-disk formats of checkpoints (src/state/): CRC-32C, the CRC-framed records of state
-// files, the MANIFEST's JSON, state-file names, and the state fingerprint.
+// files, the MANIFEST's JSON, state-file names, the state fingerprint, and the records of a
+// transactional job's changelog topic.
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "state/changelog_record.h"
 #include "state/crc32c.h"
 #include "state/manifest.h"
 #include "state/state_file.h"
@@ -293,6 +295,38 @@ TEST(StateFingerprintTest, DescribeDifferenceNamesTheFirstDifference) {
               "the query has 2 more stateful operators, the first being `join(INT)`");
     EXPECT_EQ(StateFingerprint::describeDifference(checkpoint, shorter),
               "the checkpoint has 1 more stateful operator, the first being `lag(DOUBLE)`");
+}
+
+TEST(ChangelogRecordTest, KeysAreTheBigEndianStoreIdThenTheEntryKey) {
+    std::string key;
+    changelog::appendKey(0x01020304u, std::string_view("g\0k", 3), key);
+    EXPECT_EQ(key, bytes({1, 2, 3, 4, 'g', 0, 'k'}));
+    key.clear();
+    changelog::appendKey(changelog::kMetaStore, "watermark", key);
+    EXPECT_EQ(key, bytes({0xFF, 0xFF, 0xFF, 0xFF}) + "watermark");
+}
+
+TEST(ChangelogRecordTest, AnEmptyValueIsNoTombstone) {
+    std::string value;
+    changelog::appendValue("", value);
+    EXPECT_EQ(value, bytes({1}));
+    std::string key = bytes({0, 0, 0, 7}) + "m";
+    auto put = changelog::decode(key, std::string_view(value));
+    ASSERT_TRUE(put.has_value());
+    EXPECT_EQ(put->store, 7u);
+    EXPECT_EQ(put->key, "m");
+    ASSERT_TRUE(put->value.has_value());
+    EXPECT_EQ(*put->value, "");
+    auto erase = changelog::decode(key, std::nullopt);
+    ASSERT_TRUE(erase.has_value());
+    EXPECT_FALSE(erase->value.has_value());
+}
+
+TEST(ChangelogRecordTest, ForeignRecordsAreRefused) {
+    EXPECT_FALSE(changelog::decode("abc", std::nullopt).has_value());  // no store id
+    std::string key = bytes({0, 0, 0, 1});
+    EXPECT_FALSE(changelog::decode(key, std::string_view("x")).has_value());  // no tag
+    EXPECT_FALSE(changelog::decode(key, std::string_view()).has_value());     // an empty value
 }
 
 }  // namespace
