@@ -11,14 +11,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "kafka_test_util.h"
 
@@ -150,7 +154,7 @@ std::vector<TestRecord> idRecords(int from, int to) {
     for (int id = from; id <= to; ++id) {
         TestRecord record;
         record.key = fmt::format("k{}", id % 13);
-        record.value = fmt::format(R"({{"id":{}}})", id);
+        record.value = fmt::format(R"({{"id":{},"k":{}}})", id, id % 13);
         records.push_back(std::move(record));
     }
     return records;
@@ -187,29 +191,37 @@ std::string relayApp(const std::string& in, const std::string& out, const std::s
         in, out, bootstrap, sinkKeys);
 }
 
-TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
+/// Runs the app `makeApp(in, out, bootstrap)` on a broker of its own (2 partitions in and out):
+/// 20,000 records before it starts, the broker killed once the job read 2,000, restarted
+/// once its clients reported it gone, then 2,000 more records. Waits until `complete` holds
+/// for the output (read_committed) and returns it; the job must not end by itself and stops
+/// cleanly. Ids 1..kRestartAll.
+constexpr int kRestartAll = 22000;
+std::vector<TestRecord> throughABrokerRestart(
+    const std::function<std::string(const std::string&, const std::string&, const std::string&)>&
+        makeApp,
+    const std::function<bool(const std::vector<TestRecord>&)>& complete) {
+    std::vector<TestRecord> output;
     OwnBroker broker;
-    ASSERT_GT(broker.port(), 0) << "no free port on 127.0.0.1";
+    EXPECT_GT(broker.port(), 0) << "no free port on 127.0.0.1";
     CommandResult started = broker.script("start");
-    ASSERT_EQ(started.exitCode, 0) << "scripts/kafka.sh start failed: " << started.output;
-    ASSERT_EQ(started.output, broker.address());
+    EXPECT_EQ(started.exitCode, 0) << "scripts/kafka.sh start failed: " << started.output;
+    EXPECT_EQ(started.output, broker.address());
+    if (::testing::Test::HasFailure()) return output;
     const std::string bootstrap = broker.address();
 
     const std::string in = uniqueTopic("restart-in");
     const std::string out = uniqueTopic("restart-out");
     createTopic(in, 2, {}, bootstrap);
     createTopic(out, 2, {}, bootstrap);
-    ASSERT_FALSE(::testing::Test::HasFailure());
-
     constexpr int kBeforeCrash = 20000;  // produced before the job starts
     constexpr int kCrashAfter = 2000;    // records the job has read when the broker is killed
-    constexpr int kAll = 22000;          // the rest is produced after the restart
     produce(in, idRecords(1, kBeforeCrash), bootstrap);
-    ASSERT_FALSE(::testing::Test::HasFailure());
+    if (::testing::Test::HasFailure()) return output;
 
     TempDir dir("ferris-kafka-restart");
-    std::string sql = relayApp(in, out, bootstrap);
-    JobThread job(sql, dir.path(), R"(ferris_records_in_total{job="out",source="src"})");
+    JobThread job(makeApp(in, out, bootstrap), dir.path(),
+                  R"(ferris_records_in_total{job="out",source="src"})");
 
     // Waits for `condition` until the deadline; false if the job ended (it must not) or time ran
     // out.
@@ -227,52 +239,111 @@ TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
                            : std::string("timed out");
     };
 
-    ASSERT_TRUE(waitFor([&] { return job.recordsIn() >= kCrashAfter; }, std::chrono::seconds(120)))
-        << "the job did not read " << kCrashAfter << " records: " << failedJob();
+    if (!waitFor([&] { return job.recordsIn() >= kCrashAfter; }, std::chrono::seconds(120))) {
+        ADD_FAILURE() << "the job did not read " << kCrashAfter << " records: " << failedJob();
+        return output;
+    }
     int64_t errorsBefore = job.clientErrors();
     CommandResult killed = broker.script("kill");
-    ASSERT_EQ(killed.exitCode, 0) << killed.output;
+    EXPECT_EQ(killed.exitCode, 0) << killed.output;
     int64_t readBeforeCrash = job.recordsIn();
-    EXPECT_LT(readBeforeCrash, kAll);
+    EXPECT_LT(readBeforeCrash, kRestartAll);
     std::cout << "the broker was killed after the job had read " << readBeforeCrash << " of "
               << kBeforeCrash << " records" << std::endl;
 
     // The broker stays away until the job's clients have reported it gone (they keep polling,
     // producing and committing against it meanwhile), then until their next report.
-    ASSERT_TRUE(waitFor([&] { return job.clientErrors() >= errorsBefore + 2; }, std::chrono::seconds(60)))
-        << "the job's clients did not report the broker down: " << failedJob();
-    ASSERT_FALSE(job.ended()) << "the job ended while the broker was down: "
+    if (!waitFor([&] { return job.clientErrors() >= errorsBefore + 2; },
+                 std::chrono::seconds(60))) {
+        ADD_FAILURE() << "the job's clients did not report the broker down: " << failedJob();
+        return output;
+    }
+    EXPECT_FALSE(job.ended()) << "the job ended while the broker was down: "
                               << job.result().status.toString();
     CommandResult restarted = broker.script("start --keep-data");
-    ASSERT_EQ(restarted.exitCode, 0) << "restarting the broker failed: " << restarted.output;
-    ASSERT_EQ(restarted.output, bootstrap);  // same port: the job's clients reconnect by themselves
+    EXPECT_EQ(restarted.exitCode, 0) << "restarting the broker failed: " << restarted.output;
+    EXPECT_EQ(restarted.output, bootstrap);  // same port: the job's clients reconnect by themselves
+    if (::testing::Test::HasFailure()) return output;
 
-    produce(in, idRecords(kBeforeCrash + 1, kAll), bootstrap);
-    ASSERT_FALSE(::testing::Test::HasFailure());
-
-    std::set<std::string> expected;
-    for (int id = 1; id <= kAll; ++id) expected.insert(fmt::format(R"({{"id":{}}})", id));
-    std::set<std::string> distinct;
-    size_t outputRecords = 0;
-    bool complete = waitFor(
+    produce(in, idRecords(kBeforeCrash + 1, kRestartAll), bootstrap);
+    bool done = waitFor(
         [&] {
-            auto output = consumeAll(out, bootstrap);
-            outputRecords = output.size();
-            distinct.clear();
-            for (const auto& record : output) distinct.insert(record.value.value_or("<null>"));
-            return distinct.size() >= expected.size();
+            output = consumeAll(out, bootstrap);
+            return complete(output);
         },
         std::chrono::seconds(240));
-    EXPECT_TRUE(complete) << "output holds " << distinct.size() << " of " << expected.size()
-                          << " distinct records: " << failedJob();
-    ASSERT_FALSE(job.ended()) << "the job ended by itself: " << job.result().status.toString();
-    EXPECT_EQ(distinct, expected);  // every input, nothing else (repeats allowed)
-    EXPECT_GE(outputRecords, expected.size());
+    EXPECT_TRUE(done) << "the output is not complete (" << output.size()
+                      << " records): " << failedJob();
+    EXPECT_FALSE(job.ended()) << "the job ended by itself: " << job.result().status.toString();
 
     job.stopAndJoin();
     AppRun run = job.result();
     EXPECT_TRUE(run.status.isOk()) << run.status.toString();
-    EXPECT_GE(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"), kAll);
+    EXPECT_GE(metricValue(run.metrics, R"(ferris_records_in_total{job="out",source="src"})"),
+              kRestartAll);
+    return output;
+}
+
+TEST(KafkaRestartTest, JobSurvivesABrokerRestartAndLosesNothing) {
+    std::set<std::string> expected;
+    for (int id = 1; id <= kRestartAll; ++id) expected.insert(fmt::format(R"({{"id":{}}})", id));
+    std::set<std::string> distinct;
+    auto output = throughABrokerRestart(
+        [](const std::string& in, const std::string& out, const std::string& bootstrap) {
+            return relayApp(in, out, bootstrap);
+        },
+        [&](const std::vector<TestRecord>& records) {
+            distinct.clear();
+            for (const auto& record : records) distinct.insert(record.value.value_or("<null>"));
+            return distinct.size() >= expected.size();
+        });
+    EXPECT_EQ(distinct, expected);  // every input, nothing else (repeats allowed)
+    EXPECT_GE(output.size(), expected.size());
+}
+
+TEST(KafkaRestartTest, ATransactionalAggregationSurvivesABrokerRestartExactlyOnce) {
+    // A running count per key (13 keys) in transactions with its state in the changelog
+    // topic: each key's rows hold n = 1, 2, … its record count, each exactly once.
+    std::map<int64_t, int64_t> counts;
+    for (int id = 1; id <= kRestartAll; ++id) ++counts[id % 13];
+    std::map<int64_t, std::vector<int64_t>> rows;
+    auto readRows = [&](const std::vector<TestRecord>& records) {
+        rows.clear();
+        size_t total = 0;
+        for (const auto& record : records) {
+            long long k = -1;
+            long long n = -1;
+            if (std::sscanf(record.value.value_or("").c_str(), R"({"k":%lld,"n":%lld})", &k, &n) ==
+                2) {
+                rows[k].push_back(n);
+                ++total;
+            }
+        }
+        return total;
+    };
+    auto output = throughABrokerRestart(
+        [](const std::string& in, const std::string& out, const std::string& bootstrap) {
+            return fmt::format(
+                "-- @app: restart_txn\n-- @job_mode: transactional\n\n"
+                "CREATE STREAM src (id BIGINT, k BIGINT) WITH ('src.type' = 'kafka_source', "
+                "'src.topic' = '{0}', "
+                "'src.bootstrap.servers' = '{2}');\n"
+                "CREATE TABLE out AS SELECT k, COUNT(*) AS n FROM src GROUP BY k WITH ('out.type' "
+                "= 'kafka_sink', "
+                "'out.topic' = '{1}', 'out.bootstrap.servers' = '{2}', 'batch.size' = '100', "
+                "'commit.interval' = '200ms');\n",
+                in, out, bootstrap);
+        },
+        [&](const std::vector<TestRecord>& records) {
+            return readRows(records) >= static_cast<size_t>(kRestartAll);
+        });
+    readRows(output);
+    std::map<int64_t, std::vector<int64_t>> expected;
+    for (const auto& [k, count] : counts) {
+        for (int64_t n = 1; n <= count; ++n) expected[k].push_back(n);
+    }
+    for (auto& [k, values] : rows) std::sort(values.begin(), values.end());
+    EXPECT_EQ(rows, expected);
 }
 
 TEST(KafkaRestartTest, AStopWhileTheBrokerIsDownEndsPromptlyAndTheRerunLosesNothing) {
