@@ -44,10 +44,9 @@ void faultPoint(std::string_view point) {
 }
 
 bool faultAbort() {
-    static const long long every = [] {
-        const char* value = std::getenv("FERRIS_FAULT_ABORT");
-        return value == nullptr ? 0LL : std::max(0LL, std::atoll(value));
-    }();
+    // Read at each commit (a few a second), so that a test can set it for one in-process run.
+    const char* value = std::getenv("FERRIS_FAULT_ABORT");
+    long long every = value == nullptr ? 0LL : std::max(0LL, std::atoll(value));
     static std::atomic<long long> commits{0};
     return every > 0 && (commits.fetch_add(1) + 1) % every == 0;
 }

@@ -15,7 +15,8 @@ void faultPoint(std::string_view point);
 
 /// Test hook: `FERRIS_FAULT_ABORT=<n>` makes every n-th transaction commit of a transactional
 /// job an abort instead, as an abortable error would (the job rewinds its input and restores
-/// its state). True when this call's commit is to be aborted. Unset, always false.
+/// its state). True when this call's commit is to be aborted. Unset, always false. Read at
+/// each call.
 bool faultAbort();
 
 }  // namespace ferris

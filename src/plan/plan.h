@@ -27,6 +27,18 @@ struct Property {
 class PropertyList {
 public:
     void add(Property property) { entries_.push_back(std::move(property)); }
+    /// Gives `key` the value `value`: every entry of that key, or a new one.
+    void set(std::string_view key, std::string value) {
+        bool found = false;
+        for (auto& entry : entries_) {
+            if (entry.key == key) {
+                entry.value = value;
+                found = true;
+            }
+        }
+        if (!found)
+            entries_.push_back(Property{std::string(key), std::move(value), std::string(key), {}});
+    }
     const std::vector<Property>& entries() const { return entries_; }
     const Property* find(std::string_view key) const;
     std::string get(std::string_view key, std::string_view fallback = "") const;

@@ -1,12 +1,14 @@
 #include "runtime/failure_handler.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
 
 #include "codec/encoder.h"
 #include "common/base64.h"
 #include "common/log.h"
+#include "types/number_text.h"
 
 namespace ferris::runtime {
 
@@ -64,7 +66,26 @@ void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string
     out.data += key;
     record.keyEnd = static_cast<uint32_t>(out.data.size());
     record.headerBegin = static_cast<uint32_t>(out.headers.size());
-    for (const auto& header : headers) out.headers.push_back({header.key, header.value, header.valueIsNull});
+    // A record read back from a DLQ (a replay) carries the ferris.* headers of its first
+    // failure: it keeps its origin, and its retries count up (§1.4.1).
+    std::string_view originTopic = sourceTopic_;
+    std::optional<std::string_view> originPartition;
+    std::optional<std::string_view> originOffset;
+    int64_t retries = 0;
+    for (const auto& header : headers) {
+        if (!header.key.starts_with("ferris.")) {
+            out.headers.push_back({header.key, header.value, header.valueIsNull});
+        } else if (header.key == "ferris.retries") {
+            int64_t previous = 0;
+            if (types::parseInt64(header.value, previous)) retries = previous + 1;
+        } else if (header.key == "ferris.source.topic") {
+            originTopic = header.value;
+        } else if (header.key == "ferris.source.partition") {
+            originPartition = header.value;
+        } else if (header.key == "ferris.source.offset") {
+            originOffset = header.value;
+        }
+    }
     auto add = [&](std::string_view name, std::string text) {
         out.ownedText.push_back(std::move(text));
         out.headers.push_back({name, out.ownedText.back(), false});
@@ -72,13 +93,16 @@ void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string
     add("ferris.error", std::string(error));
     add("ferris.error.kind", std::string(errorCodeName(code)));
     add("ferris.job", job_);
-    add("ferris.source.topic", sourceTopic_);
-    if (hasPosition) {
+    add("ferris.source.topic", std::string(originTopic));
+    if (originPartition && originOffset) {
+        add("ferris.source.partition", std::string(*originPartition));
+        add("ferris.source.offset", std::string(*originOffset));
+    } else if (hasPosition) {
         add("ferris.source.partition", std::to_string(partition));
         add("ferris.source.offset", std::to_string(offset));
     }
     add("ferris.time", std::to_string(clock_.nowMicros() / 1000));
-    add("ferris.retries", "0");
+    add("ferris.retries", std::to_string(retries));
     record.headerEnd = static_cast<uint32_t>(out.headers.size());
     out.records.push_back(record);
     ++out.rows;

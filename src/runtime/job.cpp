@@ -778,6 +778,51 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
     return Status::ok();
 }
 
+Status Job::resendFailedOutput() {
+    if (!records_) return Status::ok();  // only record sinks (Kafka) report failed deliveries
+    encoded_.clear();
+    size_t kept = 0;
+    for (size_t i = 0; i < raw_.records.size(); ++i) {
+        const auto& record = raw_.records[i];
+        bool output = false;
+        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+            const auto& header = raw_.headers[h];
+            output |= header.key == "ferris.error.kind" &&
+                      header.value == errorCodeName(ErrorCode::kDeliveryFailed);
+        }
+        if (!output) {
+            raw_.records[kept++] = record;
+            continue;
+        }
+        connectors::EncodedRecord out;
+        out.valueBegin = static_cast<uint32_t>(encoded_.data.size());
+        encoded_.data += record.value;
+        out.valueEnd = static_cast<uint32_t>(encoded_.data.size());
+        out.valueIsNull = record.valueIsNull;
+        out.hasKey = record.hasKey;
+        out.keyBegin = static_cast<uint32_t>(encoded_.data.size());
+        encoded_.data += record.key;
+        out.keyEnd = static_cast<uint32_t>(encoded_.data.size());
+        out.headerBegin = static_cast<uint32_t>(encoded_.headers.size());
+        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+            const auto& header = raw_.headers[h];
+            if (!header.key.starts_with("ferris.")) {
+                encoded_.headers.push_back({header.key, header.value, header.valueIsNull});
+            }
+        }
+        out.headerEnd = static_cast<uint32_t>(encoded_.headers.size());
+        encoded_.records.push_back(out);
+        ++encoded_.rows;
+    }
+    raw_.records.resize(kept);
+    if (encoded_.records.empty()) return Status::ok();
+    auto resent = static_cast<int64_t>(encoded_.records.size());
+    FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
+    metrics_.recordsIn.fetch_add(resent, std::memory_order_relaxed);
+    metrics_.recordsOut.fetch_add(resent, std::memory_order_relaxed);
+    return Status::ok();
+}
+
 Status Job::checkMemory(const Batch& batch) {
     size_t state = 0;
     if (stateful_) {
@@ -860,8 +905,10 @@ Result<bool> Job::commitTransaction() {
         if (++consecutiveAborts_ >= kMaxConsecutiveAborts) {
             return status.withContext(fmt::format("{} transactions aborted in a row, the last", consecutiveAborts_));
         }
-        // Its records are read and written again, over the state of the last commit.
+        // Its records are read and written again, over the state (and the SQL-defined
+        // metrics) of the last commit.
         if (changelog_) FERRIS_RETURN_IF_ERROR(restoreChangelog());
+        if (sqlMetrics_) sqlMetrics_->restore(committedMetrics_);
         FERRIS_RETURN_IF_ERROR(source_->rewind());
         return false;
     }
@@ -871,6 +918,7 @@ Result<bool> Job::commitTransaction() {
     if (!offsets.next.empty()) consecutiveAborts_ = 0;
     faultPoint("in_commit");
     source_->transactionCommitted();
+    if (sqlMetrics_) committedMetrics_ = sqlMetrics_->snapshot();
     metrics_.transactionsCommitted.fetch_add(1, std::memory_order_relaxed);
     // The checkpoint keeps what a rerun needs beyond the group's offsets: a bounded source's
     // end offsets (its positions are not used).
@@ -1179,6 +1227,11 @@ Result<bool> Job::step() {
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
     idle_ = count == 0;
+    if (count > 0 && replay_) {
+        Status resent = resendFailedOutput();
+        if (!resent.isOk()) return fail(resent);
+        count = raw_.records.size();
+    }
     updateLag(environment_.clock->nowMicros());
     if (count > 0) {
         int64_t now = environment_.clock->nowMicros();

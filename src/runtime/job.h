@@ -89,6 +89,10 @@ public:
     void setState(JobState state) { state_ = state; }
     /// Whether start() resumed from a checkpoint.
     bool resumed() const { return resumed_; }
+    /// DLQ replay (the server's POST /jobs/{name}/dlq/replay): the source reads the job's DLQ
+    /// topic. A record that failed as output (ferris.error.kind delivery_failed) holds encoded
+    /// output: it goes to the sink as it is; the others are decoded as input. Before start().
+    void setReplay() { replay_ = true; }
     /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
     std::filesystem::path stateDirectory() const {
         return checkpoints_ ? checkpoints_->directory() : std::filesystem::path();
@@ -133,6 +137,9 @@ private:
     /// Time moved without rows (job clock, idleness, end of input): stateful operators emit
     /// what became due.
     Status advanceTime(int64_t now);
+    /// Replay: writes the polled records that failed as output to the sink as they are
+    /// (their ferris.* headers dropped) and leaves the others in raw_.
+    Status resendFailedOutput();
     /// Checks the job's state and batch against max.memory.mb; publishes state metrics.
     Status checkMemory(const types::Batch& batch);
     /// Flushes and commits at the end of the input. False: a transactional job's last
@@ -219,6 +226,10 @@ private:
     WatermarkTracker initialWatermarks_;  ///< the tracker as a job without state starts it
     bool resetState_ = false;             ///< --reset-state: the changelog is erased at start
     bool changelogDescribed_ = false;     ///< this run wrote the fingerprint and partitions
+    bool replay_ = false;                 ///< setReplay()
+    /// Transactional jobs: the SQL-defined metrics as of the last commit, restored when a
+    /// transaction is aborted.
+    SqlMetrics::Snapshot committedMetrics_;
 };
 
 }  // namespace ferris::runtime

@@ -155,4 +155,25 @@ void SqlMetrics::collect(const std::string& job, std::vector<MetricSample>& out)
     }
 }
 
+SqlMetrics::Snapshot SqlMetrics::snapshot() const {
+    Snapshot out;
+    out.reserve(metrics_.size());
+    for (const auto& metric : metrics_) {
+        std::lock_guard lock(metric->mutex);
+        out.push_back(metric->series);
+    }
+    return out;
+}
+
+void SqlMetrics::restore(const Snapshot& snapshot) {
+    for (size_t i = 0; i < metrics_.size(); ++i) {
+        std::lock_guard lock(metrics_[i]->mutex);
+        if (i < snapshot.size()) {
+            metrics_[i]->series = snapshot[i];
+        } else {
+            metrics_[i]->series.clear();  // before the first commit: nothing counted
+        }
+    }
+}
+
 }  // namespace ferris::runtime

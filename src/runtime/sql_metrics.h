@@ -27,7 +27,6 @@ public:
     void collect(const std::string& job, std::vector<MetricSample>& out) const;
     bool empty() const { return metrics_.empty(); }
 
-private:
     struct Series {
         std::vector<std::string> labelValues;
         double value = 0;                 ///< counter: rows; gauge: last value
@@ -35,6 +34,15 @@ private:
         double sum = 0;
         int64_t count = 0;
     };
+    /// Every metric's series at one moment.
+    using Snapshot = std::vector<std::unordered_map<std::string, Series>>;
+    /// The series now (a transactional job's, at each commit).
+    Snapshot snapshot() const;
+    /// Goes back to a snapshot: an aborted transaction's rows are read again and observed
+    /// again, so what they counted is taken back.
+    void restore(const Snapshot& snapshot);
+
+private:
     struct Metric {
         plan::JobPlan::Metric spec;
         expr::CompiledExprPtr condition;

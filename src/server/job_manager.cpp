@@ -61,6 +61,94 @@ void JobManager::watch() {
     }
 }
 
+Result<ReplayResult> JobManager::replayDlq(const std::string& name) {
+    auto host = find(name);
+    if (!host) return Status::user(ErrorCode::kNotFound, fmt::format("no job named {}", name));
+    std::shared_ptr<App> app;
+    {
+        std::lock_guard lock(mutex_);
+        auto found = apps_.find(host->app());
+        if (found != apps_.end()) app = found->second;
+    }
+    auto running = host->job();
+    if (!app || !running) return Status::internal(fmt::format("job {} has no app", name));
+    const runtime::JobConfig& config = running->config();
+    if (config.dlqTopic.empty()) {
+        if (!config.dlqPath.empty()) {
+            return Status::notSupported(
+                fmt::format("replaying job {}'s DLQ file {} (a DLQ topic, 'dlq.topic', replays)",
+                            name, config.dlqPath));
+        }
+        return Status::user(
+            ErrorCode::kConfigError,
+            fmt::format("job {} has no DLQ topic to replay (set 'failure_strategy' = 'send_to_dlq' "
+                        "and 'dlq.topic')",
+                        name));
+    }
+    if (running->metrics().stateful) {
+        return Status::notSupported(
+            fmt::format("replaying the DLQ of job {}: a stateful query's records would need the "
+                        "job's own state",
+                        name));
+    }
+    const plan::JobPlan& jobPlan = running->plan();
+    if (!connectors::isKafkaDecl(running->sourceDecl())) {
+        return Status::notSupported(
+            fmt::format("replaying the DLQ of job {}, whose source is no Kafka topic", name));
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (std::find(replaying_.begin(), replaying_.end(), name) != replaying_.end()) {
+            return Status::user(ErrorCode::kConflict,
+                                fmt::format("a replay of job {}'s DLQ is running", name));
+        }
+        replaying_.push_back(name);
+    }
+    struct Unmark {
+        JobManager& manager;
+        std::string name;
+        ~Unmark() {
+            std::lock_guard lock(manager.mutex_);
+            std::erase(manager.replaying_, name);
+        }
+    } unmark{*this, name};
+
+    // The app with the job's source reading the DLQ topic to its end now; the copy of the job
+    // is named <job>.dlq-replay, so its group is ferris.<app>.<job>.dlq-replay (and its
+    // transactional.id that plus the instance id).
+    plan::AppPlan replayApp = *app->plan;
+    plan::JobPlan replayPlan = jobPlan;
+    replayPlan.name = name + ".dlq-replay";
+    for (auto& source : replayApp.sources) {
+        if (source.name != jobPlan.source.source) continue;
+        source.properties.set("topic", config.dlqTopic);
+        source.properties.set("bounded", "latest");
+    }
+    std::vector<Status> errors;
+    auto built = runtime::Job::create(replayApp, replayPlan, app->environment, errors);
+    if (!built.isOk()) return errors.empty() ? built.status() : errors.front();
+    auto job = std::move(built).value();
+    job->setReplay();
+    // Where the last replay stopped is the group's committed offsets; a checkpoint would hold
+    // the previous replay's end offsets.
+    FERRIS_RETURN_IF_ERROR(job->openState(/*reset=*/true));
+    Status status = job->start();
+    std::atomic<bool> stop{stopping_.load()};
+    if (status.isOk()) status = job->run(stop);
+    Status closed = job->close();
+    if (status.isOk()) status = closed;
+    FERRIS_RETURN_IF_ERROR(status);
+    const auto& metrics = job->metrics();
+    ReplayResult result;
+    result.replayed = metrics.recordsIn.load();
+    result.written = metrics.recordsOut.load();
+    result.failedAgain = metrics.dlqRecords.load();
+    result.filtered = std::max<int64_t>(result.replayed - result.written - result.failedAgain, 0);
+    FERRIS_LOG_INFO(name, "DLQ replay: {} records read from {}, {} written, {} back in the DLQ",
+                    result.replayed, config.dlqTopic, result.written, result.failedAgain);
+    return result;
+}
+
 DeployResult JobManager::deploy(const DeployRequest& request) {
     DeployResult result;
     auto parsed = sql::parseApp(request.sql);

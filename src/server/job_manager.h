@@ -47,6 +47,14 @@ struct DeployResult {
     bool ok() const { return errors.empty(); }
 };
 
+/// What a DLQ replay did.
+struct ReplayResult {
+    int64_t replayed = 0;     ///< DLQ records read
+    int64_t written = 0;      ///< records written to the job's sink
+    int64_t failedAgain = 0;  ///< records that went back to the DLQ (retries + 1)
+    int64_t filtered = 0;     ///< records the query's WHERE left out
+};
+
 /// The jobs of a `ferris-sql-multi` server: deploys apps all or nothing, keeps one JobHost
 /// per job (unique names across apps, at most maxJobs), and watches for stalled batches.
 class JobManager {
@@ -62,6 +70,12 @@ public:
     std::shared_ptr<JobHost> findTable(const std::string& table) const;
     /// Stops the job (gracefully) and forgets it; its checkpoint stays in its state directory.
     Status remove(const std::string& name);
+    /// Re-processes the records of job `name`'s DLQ topic (POST /jobs/{name}/dlq/replay): a
+    /// bounded copy of the job whose source reads the DLQ topic from where the last replay
+    /// stopped (group `ferris.<app>.<job>.dlq-replay`) to its end now, decoding the original
+    /// bytes; records that fail again go back to the DLQ with `ferris.retries` + 1, records
+    /// that failed as output are written to the sink as they are. Returns when it is done.
+    Result<ReplayResult> replayDlq(const std::string& name);
     /// Stops every job gracefully (SIGTERM); each commits.
     void stopAll();
     const ManagerOptions& options() const { return options_; }
@@ -88,6 +102,7 @@ private:
     std::vector<std::shared_ptr<JobHost>> jobs_;
     std::map<std::string, std::shared_ptr<App>> apps_;
     std::vector<std::string> reservedNames_;  ///< job names held by deploys in progress
+    std::vector<std::string> replaying_;      ///< jobs whose DLQ a replay reads now
     std::atomic<bool> ready_{false};
     std::atomic<bool> stopping_{false};
     std::mutex watchMutex_;

@@ -445,8 +445,20 @@ void RestServer::deleteJob(const httplib::Request& request, httplib::Response& r
     sendJson(response, 200, json.take());
 }
 
-void RestServer::replayDlq(const httplib::Request&, httplib::Response& response) {
-    sendError(response, Status::notSupported("DLQ replay comes with the delivery-guarantees work"));
+void RestServer::replayDlq(const httplib::Request& request, httplib::Response& response) {
+    std::string name = request.matches[1];
+    auto replayed = manager_.replayDlq(name);
+    if (!replayed.isOk()) return sendError(response, replayed.status());
+    const ReplayResult& result = replayed.value();
+    JsonWriter json;
+    json.beginObject()
+        .field("job", name)
+        .field("replayed", result.replayed)
+        .field("written", result.written)
+        .field("failed_again", result.failedAgain)
+        .field("filtered", result.filtered)
+        .endObject();
+    sendJson(response, 200, json.take());
 }
 
 void RestServer::lookupTable(const httplib::Request& request, httplib::Response& response) {

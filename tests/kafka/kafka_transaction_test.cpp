@@ -617,6 +617,30 @@ TEST_F(KafkaTransactionTest, AbortedTransactionsOfAWindowedAggregationRestoreIts
     checkWindows(out, kRecords, /*exactly=*/true);
 }
 
+TEST_F(KafkaTransactionTest, AbortedTransactionsTakeBackWhatTheyCountedInSqlMetrics) {
+    // In-process, every second transaction aborted: the SQL-defined counter of output rows
+    // ends at the number of windows, as the output topic holds them.
+    constexpr int kRecords = 10000;
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    produceWindowed(in, 1, 1, kRecords);
+    std::string sql = windowedSql(app_, "transactional", in, out, /*bounded=*/true,
+                                  ", 'batch.size' = '500', 'commit.interval' = '0'");
+    sql.replace(sql.find("CREATE STREAM out"), 0, "-- @metric: windows_total\n");
+    setenv("FERRIS_FAULT_ABORT", "2", 1);
+    AppRun run = runApp(sql, dir_);
+    unsetenv("FERRIS_FAULT_ABORT");
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_GT(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"),
+              5);
+    checkWindows(out, kRecords, /*exactly=*/true);
+    EXPECT_EQ(metricValue(run.metrics, R"(windows_total{job="out"})"),
+              static_cast<int64_t>(consumeAll(out).size()));
+    EXPECT_EQ(consumeAll(out).size(), 501u);  // 100 one-second windows × 5 keys, and id 10000 alone
+}
+
 TEST_F(KafkaTransactionTest, AChangelogTopicThatIsNotCompactedIsRefused) {
     std::string in = uniqueTopic("in");
     std::string out = uniqueTopic("out");

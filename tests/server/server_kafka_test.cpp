@@ -2,13 +2,15 @@
 // over REST loses nothing and repeats nothing; jobs are isolated (a poison-fed job and one
 // over its memory budget fail or dead-letter alone while the others finish exactly).
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
+#include <thread>
 
 #include "kafka_test_util.h"
 #include "server_test_util.h"
@@ -113,6 +115,118 @@ TEST_F(ServerKafkaTest, PauseResumeStopRestartLoseAndRepeatNothing) {
     ASSERT_EQ(TestServer::number(server.waitForJob("copy", recordsOut(100)), "records_out"), 100);
     ASSERT_EQ(server.post("/jobs/copy/stop").status, 200);
     EXPECT_EQ(outputIds(out), once(1, 300));
+}
+
+TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBack) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    std::string dlq = uniqueTopic("dlq");
+    createTopic(in, 2);
+    createTopic(out, 1);
+    TestServer server(options());
+    std::string app = uniqueTopic("a").replace(1, 1, "");
+    std::string sql = fmt::format(
+        "-- @app: {4}\n"
+        "CREATE STREAM src (id BIGINT, qty BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' "
+        "= '{0}', "
+        "'src.bootstrap.servers' = '{2}');\n"
+        "CREATE STREAM copy AS SELECT id, qty FROM src WITH ('copy.type' = 'kafka_sink', "
+        "'copy.topic' = '{1}', "
+        "'copy.bootstrap.servers' = '{2}', 'commit.interval' = '0', 'failure_strategy' = "
+        "'send_to_dlq', "
+        "'dlq.topic' = '{3}');\n",
+        in, out, kafkaBootstrap(), dlq, app);
+    ASSERT_EQ(server.post("/apps", sql).status, 201);
+    // Ids 1..100; every tenth is no JSON and goes to the DLQ topic.
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 100; ++i) {
+        TestRecord record;
+        record.value = i % 10 == 0 ? fmt::format("poison {}", i)
+                                   : fmt::format(R"({{"id":{},"qty":{}}})", i, i % 7);
+        record.partition = i % 2;
+        input.push_back(record);
+    }
+    produce(in, input);
+    server.waitForJob("copy", [](const std::string& body) {
+        return TestServer::number(body, "records_out") == 90;
+    });
+    auto dlqRecords = [&] {
+        std::vector<std::map<std::string, std::string>> out;
+        for (const auto& record : consumeAll(dlq)) {
+            std::map<std::string, std::string> fields{{"value", record.value.value_or("")}};
+            for (const auto& [name, value] : record.headers) fields[name] = value.value_or("");
+            out.push_back(std::move(fields));
+        }
+        return out;
+    };
+    // The DLQ records are delivered with the job's commit, after the output is counted.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (dlqRecords().size() < 10u && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(dlqRecords().size(), 10u);
+    // Records an earlier version of the job dead-lettered, which decode now, and an output
+    // record whose delivery failed: the replay writes them all.
+    std::vector<TestRecord> earlier;
+    for (int i = 1001; i <= 1005; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"qty":1}})", i);
+        record.headers = {{"ferris.error.kind", "decode_error"},
+                          {"ferris.retries", "2"},
+                          {"ferris.source.topic", in},
+                          {"ferris.source.partition", "1"},
+                          {"ferris.source.offset", std::to_string(i)},
+                          {"trace", "t" + std::to_string(i)}};
+        earlier.push_back(record);
+    }
+    TestRecord failedOutput;
+    failedOutput.value = R"({"id":999,"qty":1})";
+    failedOutput.headers = {{"ferris.error.kind", "delivery_failed"}, {"ferris.retries", "0"}};
+    earlier.push_back(failedOutput);
+    produce(dlq, earlier);
+
+    auto replayed = server.post("/jobs/copy/dlq/replay");
+    ASSERT_EQ(replayed.status, 200) << replayed.body;
+    EXPECT_EQ(replayed.body,
+              R"({"job":"copy","replayed":16,"written":6,"failed_again":10,"filtered":0})");
+    // The poison records are back in the DLQ: their origin kept, retries 1.
+    auto entries = dlqRecords();
+    ASSERT_EQ(entries.size(), 26u);
+    for (size_t i = 16; i < 26; ++i) {
+        const auto& again = entries[i];
+        const auto first =
+            std::find_if(entries.begin(), entries.begin() + 10,
+                         [&](const auto& entry) { return entry.at("value") == again.at("value"); });
+        ASSERT_NE(first, entries.begin() + 10) << again.at("value");
+        EXPECT_EQ(again.at("ferris.retries"), "1");
+        EXPECT_EQ(again.at("ferris.error.kind"), "decode_error");
+        EXPECT_EQ(again.at("ferris.source.topic"), in);
+        EXPECT_EQ(again.at("ferris.source.partition"), first->at("ferris.source.partition"));
+        EXPECT_EQ(again.at("ferris.source.offset"), first->at("ferris.source.offset"));
+        EXPECT_EQ(again.at("ferris.job"), "copy.dlq-replay");
+    }
+    // The next replay starts where this one stopped: only the ten sent back, now retries 2.
+    auto second = server.post("/jobs/copy/dlq/replay");
+    ASSERT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(second.body,
+              R"({"job":"copy","replayed":10,"written":0,"failed_again":10,"filtered":0})");
+    entries = dlqRecords();
+    ASSERT_EQ(entries.size(), 36u);
+    for (size_t i = 26; i < 36; ++i) EXPECT_EQ(entries[i].at("ferris.retries"), "2");
+
+    std::map<int64_t, int> expected;
+    for (int i = 1; i <= 100; ++i) {
+        if (i % 10 != 0) expected[i] = 1;
+    }
+    for (int i = 1001; i <= 1005; ++i) expected[i] = 1;
+    expected[999] = 1;
+    EXPECT_EQ(outputIds(out), expected);
+    // The replayed record's own headers go on; the DLQ's do not.
+    for (const auto& record : consumeAll(out)) {
+        for (const auto& [name, value] : record.headers)
+            EXPECT_FALSE(name.starts_with("ferris.")) << name;
+    }
+    EXPECT_EQ(server.post("/jobs/nope/dlq/replay").status, 404);
 }
 
 TEST_F(ServerKafkaTest, TwentyJobsFinishExactlyWhileAPoisonedJobAndAnOverBudgetJobFailAlone) {

@@ -219,10 +219,33 @@ TEST_F(ServerTest, OpenApiDocumentMatchesTheRoutes) {
     EXPECT_EQ(unknown.status, 404);
     EXPECT_EQ(unknown.body, R"({"error":{"code":"not_found","message":"no route GET /nothing/here","details":[]}})");
     auto replay = server.post("/jobs/x/dlq/replay");
-    EXPECT_EQ(replay.status, 501);
-    EXPECT_EQ(TestServer::field(replay.body, "error"),
-              R"({"code":"not_supported","message":"not supported yet: DLQ replay comes with the )"
-              R"(delivery-guarantees work","details":[]})");
+    EXPECT_EQ(replay.status, 404);
+    EXPECT_EQ(replay.body,
+              R"({"error":{"code":"not_found","message":"no job named x","details":[]}})");
+}
+
+TEST_F(ServerTest, ADlqFileAndAJobWithoutADlqAreNotReplayed) {
+    std::ofstream(dir_ / "r.jsonl") << "{\"id\": 1, \"qty\": 5}\n";
+    TestServer server(options());
+    ASSERT_EQ(server.post("/apps", filterApp("r", "r.jsonl", "nodlq")).status, 201);
+    ASSERT_EQ(server
+                  .post("/apps",
+                        filterApp("r2", "r.jsonl", "withfile",
+                                  ", 'failure_strategy' = 'send_to_dlq', 'dlq.path' = 'dlq.jsonl'"))
+                  .status,
+              201);
+    auto none = server.post("/jobs/nodlq/dlq/replay");
+    EXPECT_EQ(none.status, 400);
+    EXPECT_EQ(
+        TestServer::field(none.body, "error"),
+        R"x({"code":"config_error","message":"job nodlq has no DLQ topic to replay (set 'failure_strategy' = )x"
+        R"x('send_to_dlq' and 'dlq.topic')","details":[]})x");
+    auto file = server.post("/jobs/withfile/dlq/replay");
+    EXPECT_EQ(file.status, 501);
+    EXPECT_EQ(
+        TestServer::field(file.body, "error"),
+        R"x({"code":"not_supported","message":"not supported yet: replaying job withfile's DLQ file dlq.jsonl )x"
+        R"x((a DLQ topic, 'dlq.topic', replays)","details":[]})x");
 }
 
 TEST_F(ServerTest, BodiesOverTheLimitAre413) {
