@@ -141,6 +141,7 @@ Status KafkaChangelog::load(const ChangelogVisitor& visit) {
     rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(consumer.get());
     Status status;
     auto lastProgress = std::chrono::steady_clock::now();
+    size_t consumedSince = 0;
     size_t consumed = 0;
     size_t valueBytes = 0;
     while (left > 0 && status.isOk()) {
@@ -151,7 +152,12 @@ Status KafkaChangelog::load(const ChangelogVisitor& visit) {
         }
         size_t before = static_cast<size_t>(rd_kafka_queue_length(queue));
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
+        if (message != nullptr) ++consumedSince;  // the clock is read only when a poll comes back empty
         if (message == nullptr) {
+            if (consumedSince > 0) {
+                lastProgress = std::chrono::steady_clock::now();
+                consumedSince = 0;
+            }
             if (std::chrono::steady_clock::now() - lastProgress > kLoadStall) {
                 status = Status::system(
                     ErrorCode::kIoError,
@@ -161,7 +167,6 @@ Status KafkaChangelog::load(const ChangelogVisitor& visit) {
             }
             continue;
         }
-        lastProgress = std::chrono::steady_clock::now();
         if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             auto partition = static_cast<size_t>(message->partition);
             if (partition < done.size() && !done[partition]) {

@@ -1435,6 +1435,7 @@ Status AggregateOperator::finishRestore() {
     std::sort(restored_.begin(), restored_.end(), [](const auto& a, const auto& b) { return a->sequence < b->sequence; });
     bool windowed = kind_ != plan::WindowKind::kNone;
     bool byKey = kind_ == plan::WindowKind::kSliding || kind_ == plan::WindowKind::kSession;
+    groups_.reserve(groups_.size() + restored_.size());  // one rehash, not one per doubling
     for (auto& owned : restored_) {
         Group* group = owned.get();
         if (windowed && group->id.size() < sizeof(int64_t)) return corrupt("group id");
