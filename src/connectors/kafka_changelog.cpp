@@ -152,7 +152,8 @@ Status KafkaChangelog::load(const ChangelogVisitor& visit) {
         }
         size_t before = static_cast<size_t>(rd_kafka_queue_length(queue));
         rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
-        if (message != nullptr) ++consumedSince;  // the clock is read only when a poll comes back empty
+        if (message != nullptr)
+            ++consumedSince;  // the clock is read only when a poll comes back empty
         if (message == nullptr) {
             if (consumedSince > 0) {
                 lastProgress = std::chrono::steady_clock::now();
