@@ -188,6 +188,20 @@ std::string describeStatus(int status) {
     return "?";
 }
 
+/// Success when `process` ends within `limit` with exit code `code`; else what happened, and
+/// its log.
+::testing::AssertionResult exitsWith(FerrisProcess& process, int code, std::chrono::seconds limit) {
+    auto status = process.waitFor(limit);
+    if (!status)
+        return ::testing::AssertionFailure()
+               << "ferris-sql did not end within " << limit.count() << " s\n"
+               << process.log();
+    if (WIFEXITED(*status) && WEXITSTATUS(*status) == code) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << describeStatus(*status) << ", expected exit " << code << "\n"
+           << process.log();
+}
+
 class KafkaTransactionTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -287,9 +301,7 @@ protected:
     void finish(const std::string& in, const std::string& out, const std::string& mode,
                 const std::string& extra = "") {
         FerrisProcess last(writeApp(in, out, mode, /*bounded=*/true, extra), dir_);
-        auto status = last.waitFor(std::chrono::seconds(180));
-        ASSERT_TRUE(status.has_value()) << "the bounded run did not end\n" << last.log();
-        ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << "\n" << last.log();
+        ASSERT_TRUE(exitsWith(last, 0, std::chrono::seconds(180)));
     }
 
     /// SIGKILLs the unbounded app `kills` times at seeded-random moments, each once this
@@ -524,10 +536,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopi
     while (probe.written() < 900 && Clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     first.signal(SIGINT);
-    auto stopped = first.waitFor(std::chrono::seconds(60));
-    ASSERT_TRUE(stopped.has_value()) << first.log();
-    ASSERT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0)
-        << describeStatus(*stopped) << first.log();
+    ASSERT_TRUE(exitsWith(first, 0, std::chrono::seconds(60)));
 
     std::string changelog = fmt::format("ferris.{}.out.changelog", app_);
     auto records = consumeAll(changelog);
@@ -539,10 +548,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopi
     std::ofstream(dir_ / "bounded.sql")
         << windowedSql(app_, "transactional", in, out, /*bounded=*/true);
     FerrisProcess second(dir_ / "bounded.sql", dir_);
-    auto ended = second.waitFor(std::chrono::seconds(120));
-    ASSERT_TRUE(ended.has_value()) << second.log();
-    ASSERT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 0)
-        << describeStatus(*ended) << second.log();
+    ASSERT_TRUE(exitsWith(second, 0, std::chrono::seconds(120)));
     EXPECT_NE(second.log().find("state entries from changelog topic " + changelog),
               std::string::npos)
         << second.log();
@@ -554,9 +560,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopi
     std::filesystem::remove_all(dir_ / ".ferris-state");
     std::ofstream(dir_ / "other.sql") << other;
     FerrisProcess third(dir_ / "other.sql", dir_);
-    auto refused = third.waitFor(std::chrono::seconds(60));
-    ASSERT_TRUE(refused.has_value()) << third.log();
-    EXPECT_TRUE(WIFEXITED(*refused) && WEXITSTATUS(*refused) == 1) << describeStatus(*refused);
+    EXPECT_TRUE(exitsWith(third, 1, std::chrono::seconds(60)));
     EXPECT_NE(third.log().find("was written by a different query"), std::string::npos)
         << third.log();
 
@@ -564,10 +568,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopi
     // there: what is left is its own state after the end of its (empty) input — the
     // aggregation's counters ("m") and the job's entries (store ffffffff) — no window group.
     FerrisProcess reset(dir_ / "other.sql", dir_, "", {"--reset-state", "out"});
-    auto resetEnded = reset.waitFor(std::chrono::seconds(60));
-    ASSERT_TRUE(resetEnded.has_value()) << reset.log();
-    EXPECT_TRUE(WIFEXITED(*resetEnded) && WEXITSTATUS(*resetEnded) == 0)
-        << describeStatus(*resetEnded) << reset.log();
+    EXPECT_TRUE(exitsWith(reset, 0, std::chrono::seconds(60)));
     EXPECT_NE(reset.log().find("--reset-state: erased"), std::string::npos) << reset.log();
     std::map<std::string, bool> live;
     for (const auto& record : consumeAll(changelog))
@@ -583,10 +584,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationKeepsItsStateInTheChangelogTopi
                                            "ffffffff:partitions", "ffffffff:watermark"}));
     // The fingerprint is the new query's now: it starts without --reset-state.
     FerrisProcess again(dir_ / "other.sql", dir_);
-    auto againEnded = again.waitFor(std::chrono::seconds(60));
-    ASSERT_TRUE(againEnded.has_value()) << again.log();
-    EXPECT_TRUE(WIFEXITED(*againEnded) && WEXITSTATUS(*againEnded) == 0)
-        << describeStatus(*againEnded) << again.log();
+    EXPECT_TRUE(exitsWith(again, 0, std::chrono::seconds(60)));
 }
 
 TEST_F(KafkaTransactionTest, AbortedTransactionsOfAWindowedAggregationRestoreItsState) {
@@ -602,10 +600,7 @@ TEST_F(KafkaTransactionTest, AbortedTransactionsOfAWindowedAggregationRestoreIts
         << windowedSql(app_, "transactional", in, out, /*bounded=*/true,
                        ", 'batch.size' = '500', 'commit.interval' = '0'");
     FerrisProcess run(dir_ / "bounded.sql", dir_, "", {}, {{"FERRIS_FAULT_ABORT", "3"}});
-    auto ended = run.waitFor(std::chrono::seconds(180));
-    ASSERT_TRUE(ended.has_value()) << run.log();
-    ASSERT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 0)
-        << describeStatus(*ended) << run.log();
+    ASSERT_TRUE(exitsWith(run, 0, std::chrono::seconds(180)));
     std::string log = run.log();
     size_t aborts = 0;
     for (size_t at = log.find("aborted by FERRIS_FAULT_ABORT"); at != std::string::npos;
@@ -688,10 +683,7 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationSigkilledTwentyTimesEmitsEveryW
     std::ofstream(dir_ / "bounded.sql")
         << windowedSql(app_, "transactional", in, out, /*bounded=*/true, ", 'batch.size' = '200'");
     FerrisProcess last(dir_ / "bounded.sql", dir_);
-    auto status = last.waitFor(std::chrono::seconds(180));
-    ASSERT_TRUE(status.has_value()) << "the bounded run did not end\n" << last.log();
-    ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << "\n"
-                                                                 << last.log();
+    ASSERT_TRUE(exitsWith(last, 0, std::chrono::seconds(180)));
     checkWindows(out, produced, /*exactly=*/true);
 }
 
@@ -765,14 +757,10 @@ TEST_F(KafkaTransactionTest, ASecondInstanceFencesTheFirstAndNothingRepeats) {
     }
     ASSERT_LT(Clock::now(), until) << "the first instance never opened a transaction\n" << first.log();
     FerrisProcess second(app, dir_);
-    auto ended = first.waitFor(std::chrono::seconds(90));
-    ASSERT_TRUE(ended.has_value()) << "the first instance was not fenced\n" << first.log();
-    EXPECT_TRUE(WIFEXITED(*ended) && WEXITSTATUS(*ended) == 1) << describeStatus(*ended);
+    EXPECT_TRUE(exitsWith(first, 1, std::chrono::seconds(90)));
     EXPECT_NE(first.log().find("fenced"), std::string::npos) << first.log();
     second.signal(SIGINT);
-    auto stopped = second.waitFor(std::chrono::seconds(60));
-    ASSERT_TRUE(stopped.has_value()) << second.log();
-    EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << describeStatus(*stopped) << second.log();
+    EXPECT_TRUE(exitsWith(second, 0, std::chrono::seconds(60)));
     finish(in, out, "transactional");
     checkIds(readIds(out), kRecords, /*exactly=*/true);
 }
