@@ -652,7 +652,9 @@ TEST_F(KafkaTransactionTest, AChangelogTopicThatIsNotCompactedIsRefused) {
 
 TEST_F(KafkaTransactionTest, SigkilledTwentyTimesTheOutputHoldsEveryRecordExactlyOnce) {
     constexpr int kRecords = 200000;
-    auto [in, out] = topicsWithIds(4, kRecords);
+    auto topics = topicsWithIds(4, kRecords);
+    const std::string& in = topics.first;  // captured below (clang 14: no structured bindings)
+    const std::string& out = topics.second;
     auto app = writeApp(in, out, "transactional", /*bounded=*/false, ", 'batch.size' = '200'");
     int produced = kRecords;
     int landed = killRepeatedly(app, out, 4, 20, /*transactional=*/true, [&] {
@@ -689,7 +691,9 @@ TEST_F(KafkaTransactionTest, AWindowedAggregationSigkilledTwentyTimesEmitsEveryW
 
 TEST_F(KafkaTransactionTest, SimpleModeUnderTheSameKillsLosesNothing) {
     constexpr int kRecords = 200000;
-    auto [in, out] = topicsWithIds(4, kRecords);
+    auto topics = topicsWithIds(4, kRecords);
+    const std::string& in = topics.first;  // captured below (clang 14: no structured bindings)
+    const std::string& out = topics.second;
     auto app = writeApp(in, out, "simple", /*bounded=*/false, ", 'batch.size' = '200', 'commit.interval' = '100ms'");
     // Simple mode writes no transactions: each kill comes once the incarnation has written.
     int produced = kRecords;
