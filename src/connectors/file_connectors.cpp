@@ -4,7 +4,7 @@
 
 #include "connectors/connector_registry.h"
 #include "connectors/file_sink.h"
-#include "connectors/file_source.h"
+#include "connectors/file_input_source.h"
 
 namespace ferris::connectors {
 
@@ -47,13 +47,18 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     ConnectorSpec source;
     source.type = "file_source";
     source.role = ConnectorRole::kSource;
-    source.description = "reads a file of JSON lines, a JSON array or CSV; bounded, or following the file as it grows (watch)";
+    source.description =
+        "reads a file of JSON lines, a JSON array or CSV, or the committed part files of a directory an exactly-once "
+        "file_sink writes; bounded, or following the file or directory as it grows (watch)";
     source.options = {
-        {"path", OptionType::kPath, "", true, {}, "the file to read, relative to the SQL file", "", ""},
+        {"path", OptionType::kPath, "", true, {},
+         "the file to read, or a directory of part files (its committed parts, oldest first), relative to the SQL "
+         "file",
+         "", ""},
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "json", "csv"}, "record format", "", ""},
         {"watch", OptionType::kBool, "false", false, {},
          "follow the file as it grows (jsonl, csv): the source is unbounded; a truncated or replaced file is read "
-         "again from its start",
+         "again from its start; a directory's new parts are read as they are committed",
          "", ""},
         {"config_file", OptionType::kPath, "", false, {}, "YAML file with more of this connector's keys (extends, ${VAR})", "", ""},
     };
@@ -66,7 +71,7 @@ void registerFileConnectors(ConnectorRegistry& registry) {
         FileFormat fileFormat = format == "csv"    ? FileFormat::kCsv
                                 : format == "json" ? FileFormat::kJsonArray
                                                    : FileFormat::kJsonLines;
-        return std::unique_ptr<Source>(std::make_unique<FileSource>(
+        return std::unique_ptr<Source>(std::make_unique<FileInputSource>(
             resolvePath(context, decl.properties.get("path")), fileFormat, csvOptionsOf(decl, *spec),
             FileSource::kDefaultChunkSize, ConnectorRegistry::option(decl, *spec, "watch") == "true"));
     };
@@ -87,9 +92,13 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     ConnectorSpec sink;
     sink.type = "file_sink";
     sink.role = ConnectorRole::kSink;
-    sink.description = "writes JSON lines or CSV to a file; flushed and fsynced on commit";
+    sink.description =
+        "writes JSON lines or CSV to a file, flushed and fsynced on commit; in @job_mode: transactional, to a "
+        "directory of part files, each renamed into place once its checkpoint commits (exactly-once)";
     sink.options = {
-        {"path", OptionType::kPath, "", true, {}, "the file to write, relative to the SQL file", "", ""},
+        {"path", OptionType::kPath, "", true, {},
+         "the file to write, relative to the SQL file; in @job_mode: transactional, a directory of part files",
+         "", ""},
         {"format", OptionType::kEnum, "jsonl", false, {"jsonl", "csv"}, "record format", "", ""},
         {"timestamp.format", OptionType::kEnum, "epoch_millis", false, {"epoch_millis", "iso8601"},
          "how TIMESTAMP values are written", "", ""},
@@ -98,8 +107,14 @@ void registerFileConnectors(ConnectorRegistry& registry) {
     for (auto& option : csvOptions()) sink.options.push_back(option);
     sink.makeSink = [](const ConnectorContext& context,
                        const plan::ConnectorDecl& decl) -> Result<std::unique_ptr<Sink>> {
-        return std::unique_ptr<Sink>(
-            std::make_unique<FileSink>(resolvePath(context, decl.properties.get("path")), context.sinkHeader));
+        std::filesystem::path path = resolvePath(context, decl.properties.get("path"));
+        if (context.transactional) {
+            // §2.2 exactly-once file output: part files renamed into place on commit.
+            const ConnectorSpec* spec = ConnectorRegistry::global().find("file_sink");
+            return std::unique_ptr<Sink>(std::make_unique<PartFileSink>(
+                std::move(path), ConnectorRegistry::option(decl, *spec, "format"), context.sinkHeader));
+        }
+        return std::unique_ptr<Sink>(std::make_unique<FileSink>(std::move(path), context.sinkHeader));
     };
     registry.add(std::move(sink));
 }

@@ -297,21 +297,23 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
                                  [](const auto& op) { return op->stateful(); });
     job->metrics_.stateful = job->stateful_;
     job->metrics_.transactional = plan.transactional;
+    // §2.2 transactional: with a Kafka sink, the output, the source offsets, the state
+    // changelog and DLQ records commit in one Kafka transaction; with a file sink, part files
+    // are renamed into place once the checkpoint holding them is installed.
+    bool kafkaTransactions = plan.transactional && sinkSpec->type == "kafka_sink";
     if (plan.transactional) {
-        // §2.2 transactional: Kafka in, Kafka out; the output, the source offsets (and later
-        // the state changelog and DLQ records) commit in one transaction.
         auto notYet = [&](const std::string& what) {
             errors.push_back(prefixed(Status::notSupported(what, plan.modeLocation)));
         };
-        if (sinkSpec->type == "file_sink") {
-            notYet("@job_mode: transactional with a file_sink (exactly-once file output)");
-        } else if (!recordSink) {
+        if (!recordSink && sinkSpec->type != "file_sink") {
             errors.push_back(prefixed(Status::user(
                 ErrorCode::kConfigError,
-                fmt::format("@job_mode: transactional needs a kafka_sink: a {} cannot take back what an aborted "
-                            "transaction wrote",
+                fmt::format("@job_mode: transactional needs a kafka_sink or a file_sink: a {} cannot take back "
+                            "what an aborted transaction wrote",
                             sinkSpec->type),
                 plan.modeLocation)));
+        } else if (!kafkaTransactions) {
+            // Exactly-once file output needs nothing more: the checkpoint is the commit.
         } else if (!kafkaSource) {
             notYet(fmt::format(
                 "@job_mode: transactional with a {} source (its positions cannot join a Kafka "
@@ -327,7 +329,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         if (errors.size() > errorsBefore) return errors[errorsBefore];
     }
     // §2.2: a transactional stateful job keeps its state in a changelog topic.
-    context.changelog = plan.transactional && job->stateful_;
+    context.changelog = kafkaTransactions && job->stateful_;
     if (!context.changelog) {
         if (const plan::Property* property =
                 plan.jobProperties.find("state.changelog.replication.factor")) {
@@ -428,7 +430,13 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         }
     }
 
-    FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(context, *sourceDecl));
+    {
+        // A Kafka source commits its offsets in the sink's transaction only with a Kafka sink;
+        // under a file sink, its positions are in the checkpoint, as in simple mode.
+        connectors::ConnectorContext sourceContext = context;
+        sourceContext.transactional = kafkaTransactions;
+        FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(sourceContext, *sourceDecl));
+    }
     FERRIS_ASSIGN_OR_RETURN(job->sink_, sinkSpec->makeSink(context, plan.sink));
     if (context.changelog) {
         FERRIS_ASSIGN_OR_RETURN(job->changelog_, connectors::makeKafkaChangelog(
@@ -458,7 +466,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         // Transactional: DLQ records join the sink's transactions (§2.2).
         FERRIS_ASSIGN_OR_RETURN(job->dlqTopicSink_,
                                 connectors::makeKafkaDlqSink(context, *broker, job->config_.dlqTopic,
-                                                             plan.transactional ? job->sink_.get() : nullptr));
+                                                             kafkaTransactions ? job->sink_.get() : nullptr));
     }
     return job;
 }
@@ -566,7 +574,7 @@ Status Job::start() {
     if (!status.isOk()) return failed(status);
     // Transactional: init_transactions has fenced any earlier instance and aborted its open
     // transaction; nothing is restored or read yet (§2.2 start-up order).
-    if (sink_->transactional()) faultPoint("in_restore");
+    if (plan_.transactional) faultPoint("in_restore");
     if (changelog_) {
         // §2.2 start-up: the state is read (read_committed) after init_transactions fenced the
         // previous incarnation, before any input.
@@ -931,14 +939,18 @@ Status Job::commit() {
     // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
     FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(sink_->takeDeliveryFailures()));
-    FERRIS_RETURN_IF_ERROR(sink_->commit());
     lastCommitMicros_ = environment_.clock->nowMicros();
-    // After a failed batch the source has read past what was processed: no checkpoint.
+    // After a failed batch the source has read past what was processed: no checkpoint (and
+    // no part file renamed into place).
     if (failedBatch_) {
         FERRIS_RETURN_IF_ERROR(failures_->commit().status());
         return Status::ok();
     }
     FERRIS_RETURN_IF_ERROR(installCheckpoint(std::move(sinkState)));
+    // Exactly-once file output: the checkpoint names the new part as pending; a restart
+    // from here renames it (§2.2).
+    if (plan_.transactional) faultPoint("in_commit");
+    FERRIS_RETURN_IF_ERROR(sink_->commit());
     // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
     return source_->committed();
 }

@@ -373,6 +373,23 @@ WITH ('moving.type' = 'file_sink', 'moving.path' = 'out/moving.jsonl', 'commit.i
 """
 
 
+# BARS_APP in @job_mode: transactional: its output is a directory of part files (DESIGN.md §2.2).
+EXACTLY_ONCE_BARS_APP = BARS_APP.replace("CREATE STREAM bars AS", "-- @job_mode: transactional\nCREATE STREAM bars AS") \
+    .replace("'out/bars.jsonl'", "'out/bars'")
+
+
+def committed_parts(directory):
+    """The committed part files of an exactly-once file sink's directory, in epoch order, and
+    the names of the parts in progress."""
+    directory = Path(directory)
+    if not directory.exists():
+        return [], []
+    names = [p.name for p in directory.iterdir()]
+    done = sorted((n for n in names if n.startswith("part-") and not n.endswith(".inprogress")),
+                  key=lambda n: int(n[5:].split(".")[0]))
+    return [directory / n for n in done], [n for n in names if n.endswith(".inprogress")]
+
+
 def checkpoint_ids(directory):
     """The checkpoint id of every MANIFEST under `directory` (a job's state.dir)."""
     ids = []
@@ -467,6 +484,91 @@ class CheckpointTest(unittest.TestCase):
             self.assertGreaterEqual(resumed, 3, f"only {resumed} restarts resumed from a checkpoint (seed {seed})")
             self.assertEqual((tmp / "killed" / "out" / output).read_text(), expected_text,
                              f"output after kills differs from the uninterrupted run (seed {seed})")
+
+    def test_sigkill_of_an_exactly_once_file_job_never_shows_uncommitted_output(self):
+        """The exactly-once file sink: killed at each named fault point and at random moments,
+        the committed parts hold, after every kill, a prefix of the expected bars — nothing a
+        restart takes back — and, once the job finishes, all of them exactly once."""
+        seed = int(os.environ.get("FERRIS_KILL_SEED", str(int(time.time()))))
+        print(f"kill seed {seed}", file=sys.stderr)
+        rng = random.Random(seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            generate(tmp, trades=400000)
+            (tmp / "app.sql").write_text(EXACTLY_ONCE_BARS_APP % 64)
+            expected = expected_bars(tmp / "trades.jsonl")
+            parts = tmp / "out" / "bars"
+
+            def committed_rows():
+                rows = []
+                done, in_progress = committed_parts(parts)
+                for part in done:
+                    text = part.read_text()
+                    self.assertTrue(text.endswith("\n"), f"{part.name} is not whole (seed {seed})")
+                    rows += [json.loads(line) for line in text.splitlines()]
+                return rows, in_progress
+
+            def start(fault=None):
+                env = dict(os.environ)
+                env.pop("FERRIS_FAULT_POINT", None)
+                if fault is not None:
+                    env["FERRIS_FAULT_POINT"] = fault
+                return subprocess.Popen([FERRIS_SQL, "run", "--no-progress", "app.sql"], cwd=tmp, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+            seen = [0]  # committed rows after the last kill: a restart never takes one back
+
+            def after_kill(process, stderr):
+                self.assertEqual(process.returncode, -signal.SIGKILL, stderr)
+                rows, in_progress = committed_rows()
+                self.assertEqual(rows, expected[:len(rows)],
+                                 f"the committed parts are not a prefix of the expected bars (seed {seed})")
+                self.assertGreaterEqual(len(rows), seen[0], f"committed output was taken back (seed {seed})")
+                seen[0] = len(rows)
+                return rows, in_progress
+
+            # The named fault points: at start-up before the restore; between a checkpoint and
+            # its part's rename (the restart renames it); after a batch is written.
+            process = start("in_restore")
+            _, stderr = process.communicate(timeout=300)
+            self.assertIn("FERRIS_FAULT_POINT in_restore:1 reached", stderr)
+            after_kill(process, stderr)
+            process = start("in_commit:5")
+            _, stderr = process.communicate(timeout=300)
+            self.assertIn("FERRIS_FAULT_POINT in_commit:5 reached", stderr)
+            _, pending = after_kill(process, stderr)
+            self.assertEqual(len(pending), 1, pending)
+            pending_text = (parts / pending[0]).read_text()
+            process = start("after_produce:3")
+            _, stderr = process.communicate(timeout=300)
+            self.assertIn("resumed from checkpoint", stderr)
+            after_kill(process, stderr)
+            # The checkpoint named the killed run's last part: the restart put it in place.
+            self.assertEqual((parts / pending[0].removesuffix(".inprogress")).read_text(), pending_text)
+
+            landed = 0
+            open_parts = 0
+            for attempt in range(40):
+                process = start()
+                if landed < 8:
+                    before = checkpoint_ids(tmp)
+                    while process.poll() is None and checkpoint_ids(tmp) == before:
+                        time.sleep(0.005)
+                    time.sleep(rng.uniform(0, 0.3))
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGKILL)
+                        landed += 1
+                _, stderr = process.communicate(timeout=300)
+                if process.returncode == 0:
+                    break
+                _, in_progress = after_kill(process, stderr)
+                open_parts += len(in_progress) > 0
+            self.assertGreaterEqual(landed, 5, f"only {landed} kills landed mid-stream (seed {seed})")
+            self.assertGreaterEqual(open_parts, 1, f"no kill landed while a part was being written (seed {seed})")
+            rows, in_progress = committed_rows()
+            self.assertEqual(in_progress, [])
+            self.assertEqual(len(rows), len(expected))
+            self.assertEqual(rows, expected, f"output after kills differs from the expected bars (seed {seed})")
 
     def test_sigkill_mid_stream_and_restart_gives_the_uninterrupted_output(self):
         def check(text, trades):

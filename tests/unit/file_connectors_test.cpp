@@ -1,6 +1,7 @@
 // FileSource (src/connectors/file_source.h) with jsonl, json array and csv framing, read in
 // tiny chunks so records cross chunk boundaries; positions and seek; FileSink
-// (src/connectors/file_sink.h) truncation, header, commit state and restore.
+// (src/connectors/file_sink.h) truncation, header, commit state and restore; exactly-once part
+// files (PartFileSink) and reading their directory (FileInputSource).
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -20,7 +21,9 @@
 
 #include "codec/decoder.h"
 #include "connectors/file_sink.h"
+#include "connectors/file_input_source.h"
 #include "connectors/file_source.h"
+#include "connectors/part_files.h"
 #include "types/batch.h"
 #include "types/data_type.h"
 #include "types/raw_record.h"
@@ -721,7 +724,7 @@ void append(const std::filesystem::path& path, std::string_view content) {
 }
 
 /// One poll; the records' texts with their line numbers and byte offsets.
-std::vector<std::string> pollTexts(FileSource& source, std::chrono::microseconds timeout, size_t max = 1000) {
+std::vector<std::string> pollTexts(Source& source, std::chrono::microseconds timeout, size_t max = 1000) {
     RawBatch batch;
     auto count = source.poll(max, timeout, batch);
     EXPECT_TRUE(count.isOk()) << count.status().toString();
@@ -876,6 +879,231 @@ TEST_F(FileConnectorsTest, WatchedCsvKeepsTheRepeatedHeaderAcrossACheckpoint) {
     ASSERT_TRUE(source.open().isOk());
     ASSERT_TRUE(source.seek(position).isOk());
     EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"2,b@2:8"}));
+}
+
+// ---- exactly-once part files
+// ---------------------------------------------------------------------
+
+/// The directory's file names, sorted.
+std::vector<std::string> listing(const std::filesystem::path& directory) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+using Names = std::vector<std::string>;
+
+TEST_F(FileConnectorsTest, PartNames) {
+    EXPECT_EQ(parts::name(42, "jsonl"), "part-0000000042.jsonl");
+    EXPECT_EQ(parts::name(12345678901, "csv"), "part-12345678901.csv");
+    EXPECT_EQ(parts::epochOf("part-0000000042.jsonl"), 42u);
+    EXPECT_EQ(parts::epochOf("part-0000000042.jsonl.inprogress"), 42u);
+    EXPECT_EQ(parts::epochOf("part-7"), 7u);
+    EXPECT_FALSE(parts::epochOf("part-.jsonl"));
+    EXPECT_FALSE(parts::epochOf("part-12x.jsonl"));
+    EXPECT_FALSE(parts::epochOf("notes.txt"));
+    EXPECT_TRUE(parts::inProgress("part-0000000001.csv.inprogress"));
+    EXPECT_FALSE(parts::inProgress("part-0000000001.csv"));
+    EXPECT_FALSE(parts::inProgress("other.inprogress"));
+}
+
+TEST_F(FileConnectorsTest, PartSinkWritesAPartPerCommitRenamedByCommit) {
+    auto directory = dir_ / "out";
+    PartFileSink sink(directory, "csv", "id\n");
+    ASSERT_TRUE(sink.open(true).isOk());
+    EXPECT_EQ(listing(directory), Names{});
+    // A commit that wrote nothing adds no part.
+    EXPECT_EQ(*sink.prepareCommit(), R"({"next":1,"pending":[]})");
+    ASSERT_TRUE(sink.commit().isOk());
+    ASSERT_TRUE(sink.write(encoded("1\n")).isOk());
+    ASSERT_TRUE(sink.write(encoded("2\n")).isOk());
+    EXPECT_EQ(listing(directory), Names{"part-0000000001.csv.inprogress"});
+    EXPECT_EQ(*sink.prepareCommit(), R"({"next":2,"pending":[1]})");
+    // Fsynced, not yet in place: the checkpoint is installed between the two.
+    EXPECT_EQ(readFile(directory / "part-0000000001.csv.inprogress"), "id\n1\n2\n");
+    ASSERT_TRUE(sink.commit().isOk());
+    EXPECT_EQ(listing(directory), Names{"part-0000000001.csv"});
+    ASSERT_TRUE(sink.write(encoded("3\n")).isOk());
+    EXPECT_EQ(*sink.prepareCommit(), R"({"next":3,"pending":[2]})");
+    ASSERT_TRUE(sink.commit().isOk());
+    ASSERT_TRUE(sink.close().isOk());
+    EXPECT_EQ(listing(directory), (Names{"part-0000000001.csv", "part-0000000002.csv"}));
+    EXPECT_EQ(readFile(directory / "part-0000000002.csv"), "id\n3\n");
+}
+
+TEST_F(FileConnectorsTest, PartSinkRestoreRenamesTheCheckpointsPendingPartAndDropsTheRest) {
+    auto directory = dir_ / "out";
+    std::string state;
+    {
+        PartFileSink sink(directory, "jsonl", "");
+        ASSERT_TRUE(sink.open(true).isOk());
+        ASSERT_TRUE(sink.write(encoded("{\"a\":1}\n")).isOk());
+        state = *sink.prepareCommit();
+        // The process dies after the checkpoint is installed, before the rename, with the next
+        // commit's output in progress.
+        ASSERT_TRUE(sink.write(encoded("{\"a\":2}\n")).isOk());
+        ASSERT_TRUE(sink.flush().isOk());
+    }
+    EXPECT_EQ(listing(directory), (Names{"part-0000000001.jsonl.inprogress", "part-0000000002.jsonl.inprogress"}));
+    PartFileSink sink(directory, "jsonl", "");
+    ASSERT_TRUE(sink.open(false).isOk());
+    ASSERT_TRUE(sink.restore(state).isOk());
+    EXPECT_EQ(listing(directory), Names{"part-0000000001.jsonl"});
+    EXPECT_EQ(readFile(directory / "part-0000000001.jsonl"), "{\"a\":1}\n");
+    // The next commit's output goes to epoch 2 again.
+    ASSERT_TRUE(sink.write(encoded("{\"a\":2}\n")).isOk());
+    EXPECT_EQ(*sink.prepareCommit(), R"({"next":3,"pending":[2]})");
+    ASSERT_TRUE(sink.commit().isOk());
+    EXPECT_EQ(listing(directory), (Names{"part-0000000001.jsonl", "part-0000000002.jsonl"}));
+    // Restoring the same checkpoint again: its part is in place already; the later one goes.
+    ASSERT_TRUE(sink.restore(state).isOk());
+    EXPECT_EQ(listing(directory), Names{"part-0000000001.jsonl"});
+}
+
+TEST_F(FileConnectorsTest, PartSinkTruncateRemovesEveryPartAndLeavesOtherFiles) {
+    auto directory = dir_ / "out";
+    std::filesystem::create_directories(directory);
+    write("out/part-0000000001.jsonl", "{}\n");
+    write("out/part-0000000002.jsonl.inprogress", "{}\n");
+    write("out/README", "not a part\n");
+    PartFileSink sink(directory, "jsonl", "");
+    ASSERT_TRUE(sink.open(true).isOk());
+    EXPECT_EQ(listing(directory), Names{"README"});
+    ASSERT_TRUE(sink.write(encoded("{}\n")).isOk());
+    EXPECT_EQ(listing(directory), (Names{"README", "part-0000000001.jsonl.inprogress"}));
+}
+
+TEST_F(FileConnectorsTest, PartSinkErrors) {
+    write("plain", "a file\n");
+    PartFileSink onAFile(dir_ / "plain", "jsonl", "");
+    Status status = onAFile.open(false);
+    EXPECT_FALSE(status.isOk());
+    EXPECT_NE(status.message().find("is not a directory"), std::string::npos) << status.message();
+    PartFileSink sink(dir_ / "out", "jsonl", "");
+    ASSERT_TRUE(sink.open(true).isOk());
+    status = sink.restore(R"({"length":3})");
+    EXPECT_EQ(status.message(), R"(bad file sink state '{"length":3}')");
+}
+
+TEST_F(FileConnectorsTest, DirectorySourceReadsCommittedPartsInEpochOrder) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    write("in/part-0000000002.jsonl", "{\"a\":3}\n");
+    write("in/part-0000000001.jsonl", "{\"a\":1}\n{\"a\":2}\n");
+    write("in/part-10000000000.jsonl", "{\"a\":4}\n");
+    write("in/part-0000000003.jsonl.inprogress", "{\"a\":99}\n");
+    write("in/notes.txt", "{\"a\":98}\n");
+    for (size_t max : {size_t{1}, size_t{2}, size_t{1000}}) {
+        SCOPED_TRACE(fmt::format("at most {} records per poll", max));
+        FileInputSource source(directory, FileFormat::kJsonLines, {}, 7);
+        ASSERT_TRUE(source.bounded());
+        ASSERT_TRUE(source.open().isOk());
+        Texts all;
+        for (int polls = 0; !source.exhausted() && polls < 100; ++polls) {
+            for (auto& text : pollTexts(source, std::chrono::microseconds(0), max)) all.push_back(text);
+        }
+        EXPECT_EQ(all, (Texts{"{\"a\":1}@1:0", "{\"a\":2}@2:8", "{\"a\":3}@1:0", "{\"a\":4}@1:0"}));
+        EXPECT_EQ(source.position(), R"({"part":"part-10000000000.jsonl","offset":8,"line":2})");
+    }
+}
+
+TEST_F(FileConnectorsTest, DirectorySourcePositionAndSeekAcrossParts) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    write("in/part-0000000001.csv", "id,name\n1,a\n2,b\n");
+    write("in/part-0000000002.csv", "id,name\n3,c\n");
+    std::string position;
+    std::string digest;
+    {
+        FileInputSource source(directory, FileFormat::kCsv, codec::CsvOptions{});
+        ASSERT_TRUE(source.open().isOk());
+        EXPECT_EQ(source.formatHeader(), "id,name");
+        EXPECT_EQ(source.position(), R"({"part":"part-0000000001.csv","offset":8,"line":2})");
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0), 1), (Texts{"1,a@2:8"}));
+        position = source.position();
+        EXPECT_EQ(position, R"({"part":"part-0000000001.csv","offset":12,"line":3})");
+        digest = *source.contentDigest(position);
+        EXPECT_TRUE(digest.starts_with("part-0000000001.csv:")) << digest;
+    }
+    FileInputSource source(directory, FileFormat::kCsv, codec::CsvOptions{});
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(*source.contentDigest(position), digest);
+    ASSERT_TRUE(source.seek(position).isOk());
+    // The second part's header line is its own, not a record.
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"2,b@3:12", "3,c@2:8"}));
+    EXPECT_TRUE(source.exhausted());
+    ASSERT_TRUE(source.seek(R"({"part":""})").isOk());
+    EXPECT_FALSE(source.exhausted());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 3u);
+    // A part gone since the checkpoint: the input is not the one the checkpoint read.
+    std::filesystem::remove(directory / "part-0000000001.csv");
+    EXPECT_FALSE(source.contentDigest(position).isOk());
+}
+
+TEST_F(FileConnectorsTest, DirectorySourceChecksEachPartsCsvHeader) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    write("in/part-0000000001.csv", "id,name\n1,a\n");
+    write("in/part-0000000002.csv", "id,label\n2,b\n");
+    FileInputSource source(directory, FileFormat::kCsv, codec::CsvOptions{});
+    ASSERT_TRUE(source.open().isOk());
+    RawBatch batch;
+    auto count = source.poll(10, std::chrono::microseconds(0), batch);
+    ASSERT_FALSE(count.isOk());
+    EXPECT_EQ(count.status().message(),
+              fmt::format("{}: its CSV header 'id,label' differs from the first part's ('id,name')",
+                          (directory / "part-0000000002.csv").string()));
+}
+
+TEST_F(FileConnectorsTest, DirectorySourceWithoutParts) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    FileInputSource lines(directory, FileFormat::kJsonLines, {});
+    ASSERT_TRUE(lines.open().isOk());
+    EXPECT_EQ(lines.position(), R"({"part":""})");
+    EXPECT_EQ(pollTexts(lines, std::chrono::microseconds(0)), Texts{});
+    EXPECT_TRUE(lines.exhausted());
+    FileInputSource csv(directory, FileFormat::kCsv, codec::CsvOptions{});
+    Status status = csv.open();
+    EXPECT_EQ(status.message(), fmt::format("{}: the directory holds no committed part file yet, and a CSV source "
+                                            "takes its columns from the first part's header line",
+                                            directory.string()));
+}
+
+TEST_F(FileConnectorsTest, WatchedDirectoryReadsPartsAsTheyAreCommitted) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    FileInputSource source(directory, FileFormat::kJsonLines, {}, FileSource::kDefaultChunkSize, /*watch=*/true);
+    EXPECT_FALSE(source.bounded());
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), Texts{});
+    write("in/part-0000000001.jsonl.inprogress", "{\"a\":1}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(1000)), Texts{});
+    EXPECT_FALSE(source.exhausted());
+    // The rename happens while the poll waits (or just before): it returns the part's record
+    // long before its 60 s timeout.
+    std::thread committer([&] {
+        std::filesystem::rename(directory / "part-0000000001.jsonl.inprogress", directory / "part-0000000001.jsonl");
+    });
+    auto started = std::chrono::steady_clock::now();
+    Texts texts = pollTexts(source, std::chrono::seconds(60));
+    committer.join();
+    EXPECT_EQ(texts, (Texts{"{\"a\":1}@1:0"}));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+    write("in/part-0000000002.jsonl", "{\"a\":2}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":2}@1:0"}));
+    EXPECT_FALSE(source.exhausted());
+}
+
+TEST_F(FileConnectorsTest, FileInputSourceReadsAPlainFileAsFileSourceDoes) {
+    auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n");
+    FileInputSource source(path, FileFormat::kJsonLines, {});
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0), 1), (Texts{"{\"a\":1}@1:0"}));
+    EXPECT_EQ(source.position(), R"({"offset":8,"line":2})");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"a\":2}@2:8"}));
+    EXPECT_TRUE(source.exhausted());
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "apps/app_loader.h"
 #include "common/log.h"
+#include "connectors/part_files.h"
 #include "json_canonical.h"
 #include "memory_connectors.h"
 #include "runtime/app_runner.h"
@@ -366,13 +368,24 @@ private:
                 problem = fmt::format("sink {} is a {}, which the runner cannot read", sink, decl->properties.get("type"));
                 return {};
             }
-            text = readFile(dir_ / decl->properties.get("path"));
+            text = readOutput(dir_ / decl->properties.get("path"));
         }
         std::vector<std::string> rows;
         std::istringstream in(text);
         std::string row;
         while (std::getline(in, row)) rows.push_back(row);
         return rows;
+    }
+
+    /// A file, or a directory of part files (exactly-once file output): its committed parts
+    /// in order.
+    static std::string readOutput(const fs::path& path) {
+        if (!fs::is_directory(path)) return readFile(path);
+        std::string text;
+        auto names = connectors::parts::committed(path);
+        if (!names.isOk()) return names.status().toString();
+        for (const auto& name : names.value()) text += readFile(path / name);
+        return text;
     }
 
     static std::string readFile(const fs::path& path) {
@@ -479,6 +492,20 @@ private:
             if (value == "0") return "";
             return fmt::format("no metric {}; the jobs report:\n{}", name, all);
         }
+        if (what == "parts") {
+            // Every file in a directory of part files, committed or not, by name.
+            std::string path;
+            words >> path;
+            std::vector<std::string> names;
+            std::error_code error;
+            for (fs::directory_iterator it(dir_ / path, error), end; !error && it != end; it.increment(error)) {
+                names.push_back(it->path().filename().string());
+            }
+            std::sort(names.begin(), names.end());
+            if (names == block) return "";
+            return fmt::format("directory {} holds\n  {}\nexpected\n  {}", path, fmt::join(names, "\n  "),
+                               fmt::join(block, "\n  "));
+        }
         std::string mode;
         bool csv = false;
         std::vector<std::string> actual;
@@ -489,7 +516,7 @@ private:
             for (auto& entry : jobs_) {
                 if (entry.started) (void)entry.job->flushOutput();
             }
-            std::string text = readFile(dir_ / path);
+            std::string text = readOutput(dir_ / path);
             std::istringstream in(text);
             std::string row;
             while (std::getline(in, row)) actual.push_back(row);
