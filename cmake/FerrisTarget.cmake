@@ -1,5 +1,5 @@
-# ferris_module(<name> DEPS <targets...>): a static library made of every .cpp in the
-# current folder, with the project's warning flags. Third-party headers come in as SYSTEM.
+# ferris_module(<name> DEPS <targets...>): a static library (shared with
+# FERRIS_SHARED_MODULES) made of every .cpp in the current folder, with the project's warning flags. Third-party headers come in as SYSTEM.
 function(ferris_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
     -Wno-error=deprecated-declarations
@@ -10,7 +10,11 @@ endfunction()
 function(ferris_module name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
-  add_library(${name} STATIC ${_sources})
+  if(FERRIS_SHARED_MODULES)
+    add_library(${name} SHARED ${_sources})
+  else()
+    add_library(${name} STATIC ${_sources})
+  endif()
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/generated)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   ferris_warnings(${name})
