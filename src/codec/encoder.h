@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,33 @@ struct EncodedBatch {
         headers.clear();
         ownedText.clear();
         rows = 0;
+    }
+    /// Appends a record, copying its key (nullopt: none) and value (nullopt: a tombstone)
+    /// into `data`; addHeader() gives it headers until the next append.
+    EncodedRecord& append(std::optional<std::string_view> key,
+                          std::optional<std::string_view> value) {
+        EncodedRecord& record = records.emplace_back();
+        record.hasKey = key.has_value();
+        record.keyBegin = static_cast<uint32_t>(data.size());
+        if (key) data += *key;
+        record.keyEnd = static_cast<uint32_t>(data.size());
+        record.valueIsNull = !value.has_value();
+        record.valueBegin = record.keyEnd;
+        if (value) data += *value;
+        record.valueEnd = static_cast<uint32_t>(data.size());
+        record.headerBegin = record.headerEnd = static_cast<uint32_t>(headers.size());
+        ++rows;
+        return record;
+    }
+    /// A header of the last appended record; its text must outlive the batch (ownedText).
+    void addHeader(std::string_view key, std::string_view value, bool valueIsNull = false) {
+        headers.push_back({key, value, valueIsNull});
+        records.back().headerEnd = static_cast<uint32_t>(headers.size());
+    }
+    /// A header whose text the batch keeps (ownedText).
+    void addOwnedHeader(std::string_view key, std::string value) {
+        ownedText.push_back(std::move(value));
+        addHeader(key, ownedText.back());
     }
     std::string_view value(const EncodedRecord& record) const {
         return std::string_view(data).substr(record.valueBegin, record.valueEnd - record.valueBegin);

@@ -81,4 +81,9 @@ Result<std::string> topicConfig(rd_kafka_t* handle, const std::string& topic,
 /// `error` as text: its name and librdkafka's description.
 std::string describeError(rd_kafka_resp_err_t error);
 
+/// True when a record whose delivery failed with `error` may be delivered if sent again: the
+/// broker or its leader unreachable, a timeout, a topic or partition missing (for now), too
+/// few replicas. False for a record the broker refuses (too large, corrupt, not authorised).
+bool retryableDelivery(rd_kafka_resp_err_t error);
+
 }  // namespace ferris::connectors::kafka

@@ -235,6 +235,22 @@ void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t*
         failure.hasKey = true;
     }
     if (message->payload != nullptr) failure.value.assign(static_cast<const char*>(message->payload), message->len);
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        headers != nullptr) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+            failure.headers.emplace_back(name, value == nullptr
+                                                   ? std::nullopt
+                                                   : std::optional<std::string>(std::string(
+                                                         static_cast<const char*>(value), size)));
+        }
+    }
+    failure.retryable = kafka::retryableDelivery(message->err);
     // Not rd_kafka_message_errstr(): for a delivery report it returns the payload, which is
     // no C string.
     failure.error = fmt::format("delivery to kafka topic {} failed: {}", sink->options_.topic,
@@ -313,6 +329,27 @@ Status KafkaSink::write(const EncodedBatch& batch) {
             }
             if (headers != nullptr) rd_kafka_headers_destroy(headers);
             FERRIS_RETURN_IF_ERROR(checkFatal());
+            if (!transactional()) {
+                // A record librdkafka refuses at once (its topic known to be gone, too large)
+                // is undelivered like one whose delivery report failed: the failure strategy
+                // decides (a transaction with it could not commit: the write fails).
+                DeliveryFailure failure;
+                failure.hasKey = record.hasKey;
+                if (record.hasKey) failure.key = batch.key(record);
+                if (!record.valueIsNull) failure.value = batch.value(record);
+                for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+                    const auto& header = batch.headers[h];
+                    failure.headers.emplace_back(std::string(header.key),
+                                                 header.valueIsNull
+                                                     ? std::nullopt
+                                                     : std::optional<std::string>(header.value));
+                }
+                failure.error = fmt::format("delivery to kafka topic {} failed: {}", options_.topic,
+                                            kafka::describeError(code));
+                failure.retryable = kafka::retryableDelivery(code);
+                failures_.push_back(std::move(failure));
+                break;
+            }
             return Status::system(ErrorCode::kIoError, fmt::format("{}: produce failed: {}", describe(), message));
         }
     }

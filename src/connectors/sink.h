@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "common/result.h"
 #include "codec/encoder.h"
+#include "common/result.h"
 #include "connectors/source.h"
 #include "types/batch.h"
 
@@ -21,7 +23,12 @@ struct DeliveryFailure {
     std::string key;
     std::string value;
     bool hasKey = false;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
     std::string error;
+    /// The cause may pass (a broker down, a timeout, a topic missing for now): sending the
+    /// record again may succeed. False for a record the broker refuses (too large, say).
+    bool retryable = false;
+    int retries = 0;  ///< times it was sent again before this failure (retry_with_backoff)
 };
 
 /// A sink (§2.1): write batches, then make them durable with prepareCommit (which returns

@@ -90,7 +90,7 @@ Result<std::vector<std::vector<size_t>>> jobDependencies(const std::vector<std::
                                fmt::format("its sink {}, '{}'", sink.name, sink.properties.get("path"))});
         }
         const JobConfig& config = jobs[i]->config();
-        if (config.failureStrategy == FailureStrategy::kSendToDlq && !config.dlqPath.empty()) {
+        if (!config.dlqPath.empty()) {
             written.push_back({normalPath(baseDir, config.dlqPath), i, fmt::format("its DLQ, '{}'", config.dlqPath)});
         }
     }

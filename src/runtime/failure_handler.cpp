@@ -52,29 +52,21 @@ Status FailureHandler::openDlqTopic(std::unique_ptr<connectors::Sink> sink) {
     return dlq_->open(/*truncate=*/false);
 }
 
-void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string_view value, bool valueIsNull,
-                                  std::span<const types::Header> headers, std::string_view error, ErrorCode code,
-                                  int32_t partition, int64_t offset, bool hasPosition) {
+void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string_view value,
+                                  bool valueIsNull, std::span<const types::Header> headers,
+                                  std::string_view error, ErrorCode code, int32_t partition,
+                                  int64_t offset, bool hasPosition, int64_t retries) {
     auto& out = dlqBuffer_;
-    connectors::EncodedRecord record;
-    record.valueBegin = static_cast<uint32_t>(out.data.size());
-    out.data += value;
-    record.valueEnd = static_cast<uint32_t>(out.data.size());
-    record.valueIsNull = valueIsNull;
-    record.hasKey = hasKey;
-    record.keyBegin = static_cast<uint32_t>(out.data.size());
-    out.data += key;
-    record.keyEnd = static_cast<uint32_t>(out.data.size());
-    record.headerBegin = static_cast<uint32_t>(out.headers.size());
+    out.append(hasKey ? std::optional(key) : std::nullopt,
+               valueIsNull ? std::nullopt : std::optional(value));
     // A record read back from a DLQ (a replay) carries the ferris.* headers of its first
     // failure: it keeps its origin, and its retries count up (§1.4.1).
     std::string_view originTopic = sourceTopic_;
     std::optional<std::string_view> originPartition;
     std::optional<std::string_view> originOffset;
-    int64_t retries = 0;
     for (const auto& header : headers) {
         if (!header.key.starts_with("ferris.")) {
-            out.headers.push_back({header.key, header.value, header.valueIsNull});
+            out.addHeader(header.key, header.value, header.valueIsNull);
         } else if (header.key == "ferris.retries") {
             int64_t previous = 0;
             if (types::parseInt64(header.value, previous)) retries = previous + 1;
@@ -86,26 +78,19 @@ void FailureHandler::addDlqRecord(std::string_view key, bool hasKey, std::string
             originOffset = header.value;
         }
     }
-    auto add = [&](std::string_view name, std::string text) {
-        out.ownedText.push_back(std::move(text));
-        out.headers.push_back({name, out.ownedText.back(), false});
-    };
-    add("ferris.error", std::string(error));
-    add("ferris.error.kind", std::string(errorCodeName(code)));
-    add("ferris.job", job_);
-    add("ferris.source.topic", std::string(originTopic));
+    out.addOwnedHeader("ferris.error", std::string(error));
+    out.addOwnedHeader("ferris.error.kind", std::string(errorCodeName(code)));
+    out.addOwnedHeader("ferris.job", job_);
+    out.addOwnedHeader("ferris.source.topic", std::string(originTopic));
     if (originPartition && originOffset) {
-        add("ferris.source.partition", std::string(*originPartition));
-        add("ferris.source.offset", std::string(*originOffset));
+        out.addOwnedHeader("ferris.source.partition", std::string(*originPartition));
+        out.addOwnedHeader("ferris.source.offset", std::string(*originOffset));
     } else if (hasPosition) {
-        add("ferris.source.partition", std::to_string(partition));
-        add("ferris.source.offset", std::to_string(offset));
+        out.addOwnedHeader("ferris.source.partition", std::to_string(partition));
+        out.addOwnedHeader("ferris.source.offset", std::to_string(offset));
     }
-    add("ferris.time", std::to_string(clock_.nowMicros() / 1000));
-    add("ferris.retries", std::to_string(retries));
-    record.headerEnd = static_cast<uint32_t>(out.headers.size());
-    out.records.push_back(record);
-    ++out.rows;
+    out.addOwnedHeader("ferris.time", std::to_string(clock_.nowMicros() / 1000));
+    out.addOwnedHeader("ferris.retries", std::to_string(retries));
 }
 
 Status FailureHandler::writeDlqBuffer() {
@@ -118,21 +103,30 @@ Status FailureHandler::writeDlqBuffer() {
 Status FailureHandler::handleDeliveryFailures(std::vector<connectors::DeliveryFailure> failures) {
     for (const auto& failure : failures) {
         metrics_.failed[static_cast<size_t>(ErrorCode::kDeliveryFailed)].fetch_add(1, std::memory_order_relaxed);
-        switch (strategy_) {
+        switch (finalStrategy()) {
             case FailureStrategy::kFailBatch:
+            case FailureStrategy::kRetryWithBackoff:
                 return Status::system(ErrorCode::kDeliveryFailed,
-                                      fmt::format("{} (failure_strategy is fail_batch)", failure.error));
+                                      fmt::format("{} ({})", failure.error, whyFailed()));
             case FailureStrategy::kSendToDlq:
                 if (dlqTopic_) {
-                    addDlqRecord(failure.key, failure.hasKey, failure.value, false, {}, failure.error,
-                                 ErrorCode::kDeliveryFailed, 0, 0, false);
+                    std::vector<types::Header> headers;
+                    for (const auto& [name, text] : failure.headers) {
+                        headers.push_back({name,
+                                           text ? std::string_view(*text) : std::string_view(),
+                                           !text.has_value()});
+                    }
+                    addDlqRecord(failure.key, failure.hasKey, failure.value, false, headers,
+                                 failure.error, ErrorCode::kDeliveryFailed, 0, 0, false,
+                                 failure.retries);
                 } else {
                     std::string& out = dlqBuffer_.data;
                     out += "{\"error\":";
                     codec::appendJsonString(failure.error, out);
                     out += ",\"error_kind\":\"delivery_failed\",\"job\":";
                     codec::appendJsonString(job_, out);
-                    out += fmt::format(",\"time\":{},\"retries\":0,\"record\":", clock_.nowMicros() / 1000);
+                    out += fmt::format(",\"time\":{},\"retries\":{},\"record\":",
+                                       clock_.nowMicros() / 1000, failure.retries);
                     codec::appendJsonString(failure.value, out);
                     out += "}\n";
                     ++dlqBuffer_.rows;
@@ -145,6 +139,18 @@ Status FailureHandler::handleDeliveryFailures(std::vector<connectors::DeliveryFa
         }
     }
     return writeDlqBuffer();
+}
+
+FailureStrategy FailureHandler::finalStrategy() const {
+    // retry_with_backoff: what retrying cannot mend goes to the DLQ, or fails the job.
+    if (strategy_ != FailureStrategy::kRetryWithBackoff) return strategy_;
+    return dlq_ ? FailureStrategy::kSendToDlq : FailureStrategy::kFailBatch;
+}
+
+std::string FailureHandler::whyFailed() const {
+    return strategy_ == FailureStrategy::kRetryWithBackoff
+               ? "failure_strategy is retry_with_backoff, and no DLQ is set"
+               : "failure_strategy is fail_batch";
 }
 
 std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t row) const {
@@ -223,10 +229,12 @@ Status FailureHandler::handle(types::Batch& batch) {
             continue;
         }
         metrics_.failed[static_cast<size_t>(error.code)].fetch_add(1, std::memory_order_relaxed);
-        switch (strategy_) {
+        switch (finalStrategy()) {
             case FailureStrategy::kFailBatch:
-                return Status::user(error.code, fmt::format("bad record at {}: {} (failure_strategy is fail_batch)",
-                                                            describePosition(batch, error.row), error.message));
+            case FailureStrategy::kRetryWithBackoff:
+                return Status::user(error.code, fmt::format("bad record at {}: {} ({})",
+                                                            describePosition(batch, error.row),
+                                                            error.message, whyFailed()));
             case FailureStrategy::kSendToDlq:
                 writeDlqEntry(batch, error);
                 metrics_.dlqRecords.fetch_add(1, std::memory_order_relaxed);

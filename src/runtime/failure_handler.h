@@ -48,13 +48,20 @@ public:
     bool hasDlq() const { return dlq_ != nullptr; }
     Status close();
 
+    /// The strategy a failure that is not retried follows: retry_with_backoff's is the DLQ
+    /// when one is set, else fail_batch.
+    FailureStrategy finalStrategy() const;
+
 private:
+    /// Why a failure fails the job, for its message.
+    std::string whyFailed() const;
     std::string describePosition(const types::Batch& batch, uint32_t row) const;
     void writeDlqEntry(const types::Batch& batch, const types::RowError& error);
     /// One DLQ topic record: `value` and `key` as given, `headers` then the ferris.* ones.
     void addDlqRecord(std::string_view key, bool hasKey, std::string_view value, bool valueIsNull,
-                      std::span<const types::Header> headers, std::string_view error, ErrorCode code,
-                      int32_t partition, int64_t offset, bool hasPosition);
+                      std::span<const types::Header> headers, std::string_view error,
+                      ErrorCode code, int32_t partition, int64_t offset, bool hasPosition,
+                      int64_t retries = 0);
     Status writeDlqBuffer();
 
     std::string job_;

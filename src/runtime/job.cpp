@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cmath>
 #include <map>
+#include <random>
+#include <thread>
 
 #include "codec/csv_decoder.h"
 #include "common/fault_point.h"
@@ -296,11 +300,29 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     job->stateful_ = std::any_of(job->operators_.begin(), job->operators_.end(),
                                  [](const auto& op) { return op->stateful(); });
     job->metrics_.stateful = job->stateful_;
-    job->metrics_.transactional = plan.transactional;
+    job->metrics_.retries = job->config_.failureStrategy == FailureStrategy::kRetryWithBackoff;
+    if (job->config_.circuitBreaker.enabled) {
+        // It watches delivery reports, which only a Kafka sink has: a file sink that cannot
+        // write fails the job.
+        if (!recordSink) {
+            const plan::Property* property = plan.jobProperties.find("circuit.breaker.enabled");
+            errors.push_back(
+                prefixed(Status::user(ErrorCode::kConfigError,
+                                      fmt::format("a circuit breaker watches a Kafka sink's "
+                                                  "deliveries; the {} of this job has none (a "
+                                                  "write that fails fails the job)",
+                                                  sinkSpec->type),
+                                      property != nullptr ? property->location : plan.location)));
+            return errors[errorsBefore];
+        }
+        job->breaker_.emplace(job->config_.circuitBreaker);
+        job->metrics_.breaker = true;
+    }
     // §2.2 transactional: with a Kafka sink, the output, the source offsets, the state
     // changelog and DLQ records commit in one Kafka transaction; with a file sink, part files
     // are renamed into place once the checkpoint holding them is installed.
     bool kafkaTransactions = plan.transactional && sinkSpec->type == "kafka_sink";
+    job->metrics_.transactional = kafkaTransactions;
     if (plan.transactional) {
         auto notYet = [&](const std::string& what) {
             errors.push_back(prefixed(Status::notSupported(what, plan.modeLocation)));
@@ -322,7 +344,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         } else if (std::any_of(plan.operators.begin(), plan.operators.end(),
                                [](const auto& node) { return node.kind == plan::OperatorKind::kLimit; })) {
             notYet("@job_mode: transactional with LIMIT (its count rolled back with an aborted transaction)");
-        } else if (job->config_.failureStrategy == FailureStrategy::kSendToDlq && job->config_.dlqTopic.empty()) {
+        } else if (!job->config_.dlqPath.empty()) {
             notYet("@job_mode: transactional with a DLQ file (set 'dlq.topic': DLQ records in a topic join the "
                    "transaction)");
         }
@@ -608,7 +630,7 @@ Status Job::start() {
         dlqTopicSink_->setInterrupt(&interrupted_);
         status = failures_->openDlqTopic(std::move(dlqTopicSink_));
         if (!status.isOk()) return failed(status);
-    } else if (config_.failureStrategy == FailureStrategy::kSendToDlq || config_.lateDeadLetter) {
+    } else if (!config_.dlqPath.empty()) {
         std::filesystem::path path(config_.dlqPath);
         if (path.is_relative()) path = environment_.baseDir / path;
         status = failures_->openDlq(path, /*truncate=*/!resumed_);
@@ -802,25 +824,13 @@ Status Job::resendFailedOutput() {
             raw_.records[kept++] = record;
             continue;
         }
-        connectors::EncodedRecord out;
-        out.valueBegin = static_cast<uint32_t>(encoded_.data.size());
-        encoded_.data += record.value;
-        out.valueEnd = static_cast<uint32_t>(encoded_.data.size());
-        out.valueIsNull = record.valueIsNull;
-        out.hasKey = record.hasKey;
-        out.keyBegin = static_cast<uint32_t>(encoded_.data.size());
-        encoded_.data += record.key;
-        out.keyEnd = static_cast<uint32_t>(encoded_.data.size());
-        out.headerBegin = static_cast<uint32_t>(encoded_.headers.size());
+        encoded_.append(record.hasKey ? std::optional(record.key) : std::nullopt,
+                        record.valueIsNull ? std::nullopt : std::optional(record.value));
         for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
             const auto& header = raw_.headers[h];
-            if (!header.key.starts_with("ferris.")) {
-                encoded_.headers.push_back({header.key, header.value, header.valueIsNull});
-            }
+            if (!header.key.starts_with("ferris."))
+                encoded_.addHeader(header.key, header.value, header.valueIsNull);
         }
-        out.headerEnd = static_cast<uint32_t>(encoded_.headers.size());
-        encoded_.records.push_back(out);
-        ++encoded_.rows;
     }
     raw_.records.resize(kept);
     if (encoded_.records.empty()) return Status::ok();
@@ -909,10 +919,16 @@ Result<bool> Job::commitTransaction() {
     }
     if (status.code() == ErrorCode::kTransactionAborted) {
         metrics_.transactionsAborted.fetch_add(1, std::memory_order_relaxed);
+        observeDelivery(/*failed=*/true);
         FERRIS_LOG_WARN(plan_.name, "{}", status.message());
-        if (++consecutiveAborts_ >= kMaxConsecutiveAborts) {
+        // retry_with_backoff: max_retries aborts in a row are retried, each after a backoff;
+        // otherwise kMaxConsecutiveAborts, at once.
+        bool retry = config_.failureStrategy == FailureStrategy::kRetryWithBackoff;
+        int allowed = retry ? config_.maxRetries + 1 : kMaxConsecutiveAborts;
+        if (++consecutiveAborts_ >= allowed) {
             return status.withContext(fmt::format("{} transactions aborted in a row, the last", consecutiveAborts_));
         }
+        if (retry && !waitInterruptibly(backoffMicros(consecutiveAborts_))) return status;
         // Its records are read and written again, over the state (and the SQL-defined
         // metrics) of the last commit.
         if (changelog_) FERRIS_RETURN_IF_ERROR(restoreChangelog());
@@ -923,7 +939,10 @@ Result<bool> Job::commitTransaction() {
     FERRIS_RETURN_IF_ERROR(status);
     // Only a commit that moved the source ends a run of aborts (not an empty one while the
     // rewound records are fetched again).
-    if (!offsets.next.empty()) consecutiveAborts_ = 0;
+    if (!offsets.next.empty()) {
+        consecutiveAborts_ = 0;
+        observeDelivery(/*failed=*/false);
+    }
     faultPoint("in_commit");
     source_->transactionCommitted();
     if (sqlMetrics_) committedMetrics_ = sqlMetrics_->snapshot();
@@ -938,7 +957,7 @@ Status Job::commit() {
     if (sink_->transactional()) return commitTransaction().status();
     // §2.2 simple: the output made durable first, then the checkpoint installed.
     FERRIS_ASSIGN_OR_RETURN(auto sinkState, sink_->prepareCommit());
-    FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(sink_->takeDeliveryFailures()));
+    FERRIS_ASSIGN_OR_RETURN(sinkState, retryDeliveryFailures(std::move(sinkState)));
     lastCommitMicros_ = environment_.clock->nowMicros();
     // After a failed batch the source has read past what was processed: no checkpoint (and
     // no part file renamed into place).
@@ -953,6 +972,103 @@ Status Job::commit() {
     FERRIS_RETURN_IF_ERROR(sink_->commit());
     // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
     return source_->committed();
+}
+
+Result<std::string> Job::retryDeliveryFailures(std::string sinkState) {
+    std::vector<connectors::DeliveryFailure> failures = sink_->takeDeliveryFailures();
+    if (metrics_.recordsOut.load(std::memory_order_relaxed) != outputAtLastRound_ ||
+        !failures.empty()) {
+        observeDelivery(!failures.empty());
+    }
+    if (config_.failureStrategy == FailureStrategy::kRetryWithBackoff) {
+        std::vector<connectors::DeliveryFailure> final;
+        for (int attempt = 1; !failures.empty(); ++attempt) {
+            // What retrying cannot mend, or what has had its retries, goes on at once.
+            std::vector<connectors::DeliveryFailure> again;
+            for (auto& failure : failures) {
+                (failure.retryable && attempt <= config_.maxRetries ? again : final)
+                    .push_back(std::move(failure));
+            }
+            failures.clear();
+            if (again.empty()) break;
+            int64_t waitMicros = backoffMicros(attempt);
+            FERRIS_LOG_WARN(
+                plan_.name,
+                "{} output records undelivered ({}): sending them again in {} ms (retry {} of {})",
+                again.size(), again.front().error, waitMicros / 1000, attempt, config_.maxRetries);
+            if (!waitInterruptibly(waitMicros)) {
+                // Stopped: no checkpoint covers these records, so a restart produces them again.
+                return Status::system(
+                    ErrorCode::kCancelled,
+                    fmt::format("stopped while {} undelivered output records waited for a retry "
+                                "(they are produced again from the last checkpoint at restart)",
+                                again.size()));
+            }
+            encoded_.clear();
+            for (const auto& failure : again) {
+                encoded_.append(
+                    failure.hasKey ? std::optional<std::string_view>(failure.key) : std::nullopt,
+                    std::string_view(failure.value));
+                for (const auto& [name, value] : failure.headers) {
+                    encoded_.addHeader(name, value ? std::string_view(*value) : std::string_view(),
+                                       !value.has_value());
+                }
+            }
+            FERRIS_RETURN_IF_ERROR(sink_->write(encoded_));
+            metrics_.deliveryRetries.fetch_add(static_cast<int64_t>(again.size()),
+                                               std::memory_order_relaxed);
+            FERRIS_ASSIGN_OR_RETURN(sinkState, sink_->prepareCommit());
+            failures = sink_->takeDeliveryFailures();
+            observeDelivery(!failures.empty());
+            for (auto& failure : failures) failure.retries = attempt;
+        }
+        for (auto& failure : failures) final.push_back(std::move(failure));
+        failures = std::move(final);
+    }
+    FERRIS_RETURN_IF_ERROR(failures_->handleDeliveryFailures(std::move(failures)));
+    return sinkState;
+}
+
+void Job::observeDelivery(bool failed) {
+    outputAtLastRound_ = metrics_.recordsOut.load(std::memory_order_relaxed);
+    if (!breaker_) return;
+    auto before = breaker_->state();
+    if (failed) {
+        breaker_->recordFailure(environment_.clock->nowMicros());
+    } else {
+        breaker_->recordSuccess();
+    }
+    auto after = breaker_->state();
+    metrics_.breakerState.store(static_cast<int>(after), std::memory_order_relaxed);
+    metrics_.breakerOpened.store(breaker_->opened(), std::memory_order_relaxed);
+    if (after == before) return;
+    if (after == CircuitBreaker::State::kOpen) {
+        FERRIS_LOG_WARN(plan_.name,
+                        "circuit breaker open: {} keeps failing; reading nothing for {} ms",
+                        sink_->describe(), config_.circuitBreaker.openTimeoutMicros / 1000);
+    } else {
+        FERRIS_LOG_INFO(plan_.name, "circuit breaker {}: {} delivers again",
+                        CircuitBreaker::stateName(after), sink_->describe());
+    }
+}
+
+int64_t Job::backoffMicros(int attempt) {
+    // retry_backoff doubled per attempt, ±20% jitter so that jobs failing together do not
+    // retry together.
+    double base = static_cast<double>(config_.retryBackoffMicros) * std::pow(2.0, attempt - 1);
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    return static_cast<int64_t>(std::min(base * jitter(random_), 3.6e9));
+}
+
+bool Job::waitInterruptibly(int64_t micros) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+    while (!interrupted_.load(std::memory_order_relaxed)) {
+        auto left = until - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) return true;
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+    }
+    return false;
 }
 
 Status Job::installCheckpoint(std::string sinkState) {
@@ -1204,7 +1320,26 @@ Result<bool> Job::step() {
         idle_ = true;  // nothing is read while paused; the caller waits for a command
         return true;
     }
-    if (!userPaused_ && sink_->saturated()) {
+    if (breaker_) {
+        int64_t now = environment_.clock->nowMicros();
+        bool allowed = breaker_->allows(now);
+        metrics_.breakerState.store(static_cast<int>(breaker_->state()), std::memory_order_relaxed);
+        if (!allowed && !breakerPaused_) {
+            // Open: the sink keeps failing; the job reads nothing until open_timeout has passed.
+            source_->pause();
+            breakerPaused_ = true;
+        } else if (allowed && breakerPaused_) {
+            if (!userPaused_) source_->resume();  // half-open: the next rounds are probes
+            breakerPaused_ = false;
+        }
+        if (!allowed && !source_->pollsWhilePaused()) {
+            idle_ = true;
+            int64_t left = breaker_->reopensAtMicros() - now;
+            (void)waitInterruptibly(std::clamp<int64_t>(left, 0, config_.batchTimeoutMicros));
+            return true;
+        }
+    }
+    if (!userPaused_ && !breakerPaused_ && sink_->saturated()) {
         // Backpressure: the sink's send queue is over its high mark (§2.4: librdkafka's queues
         // are capped per job). The sink gets a moment to drain first, the source's prefetched
         // records kept (its own queue is capped too); only a sink still busy after it has the
@@ -1345,7 +1480,7 @@ Status Job::pause() {
 void Job::resume() {
     if (!userPaused_) return;
     userPaused_ = false;
-    source_->resume();
+    if (!breakerPaused_) source_->resume();
     state_ = JobState::kRunning;
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <memory>
-#include <optional>
-#include <string>
 #include <mutex>
+#include <optional>
+#include <random>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "expr/compiled_expr.h"
 #include "operators/operator.h"
 #include "plan/plan.h"
+#include "runtime/circuit_breaker.h"
 #include "runtime/event_time.h"
 #include "runtime/failure_handler.h"
 #include "runtime/job_clock.h"
@@ -140,6 +142,17 @@ private:
     /// Replay: writes the polled records that failed as output to the sink as they are
     /// (their ferris.* headers dropped) and leaves the others in raw_.
     Status resendFailedOutput();
+    /// Simple mode, after prepareCommit: the sink's undelivered records — with
+    /// retry_with_backoff, those that may pass are sent again after a backoff, up to
+    /// max_retries times — go to the failure strategy. Returns the sink's commit state after
+    /// the last send.
+    Result<std::string> retryDeliveryFailures(std::string sinkState);
+    /// retry_with_backoff's wait before retry `attempt` (from 1), in microseconds.
+    int64_t backoffMicros(int attempt);
+    /// The outcome of a round of deliveries, for the circuit breaker.
+    void observeDelivery(bool failed);
+    /// Sleeps `micros`, or until the job is interrupted (stop): false then.
+    bool waitInterruptibly(int64_t micros);
     /// Checks the job's state and batch against max.memory.mb; publishes state metrics.
     Status checkMemory(const types::Batch& batch);
     /// Flushes and commits at the end of the input. False: a transactional job's last
@@ -217,6 +230,10 @@ private:
     std::atomic<bool> interrupted_{false};
     int64_t lastLagMicros_ = 0;  ///< job clock when the consumer lag was last read
     int consecutiveAborts_ = 0;  ///< transactional: aborts since the last commit
+    std::minstd_rand random_{std::random_device{}()};  ///< retry_with_backoff's jitter
+    std::optional<CircuitBreaker> breaker_;            ///< circuit.breaker.enabled
+    bool breakerPaused_ = false;                       ///< the source is paused by the open breaker
+    int64_t outputAtLastRound_ = 0;                    ///< records out at the last delivery round
     /// Transactional stateful jobs: the state's changelog topic, written inside the
     /// transactions (§2.2); null otherwise.
     std::unique_ptr<connectors::StateChangelog> changelog_;

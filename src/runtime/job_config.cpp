@@ -26,7 +26,10 @@ const std::vector<JobKey>& jobKeys() {
     static const std::string kDelivery = "the delivery-guarantees work";
     static const std::vector<JobKey> keys = {
         {"failure_strategy", "log_and_continue",
-         "what happens to a bad record: log_and_continue, send_to_dlq or fail_batch", ""},
+         "what happens to a bad record or undelivered output: log_and_continue, send_to_dlq, "
+         "fail_batch or retry_with_backoff (undelivered output sent again; then, and for bad "
+         "records, the DLQ if one is set, else the job fails)",
+         ""},
         {"dlq.path", "", "the DLQ file for send_to_dlq (JSON lines), relative to the SQL file", ""},
         {"batch.size", "1024", "records per batch (1 to 1000000)", ""},
         {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
@@ -64,25 +67,31 @@ const std::vector<JobKey>& jobKeys() {
         {"state.ttl", "",
          "an OVER partition with no row for this long (event time) is forgotten; never by default",
          ""},
-        {"max_retries", "3", "retries of retry_with_backoff",
-         "retry_with_backoff comes with " + kDelivery},
-        {"retry_backoff", "100ms", "first backoff of retry_with_backoff",
-         "retry_with_backoff comes with " + kDelivery},
+        {"max_retries", "3",
+         "retry_with_backoff: how many times undelivered output is sent again (0 to 100)", ""},
+        {"retry_backoff", "100ms",
+         "retry_with_backoff: the wait before the first retry; each next one waits twice as "
+         "long, ±20% jitter",
+         ""},
         {"dlq.topic", "",
          "a Kafka DLQ topic for send_to_dlq (original key, value and headers plus ferris.* "
          "headers), on the broker of "
          "the job's Kafka source or sink; created with one partition when missing",
          ""},
-        {"circuit.breaker.enabled", "false", "circuit breaker around sinks",
-         "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.failure_threshold", "", "failures that open the breaker",
-         "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.failure_rate", "", "failure rate that opens the breaker",
-         "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.open_timeout", "", "time before a half-open probe",
-         "the circuit breaker comes with " + kDelivery},
-        {"circuit.breaker.success_threshold", "", "successes that close the breaker",
-         "the circuit breaker comes with " + kDelivery},
+        {"circuit.breaker.enabled", "false",
+         "a circuit breaker around the job's Kafka sink: while open, the job reads nothing", ""},
+        {"circuit.breaker.failure_threshold", "5",
+         "failed delivery rounds in a row (a commit's output, or a retry of it) that open the "
+         "breaker",
+         ""},
+        {"circuit.breaker.failure_rate", "",
+         "a failure rate (0.5 or 50%) of the last 20 delivery rounds that opens the breaker, once "
+         "10 are known; none by default",
+         ""},
+        {"circuit.breaker.open_timeout", "30s",
+         "how long the breaker stays open before the job reads again to probe the sink", ""},
+        {"circuit.breaker.success_threshold", "1",
+         "successful probe rounds that close a half-open breaker", ""},
         {"job.stall.timeout", "", "a batch running longer fails the job",
          "stall detection comes with the multi-job server"},
         {"state.changelog.replication.factor", "-1",
@@ -189,14 +198,63 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             } else if (value == "fail_batch") {
                 config.failureStrategy = FailureStrategy::kFailBatch;
             } else if (value == "retry_with_backoff") {
-                errors.push_back(Status::notSupported(
-                    "failure_strategy 'retry_with_backoff' (comes with the delivery-guarantees work)",
-                    property.location));
+                config.failureStrategy = FailureStrategy::kRetryWithBackoff;
             } else {
                 std::vector<std::string> allowed = {"log_and_continue", "send_to_dlq", "fail_batch",
                                                     "retry_with_backoff"};
                 errors.push_back(badValue(property, "log_and_continue, send_to_dlq, fail_batch or retry_with_backoff" +
                                                         didYouMean(value, allowed)));
+            }
+        } else if (property.key == "circuit.breaker.enabled") {
+            if (value != "true" && value != "false") {
+                errors.push_back(badValue(property, "true or false"));
+            } else {
+                config.circuitBreaker.enabled = value == "true";
+            }
+        } else if (property.key == "circuit.breaker.failure_threshold" ||
+                   property.key == "circuit.breaker.success_threshold") {
+            int64_t count = 0;
+            if (!types::parseInt64(value, count) || count < 1 || count > 1000) {
+                errors.push_back(badValue(property, "an integer from 1 to 1000"));
+            } else if (property.key == "circuit.breaker.failure_threshold") {
+                config.circuitBreaker.failureThreshold = static_cast<int>(count);
+            } else {
+                config.circuitBreaker.successThreshold = static_cast<int>(count);
+            }
+        } else if (property.key == "circuit.breaker.failure_rate") {
+            std::string_view text = value;
+            bool percent = text.ends_with('%');
+            if (percent) text.remove_suffix(1);
+            double rate = 0;
+            bool valid = types::parseDouble(text, rate);
+            if (valid && percent) rate /= 100;
+            if (!valid || rate <= 0 || rate > 1) {
+                errors.push_back(
+                    badValue(property, "a rate above 0 and up to 1, such as 0.5 or 50%"));
+            } else {
+                config.circuitBreaker.failureRate = rate;
+            }
+        } else if (property.key == "circuit.breaker.open_timeout") {
+            int64_t micros = 0;
+            if (!types::parseDurationShorthand(value, micros) || micros <= 0) {
+                errors.push_back(badValue(property, "a duration above 0, such as 30s"));
+            } else {
+                config.circuitBreaker.openTimeoutMicros = micros;
+            }
+        } else if (property.key == "max_retries") {
+            int64_t retries = 0;
+            if (!types::parseInt64(value, retries) || retries < 0 || retries > 100) {
+                errors.push_back(badValue(property, "an integer from 0 to 100"));
+            } else {
+                config.maxRetries = static_cast<int>(retries);
+            }
+        } else if (property.key == "retry_backoff") {
+            int64_t micros = 0;
+            if (!types::parseDurationShorthand(value, micros) || micros <= 0 ||
+                micros > 3'600'000'000LL) {
+                errors.push_back(badValue(property, "a duration from 1ms to 1h, such as 100ms"));
+            } else {
+                config.retryBackoffMicros = micros;
             }
         } else if (property.key == "state.ttl") {
             int64_t micros = 0;
@@ -317,7 +375,37 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                                       "(an out-of-orderness of 0): set one or the other",
                                       properties.find("watermark.max_out_of_orderness")->location));
     }
-    bool dlqUsed = config.failureStrategy == FailureStrategy::kSendToDlq || config.lateDeadLetter;
+    bool retry = config.failureStrategy == FailureStrategy::kRetryWithBackoff;
+    if (complete && !retry && errors.size() == errorsBefore) {
+        for (const char* key : {"max_retries", "retry_backoff"}) {
+            // Only the app's own keys: a default from the environment or the server may
+            // serve other jobs.
+            const plan::Property* property = job.jobProperties.find(key);
+            if (property == nullptr) continue;
+            errors.push_back(Status::user(ErrorCode::kConfigError,
+                                          fmt::format("'{}' is set but failure_strategy is not "
+                                                      "'retry_with_backoff': nothing is retried",
+                                                      key),
+                                          property->location));
+            break;
+        }
+    }
+    if (complete && !config.circuitBreaker.enabled && errors.size() == errorsBefore) {
+        for (const auto& property : job.jobProperties.entries()) {
+            if (!property.key.starts_with("circuit.breaker.") ||
+                property.key == "circuit.breaker.enabled")
+                continue;
+            errors.push_back(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("'{}' is set but 'circuit.breaker.enabled' is not 'true': the "
+                            "job has no circuit breaker",
+                            property.fullKey),
+                property.location));
+            break;
+        }
+    }
+    bool dlqUsed =
+        config.failureStrategy == FailureStrategy::kSendToDlq || config.lateDeadLetter || retry;
     bool hasDlq = !config.dlqPath.empty() || !config.dlqTopic.empty();
     if (complete && !config.dlqPath.empty() && !config.dlqTopic.empty() && errors.size() == errorsBefore) {
         errors.push_back(Status::user(ErrorCode::kConfigError,
@@ -332,11 +420,13 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
     if (complete && !dlqUsed && hasDlq && errors.size() == errorsBefore) {
         const char* key = config.dlqPath.empty() ? "dlq.topic" : "dlq.path";
         const plan::Property* path = properties.find(key);
-        errors.push_back(Status::user(ErrorCode::kConfigError,
-                                      fmt::format("'{}' is set but neither failure_strategy is 'send_to_dlq' nor "
-                                                  "late.data.strategy 'dead_letter': nothing would be written there",
-                                                  key),
-                                      path != nullptr ? path->location : job.location));
+        errors.push_back(Status::user(
+            ErrorCode::kConfigError,
+            fmt::format("'{}' is set but failure_strategy is neither 'send_to_dlq' nor "
+                        "'retry_with_backoff', nor late.data.strategy 'dead_letter': nothing "
+                        "would be written there",
+                        key),
+            path != nullptr ? path->location : job.location));
     }
     if (complete && config.failureStrategy == FailureStrategy::kSendToDlq && !hasDlq &&
         errors.size() == errorsBefore) {

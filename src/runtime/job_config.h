@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 #include "plan/plan.h"
+#include "runtime/circuit_breaker.h"
 
 namespace ferris::runtime {
 
@@ -13,11 +14,18 @@ enum class FailureStrategy : uint8_t {
     kLogAndContinue,  ///< count it, log it with its position, go on (the default)
     kSendToDlq,       ///< write it to the DLQ with its error, go on
     kFailBatch,       ///< commit nothing of the batch and fail the job
+    /// Output a sink could not deliver for a passing reason (a broker down, a timeout) is sent
+    /// again, after exponential backoff with jitter, up to max_retries times; what still fails,
+    /// and every failure retrying cannot mend (a bad record, a record the broker refuses), goes
+    /// to the DLQ when one is set, else fails the job.
+    kRetryWithBackoff,
 };
 
 /// The job-level settings of §1.2 (unprefixed keys), parsed and validated.
 struct JobConfig {
     FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
+    int maxRetries = 3;                    ///< retry_with_backoff: sends after the first
+    int64_t retryBackoffMicros = 100'000;  ///< retry_with_backoff: the first wait (doubling)
     bool lateUpdate = false;  ///< late.data.strategy 'update'
     std::string stateDir = ".ferris-state";  ///< checkpoints (relative to the SQL file)
     int64_t stateTtlMicros = 0;              ///< OVER partitions idle this long are dropped; 0 = never
@@ -41,6 +49,7 @@ struct JobConfig {
     /// Replicas of a created changelog topic (transactional stateful jobs); -1 = the broker's
     /// default.
     int changelogReplicationFactor = -1;
+    CircuitBreakerConfig circuitBreaker;  ///< circuit.breaker.*
 };
 
 /// A job-level key as documented: name, default, description, and why it is not supported

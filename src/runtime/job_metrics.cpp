@@ -98,6 +98,18 @@ void JobMetrics::collect(const std::string& job, const std::string& source, cons
         add("ferris_transactions_total", "counter", "Kafka transactions, by outcome.", j + ",outcome=\"aborted\"",
             count(transactionsAborted));
     }
+    if (retries) {
+        add("ferris_delivery_retries_total", "counter",
+            "Output records sent again after their delivery failed (retry_with_backoff).", withSink,
+            count(deliveryRetries));
+    }
+    if (breaker) {
+        add("ferris_circuit_breaker_state", "gauge",
+            "The sink's circuit breaker: 0 closed, 1 open, 2 half-open.", withSink,
+            static_cast<double>(breakerState.load()));
+        add("ferris_circuit_breaker_opened_total", "counter",
+            "Times the sink's circuit breaker opened.", withSink, count(breakerOpened));
+    }
     if (stateful) {
         add("ferris_late_records_total", "counter", "Records for windows already closed, by action.",
             j + ",action=\"drop\"", count(lateDropped));

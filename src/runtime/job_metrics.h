@@ -97,6 +97,11 @@ struct JobMetrics {
     std::atomic<int64_t> watermarkDelayMicros{-1};  ///< job clock minus watermark, when both exist
     std::atomic<int64_t> transactionsCommitted{0};  ///< transactional jobs (§2.2)
     std::atomic<int64_t> transactionsAborted{0};    ///< … aborted and rewound
+    std::atomic<int64_t> deliveryRetries{0};        ///< records sent again (retry_with_backoff)
+    bool retries = false;                           ///< failure_strategy retry_with_backoff
+    bool breaker = false;                           ///< circuit.breaker.enabled
+    std::atomic<int> breakerState{0};               ///< CircuitBreaker::State
+    std::atomic<int64_t> breakerOpened{0};          ///< times the circuit breaker opened
     bool stateful = false;                     ///< the job keeps state (late and state metrics apply)
     bool transactional = false;                ///< the job commits Kafka transactions
     /// Records per batch.

@@ -98,6 +98,11 @@ void appendJob(JsonWriter& json, const JobHost& host, bool detail) {
     json.field("records_in", metrics.recordsIn.load());
     json.field("records_out", metrics.recordsOut.load());
     json.field("records_failed", metrics.failedTotal());
+    if (metrics.breaker) {
+        json.field("circuit_breaker",
+                   std::string(runtime::CircuitBreaker::stateName(
+                       static_cast<runtime::CircuitBreaker::State>(metrics.breakerState.load()))));
+    }
     json.field("cpu_seconds", host.cpuSeconds());
     json.field("state_bytes", metrics.stateBytes.load());
     json.field("memory_bytes",

@@ -266,6 +266,164 @@ TEST_F(KafkaJobTest, PoisonRecordGoesToTheDlqTopicAndTheJobContinues) {
     EXPECT_EQ(entry.headers.size(), 9u);
 }
 
+TEST_F(KafkaJobTest, RetryWithBackoffSendsUndeliveredOutputAgainThenToTheDlq) {
+    // The output topic is deleted under a running job (the broker creates no topic by itself):
+    // retry_with_backoff sends each undelivered record again max_retries times, then to the
+    // DLQ topic with its headers and ferris.retries; once the topic is back, output flows
+    // again. Nothing is lost: phase A went out before, B is in the DLQ, C is in the new topic.
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    std::string dlq = uniqueTopic("dlq");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    auto phase = [&](int first) {
+        std::vector<TestRecord> records;
+        for (int i = first; i < first + 10; ++i) {
+            TestRecord record;
+            record.key = fmt::format("key{}", i);
+            record.value = fmt::format(R"({{"id":{}}})", i);
+            record.headers.emplace_back("origin", "test");
+            records.push_back(record);
+        }
+        produce(in, records);
+    };
+    phase(1);
+    std::string sql = fmt::format(
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ({}, 'out.kafka.message.timeout.ms' = "
+        "'1500', "
+        "'failure_strategy' = 'retry_with_backoff', 'max_retries' = '2', 'retry_backoff' = "
+        "'100ms', "
+        "'dlq.topic' = '{}', 'commit.interval' = '200ms');\n",
+        in, kafkaBootstrap(), sinkKeys(out), dlq);
+    int step = 0;
+    AppRun run = this->run(sql, "", [&](const std::string& metrics) {
+        int64_t written = metricValue(
+            metrics, fmt::format("ferris_records_out_total{{job=\"out\",sink=\"out\"}}"));
+        int64_t dead = metricValue(metrics, "ferris_dlq_records_total{job=\"out\"}");
+        if (step == 0 && written >= 10) {
+            deleteTopic(out);
+            phase(11);
+            step = 1;
+        } else if (step == 1 && dead >= 10) {
+            createTopic(out, 1);
+            phase(21);
+            step = 2;
+        }
+        return step == 2 && written >= 30;
+    });
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(metricValue(run.metrics, "ferris_dlq_records_total{job=\"out\"}"), 10);
+    EXPECT_EQ(metricValue(run.metrics, "ferris_delivery_retries_total{job=\"out\",sink=\"out\"}"),
+              20);
+    EXPECT_EQ(metricValue(run.metrics,
+                          "ferris_records_failed_total{job=\"out\",kind=\"delivery_failed\"}"),
+              10);
+    std::vector<std::string> written;
+    for (const auto& record : consumeAll(out)) written.push_back(record.value.value_or("<null>"));
+    std::vector<std::string> expected;
+    for (int i = 21; i <= 30; ++i) expected.push_back(fmt::format(R"({{"id":{}}})", i));
+    EXPECT_EQ(written, expected);
+    auto dead = consumeAll(dlq);
+    ASSERT_EQ(dead.size(), 10u);
+    std::set<std::string> ids;
+    for (const auto& entry : dead) {
+        ids.insert(entry.value.value_or("<null>"));
+        std::map<std::string, std::string> headers;
+        for (const auto& [name, value] : entry.headers) headers[name] = value.value_or("<null>");
+        EXPECT_EQ(headers["origin"], "test");
+        EXPECT_EQ(headers["ferris.error.kind"], "delivery_failed");
+        EXPECT_EQ(headers["ferris.retries"], "2");
+        EXPECT_EQ(headers["ferris.job"], "out");
+        EXPECT_NE(headers["ferris.error"].find(out), std::string::npos) << headers["ferris.error"];
+        EXPECT_EQ(entry.key, std::optional<std::string>(
+                                 fmt::format("key{}", entry.value.value_or("").substr(6, 2))));
+    }
+    std::set<std::string> expectedDead;
+    for (int i = 11; i <= 20; ++i) expectedDead.insert(fmt::format(R"({{"id":{}}})", i));
+    EXPECT_EQ(ids, expectedDead);
+}
+
+TEST_F(KafkaJobTest, CircuitBreakerOpensOnAFailingSinkAndClosesOnceItDeliversAgain) {
+    // The output topic is deleted under a running job whose records keep coming: after two
+    // failed delivery rounds the breaker opens and the job reads nothing; the topic is created
+    // again, and after open_timeout a probe round delivers and closes the breaker. Every
+    // record after the deletion is exactly once in the DLQ (failed rounds) or the new topic.
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    std::string dlq = uniqueTopic("dlq");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    int next = 1;
+    auto produceNext = [&](int count) {
+        std::vector<TestRecord> records;
+        for (int i = 0; i < count; ++i, ++next) {
+            TestRecord record;
+            record.key = fmt::format("key{}", next);
+            record.value = fmt::format(R"({{"id":{}}})", next);
+            records.push_back(record);
+        }
+        produce(in, records);
+    };
+    produceNext(10);
+    std::string sql = fmt::format(
+        "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
+        "'src.bootstrap.servers' = '{}');\n"
+        "CREATE STREAM out AS SELECT id FROM src WITH ({}, 'out.kafka.message.timeout.ms' = "
+        "'1000', "
+        "'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{}', 'commit.interval' = '200ms', "
+        "'circuit.breaker.enabled' = 'true', 'circuit.breaker.failure_threshold' = '2', "
+        "'circuit.breaker.open_timeout' = '2s', 'circuit.breaker.success_threshold' = '1');\n",
+        in, kafkaBootstrap(), sinkKeys(out), dlq);
+    const std::string breaker = "ferris_circuit_breaker_state{job=\"out\",sink=\"out\"}";
+    const std::string readIn = "ferris_records_in_total{job=\"out\",source=\"src\"}";
+    int step = 0;
+    int64_t readWhenOpen = -1;
+    bool readWhileOpen = false;
+    int afterDeletion = 0;
+    AppRun run = this->run(sql, "", [&](const std::string& metrics) {
+        int64_t written =
+            metricValue(metrics, "ferris_records_out_total{job=\"out\",sink=\"out\"}");
+        int64_t state = metricValue(metrics, breaker);
+        if (step == 0 && written >= 10) {
+            EXPECT_EQ(state, 0);
+            deleteTopic(out);
+            step = 1;
+        } else if (step == 1 && state != 1) {
+            produceNext(1);  // records keep coming while the sink fails
+            ++afterDeletion;
+        } else if (step == 1) {
+            readWhenOpen = metricValue(metrics, readIn);
+            createTopic(out, 1);
+            produceNext(10);
+            afterDeletion += 10;
+            step = 2;
+        } else if (step == 2 && state == 1) {
+            readWhileOpen |= metricValue(metrics, readIn) != readWhenOpen;
+        } else if (step == 2 && state == 0) {
+            step = 3;
+        }
+        return step == 3 && metricValue(metrics, readIn) == next - 1 && written >= next - 1;
+    });
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_FALSE(readWhileOpen) << "the job read records while its breaker was open";
+    EXPECT_GE(
+        metricValue(run.metrics, "ferris_circuit_breaker_opened_total{job=\"out\",sink=\"out\"}"),
+        1);
+    EXPECT_EQ(metricValue(run.metrics, breaker), 0);
+    // Every record after the deletion is exactly once in the DLQ or in the new topic.
+    std::multiset<std::string> seen;
+    auto dead = consumeAll(dlq);
+    EXPECT_GE(dead.size(), 2u);  // two failed rounds opened the breaker
+    for (const auto& entry : dead) seen.insert(entry.value.value_or("<null>"));
+    for (const auto& record : consumeAll(out)) seen.insert(record.value.value_or("<null>"));
+    std::multiset<std::string> expected;
+    for (int i = 11; i < next; ++i) expected.insert(fmt::format(R"({{"id":{}}})", i));
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(static_cast<int>(expected.size()), afterDeletion);
+}
+
 TEST_F(KafkaJobTest, BackpressurePausesPartitionsAndLosesNothing) {
     std::string in = uniqueTopic("in");
     std::string out = uniqueTopic("out");

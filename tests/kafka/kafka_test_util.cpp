@@ -86,6 +86,25 @@ void createTopic(const std::string& topic, int partitions,
     rd_kafka_NewTopic_destroy(newTopic);
 }
 
+void deleteTopic(const std::string& topic) {
+    Handle admin = client(RD_KAFKA_PRODUCER, kafkaBootstrap(), {});
+    ASSERT_TRUE(admin);
+    rd_kafka_DeleteTopic_t* doomed = rd_kafka_DeleteTopic_new(topic.c_str());
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(admin.get());
+    rd_kafka_DeleteTopics(admin.get(), &doomed, 1, nullptr, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
+    ASSERT_NE(event, nullptr) << "no answer to DeleteTopics within 30 s";
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count);
+    ASSERT_EQ(count, 1u);
+    EXPECT_EQ(rd_kafka_topic_result_error(results[0]), RD_KAFKA_RESP_ERR_NO_ERROR)
+        << rd_kafka_topic_result_error_string(results[0]);
+    rd_kafka_event_destroy(event);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_DeleteTopic_destroy(doomed);
+}
+
 void produce(const std::string& topic, const std::vector<TestRecord>& records, const std::string& bootstrap) {
     static std::atomic<int64_t> failures{0};
     std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());

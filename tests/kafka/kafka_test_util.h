@@ -37,6 +37,8 @@ struct TestRecord {
 void createTopic(const std::string& topic, int partitions,
                  const std::vector<std::pair<std::string, std::string>>& configs = {},
                  const std::string& bootstrap = "");
+/// Deletes a topic (fails the test on error); the broker removes it in the background.
+void deleteTopic(const std::string& topic);
 /// Produces records and waits for every delivery report (fails the test on error).
 void produce(const std::string& topic, const std::vector<TestRecord>& records, const std::string& bootstrap = "");
 /// Reads every committed record of `topic` (read_committed), up to the end offsets now.

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "connectors/part_files.h"
 #include "kafka_test_util.h"
 
 namespace ferris::testing {
@@ -418,9 +419,16 @@ TEST_F(KafkaTransactionTest, AbortedTransactionsRewindAndNothingRepeats) {
     EXPECT_EQ(ids, expected);
 }
 
-TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafka) {
+TEST_F(KafkaTransactionTest, TransactionalJobsWriteKafkaTopicsOrPartFiles) {
     std::string in = uniqueTopic("in");
     createTopic(in, 1);
+    std::vector<TestRecord> input;
+    for (int i = 1; i <= 5; ++i) {
+        TestRecord record;
+        record.value = fmt::format(R"({{"id":{},"sym":"s"}})", i);
+        input.push_back(record);
+    }
+    produce(in, input);
     auto failure = [&](const std::string& query) {
         std::string sql = fmt::format(
             "-- @app: {}\n-- @job_mode: transactional\n\n"
@@ -430,9 +438,24 @@ TEST_F(KafkaTransactionTest, TransactionalJobsAreKafkaToKafka) {
         AppRun run = runApp(sql, dir_);
         return run.status.toString();
     };
-    EXPECT_EQ(failure("CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = "
-                      "'out.jsonl', 'out.format' = 'jsonl');\n"),
-              "2:15: job out: not supported yet: @job_mode: transactional with a file_sink (exactly-once file output)");
+    // Kafka in, exactly-once part files out: the source's offsets are in the checkpoint.
+    EXPECT_EQ(
+        failure(
+            "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'file_sink', 'out.path' = "
+            "'parts', 'out.format' = 'jsonl');\n"),
+        "OK");
+    std::string text;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "parts")) {
+        EXPECT_FALSE(connectors::parts::inProgress(entry.path().filename().string()))
+            << entry.path();
+    }
+    auto parts = connectors::parts::committed(dir_ / "parts");
+    ASSERT_TRUE(parts.isOk()) << parts.status().toString();
+    for (const auto& name : parts.value()) {
+        std::ifstream file(dir_ / "parts" / name);
+        text += std::string(std::istreambuf_iterator<char>(file), {});
+    }
+    EXPECT_EQ(text, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n{\"id\":4}\n{\"id\":5}\n");
     std::string keyed = fmt::format(
         "CREATE STREAM out AS SELECT id FROM src WITH ('out.type' = 'kafka_sink', 'out.topic' = "
         "'{}', "
