@@ -96,6 +96,14 @@ Result<ReplayResult> JobManager::replayDlq(const std::string& name) {
         return Status::notSupported(
             fmt::format("replaying the DLQ of job {}, whose source is no Kafka topic", name));
     }
+    if (!connectors::isKafkaDecl(running->sinkDecl())) {
+        // A replay is a copy of the job: it would write into the job's own file beside it
+        // (and start that file afresh).
+        return Status::notSupported(
+            fmt::format("replaying the DLQ of job {}, whose sink is a {}: the replay would write "
+                        "into the job's own output",
+                        name, running->sinkDecl().properties.get("type")));
+    }
     {
         std::lock_guard lock(mutex_);
         if (std::find(replaying_.begin(), replaying_.end(), name) != replaying_.end()) {

@@ -227,6 +227,24 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
             EXPECT_FALSE(name.starts_with("ferris.")) << name;
     }
     EXPECT_EQ(server.post("/jobs/nope/dlq/replay").status, 404);
+
+    // A job writing a file: its replay would write into that file beside it.
+    std::string files = fmt::format(
+        "-- @app: {3}f\n"
+        "CREATE STREAM src (id BIGINT, qty BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' "
+        "= '{0}', "
+        "'src.bootstrap.servers' = '{1}');\n"
+        "CREATE STREAM tofile AS SELECT id, qty FROM src WITH ('tofile.type' = 'file_sink', "
+        "'tofile.path' = "
+        "'tofile.jsonl', 'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{2}');\n",
+        in, kafkaBootstrap(), dlq, app);
+    ASSERT_EQ(server.post("/apps", files).status, 201);
+    auto refused = server.post("/jobs/tofile/dlq/replay");
+    EXPECT_EQ(refused.status, 501);
+    EXPECT_EQ(
+        TestServer::field(refused.body, "error"),
+        R"x({"code":"not_supported","message":"not supported yet: replaying the DLQ of job tofile, whose )x"
+        R"x(sink is a file_sink: the replay would write into the job's own output","details":[]})x");
 }
 
 TEST_F(ServerKafkaTest, TwentyJobsFinishExactlyWhileAPoisonedJobAndAnOverBudgetJobFailAlone) {
