@@ -1,5 +1,6 @@
 #include "connectors/file_input_source.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -7,8 +8,7 @@
 #include <algorithm>
 #include <thread>
 
-#include <fmt/format.h>
-
+#include "common/log.h"
 #include "connectors/part_files.h"
 
 namespace ferris::connectors {
@@ -95,6 +95,18 @@ Result<bool> FileInputSource::nextPart() {
     for (const auto& name : names) {
         if (current && *parts::epochOf(name) <= *current) continue;
         FERRIS_RETURN_IF_ERROR(openPart(name));
+        return true;
+    }
+    std::error_code ignored;
+    if (watch_ && current && !names.empty() && !std::filesystem::exists(path_ / part_, ignored)) {
+        // The part being read is gone and older epochs are there: the writer started its
+        // output afresh (a rerun). As with a truncated file, it is read again from its start.
+        FERRIS_LOG_WARN(
+            "-",
+            "{}: part {} is gone and the directory holds parts from epoch {}: its output was "
+            "written afresh; reading it again from its first part",
+            path_.string(), part_, *parts::epochOf(names.front()));
+        FERRIS_RETURN_IF_ERROR(openPart(names.front()));
         return true;
     }
     return false;

@@ -1096,6 +1096,24 @@ TEST_F(FileConnectorsTest, WatchedDirectoryReadsPartsAsTheyAreCommitted) {
     EXPECT_FALSE(source.exhausted());
 }
 
+TEST_F(FileConnectorsTest, WatchedDirectoryWrittenAfreshIsReadAgainFromItsFirstPart) {
+    auto directory = dir_ / "in";
+    std::filesystem::create_directories(directory);
+    write("in/part-0000000001.jsonl", "{\"a\":1}\n");
+    write("in/part-0000000002.jsonl", "{\"a\":2}\n");
+    FileInputSource source(directory, FileFormat::kJsonLines, {}, FileSource::kDefaultChunkSize,
+                           /*watch=*/true);
+    ASSERT_TRUE(source.open().isOk());
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 2u);
+    // The writer reruns: every part deleted, its new output from epoch 1 again.
+    std::filesystem::remove(directory / "part-0000000001.jsonl");
+    std::filesystem::remove(directory / "part-0000000002.jsonl");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), Texts{});
+    write("in/part-0000000001.jsonl", "{\"b\":1}\n");
+    EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)), (Texts{"{\"b\":1}@1:0"}));
+    EXPECT_EQ(source.position(), R"({"part":"part-0000000001.jsonl","offset":8,"line":2})");
+}
+
 TEST_F(FileConnectorsTest, FileInputSourceReadsAPlainFileAsFileSourceDoes) {
     auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n");
     FileInputSource source(path, FileFormat::kJsonLines, {});
