@@ -73,6 +73,20 @@ protected:
                            topic, kafkaBootstrap());
     }
 
+    /// Produces `{"id":i}` for i in [first, first + count) to `topic`, keyed `key<i>`, each
+    /// with the header `origin: test`.
+    static void produceIds(const std::string& topic, int first, int count) {
+        std::vector<TestRecord> records;
+        for (int i = first; i < first + count; ++i) {
+            TestRecord record;
+            record.key = fmt::format("key{}", i);
+            record.value = fmt::format(R"({{"id":{}}})", i);
+            record.headers.emplace_back("origin", "test");
+            records.push_back(record);
+        }
+        produce(topic, records);
+    }
+
     /// Runs `sql` as this test's app.
     AppRun run(const std::string& sql, const std::string& subdir = "",
                const std::function<bool(const std::string&)>& stopWhen = {}) {
@@ -276,17 +290,7 @@ TEST_F(KafkaJobTest, RetryWithBackoffSendsUndeliveredOutputAgainThenToTheDlq) {
     std::string dlq = uniqueTopic("dlq");
     createTopic(in, 1);
     createTopic(out, 1);
-    auto phase = [&](int first) {
-        std::vector<TestRecord> records;
-        for (int i = first; i < first + 10; ++i) {
-            TestRecord record;
-            record.key = fmt::format("key{}", i);
-            record.value = fmt::format(R"({{"id":{}}})", i);
-            record.headers.emplace_back("origin", "test");
-            records.push_back(record);
-        }
-        produce(in, records);
-    };
+    auto phase = [&](int first) { produceIds(in, first, 10); };
     phase(1);
     std::string sql = fmt::format(
         "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
@@ -352,15 +356,7 @@ TEST_F(KafkaJobTest, RetryWithoutADlqFailsTheJobAndARestartLosesNothing) {
     std::string out = uniqueTopic("out");
     createTopic(in, 1);
     createTopic(out, 1);
-    auto phase = [&](int first) {
-        std::vector<TestRecord> records;
-        for (int i = first; i < first + 10; ++i) {
-            TestRecord record;
-            record.value = fmt::format(R"({{"id":{}}})", i);
-            records.push_back(record);
-        }
-        produce(in, records);
-    };
+    auto phase = [&](int first) { produceIds(in, first, 10); };
     phase(1);
     std::string sql = fmt::format(
         "CREATE STREAM src (id BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' = '{}', "
@@ -421,14 +417,8 @@ TEST_F(KafkaJobTest, CircuitBreakerOpensOnAFailingSinkAndClosesOnceItDeliversAga
     createTopic(out, 1);
     int next = 1;
     auto produceNext = [&](int count) {
-        std::vector<TestRecord> records;
-        for (int i = 0; i < count; ++i, ++next) {
-            TestRecord record;
-            record.key = fmt::format("key{}", next);
-            record.value = fmt::format(R"({{"id":{}}})", next);
-            records.push_back(record);
-        }
-        produce(in, records);
+        produceIds(in, next, count);
+        next += count;
     };
     produceNext(10);
     std::string sql = fmt::format(
