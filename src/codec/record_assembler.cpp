@@ -97,8 +97,7 @@ void RecordAssembler::assemble(const Batch& batch, EncodedBatch& out) {
         if (headers) {
             for (uint32_t h = origin.headerBegin[row]; h < origin.headerBegin[row + 1]; ++h) {
                 const types::Header& header = origin.headers[h];
-                // ferris.* headers are the DLQ's (a replayed record's first failure): not output.
-                if (header.key.starts_with("ferris.")) continue;
+                if (layout_.dropDlqHeaders && header.key.starts_with("ferris.")) continue;
                 out.headers.push_back({header.key, header.value, header.valueIsNull});
             }
         }

@@ -20,6 +20,8 @@ struct RecordLayout {
     std::shared_ptr<Encoder> keyEncoder;
     bool passKeys = false;     ///< no key columns, stateless: each row keeps its input's key
     bool passHeaders = false;  ///< stateless: each row keeps its input's headers
+    /// A DLQ replay: the input's ferris.* headers are the DLQ's (its first failure), not output.
+    bool dropDlqHeaders = false;
     /// SET_HEADER / REMOVE_HEADER, in order: the STRING columns holding each one's key and
     /// value (valueSlot -1 for a removal). A NULL key leaves the row's headers as they are.
     struct HeaderOp {

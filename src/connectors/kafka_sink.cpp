@@ -253,9 +253,13 @@ void KafkaSink::deliveryReport(rd_kafka_t* /*handle*/, const rd_kafka_message_t*
     failure.retryable = kafka::retryableDelivery(message->err);
     // Not rd_kafka_message_errstr(): for a delivery report it returns the payload, which is
     // no C string.
-    failure.error = fmt::format("delivery to kafka topic {} failed: {}", sink->options_.topic,
-                                kafka::describeError(message->err));
+    failure.error = sink->deliveryError(message->err);
     sink->failures_.push_back(std::move(failure));
+}
+
+std::string KafkaSink::deliveryError(rd_kafka_resp_err_t error) const {
+    return fmt::format("delivery to kafka topic {} failed: {}", options_.topic,
+                       kafka::describeError(error));
 }
 
 Status KafkaSink::checkFatal() const {
@@ -344,8 +348,7 @@ Status KafkaSink::write(const EncodedBatch& batch) {
                                                      ? std::nullopt
                                                      : std::optional<std::string>(header.value));
                 }
-                failure.error = fmt::format("delivery to kafka topic {} failed: {}", options_.topic,
-                                            kafka::describeError(code));
+                failure.error = deliveryError(code);
                 failure.retryable = kafka::retryableDelivery(code);
                 failures_.push_back(std::move(failure));
                 break;

@@ -71,6 +71,8 @@ public:
 private:
     static void deliveryReport(rd_kafka_t* handle, const rd_kafka_message_t* message, void* opaque);
     Status checkFatal() const;
+    /// The message of a record's failed delivery.
+    std::string deliveryError(rd_kafka_resp_err_t error) const;
     bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed); }
     /// True once a stop was asked kStopGrace ago or more: waits for the broker end then.
     bool graceOver();

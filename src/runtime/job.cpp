@@ -493,6 +493,13 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
     return job;
 }
 
+void Job::setReplay() {
+    replay_ = true;
+    if (!records_) return;
+    recordLayout_.dropDlqHeaders = true;
+    records_ = std::make_unique<codec::RecordAssembler>(*encoder_, recordLayout_);
+}
+
 Status Job::openState(bool reset) {
     std::filesystem::path stateDir(config_.stateDir);
     if (stateDir.is_relative()) stateDir = environment_.baseDir / stateDir;

@@ -94,7 +94,7 @@ public:
     /// DLQ replay (the server's POST /jobs/{name}/dlq/replay): the source reads the job's DLQ
     /// topic. A record that failed as output (ferris.error.kind delivery_failed) holds encoded
     /// output: it goes to the sink as it is; the others are decoded as input. Before start().
-    void setReplay() { replay_ = true; }
+    void setReplay();
     /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
     std::filesystem::path stateDirectory() const {
         return checkpoints_ ? checkpoints_->directory() : std::filesystem::path();

@@ -62,6 +62,13 @@ std::string uniqueTopic(const std::string& stem) {
     return stem + "-" + std::to_string(device());
 }
 
+/// An admin answer for one topic, without error.
+static void expectOneTopicDone(const rd_kafka_topic_result_t** results, size_t count) {
+    ASSERT_EQ(count, 1u);
+    EXPECT_EQ(rd_kafka_topic_result_error(results[0]), RD_KAFKA_RESP_ERR_NO_ERROR)
+        << rd_kafka_topic_result_error_string(results[0]);
+}
+
 void createTopic(const std::string& topic, int partitions,
                  const std::vector<std::pair<std::string, std::string>>& configs, const std::string& bootstrap) {
     Handle admin = client(RD_KAFKA_PRODUCER, bootstrap.empty() ? kafkaBootstrap() : bootstrap, {});
@@ -78,9 +85,7 @@ void createTopic(const std::string& topic, int partitions,
     size_t count = 0;
     const rd_kafka_topic_result_t** results =
         rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
-    ASSERT_EQ(count, 1u);
-    EXPECT_EQ(rd_kafka_topic_result_error(results[0]), RD_KAFKA_RESP_ERR_NO_ERROR)
-        << rd_kafka_topic_result_error_string(results[0]);
+    expectOneTopicDone(results, count);
     rd_kafka_event_destroy(event);
     rd_kafka_queue_destroy(queue);
     rd_kafka_NewTopic_destroy(newTopic);
@@ -97,9 +102,7 @@ void deleteTopic(const std::string& topic) {
     size_t count = 0;
     const rd_kafka_topic_result_t** results =
         rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count);
-    ASSERT_EQ(count, 1u);
-    EXPECT_EQ(rd_kafka_topic_result_error(results[0]), RD_KAFKA_RESP_ERR_NO_ERROR)
-        << rd_kafka_topic_result_error_string(results[0]);
+    expectOneTopicDone(results, count);
     rd_kafka_event_destroy(event);
     rd_kafka_queue_destroy(queue);
     rd_kafka_DeleteTopic_destroy(doomed);
