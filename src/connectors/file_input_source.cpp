@@ -25,7 +25,11 @@ bool splitPosition(std::string_view position, std::string_view& part, std::strin
     if (end == std::string_view::npos) return false;
     part = position.substr(kPartKey.size(), end - kPartKey.size());
     std::string_view rest = position.substr(end + 1);  // `,"offset":…}` or `}`
-    inner = rest.starts_with(',') ? "{" + std::string(rest.substr(1)) : std::string();
+    inner.clear();
+    if (rest.starts_with(',')) {
+        inner.push_back('{');
+        inner.append(rest.substr(1));
+    }
     return part.empty() || !inner.empty();
 }
 

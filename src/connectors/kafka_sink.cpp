@@ -34,6 +34,7 @@ KafkaSink::~KafkaSink() {
 std::unique_ptr<KafkaSink> KafkaSink::companion(KafkaSinkOptions options) {
     auto sink = std::make_unique<KafkaSink>(std::move(options));
     sink->parent_ = this;
+    companions_.push_back(sink.get());
     return sink;
 }
 
@@ -198,6 +199,13 @@ Status KafkaSink::initTransactions() {
 
 Status KafkaSink::commitTransaction(const InputOffsets& offsets) {
     if (fenced_) return Status::system(ErrorCode::kFenced, fmt::format("{}: fenced", describe()));
+    if (!offsets.next.empty() && faultAbort()) {
+        // Test hook: aborted as if the commit had failed abortably (in the background, while
+        // the job reads on).
+        FERRIS_RETURN_IF_ERROR(abortTransaction());
+        return Status::system(ErrorCode::kTransactionAborted,
+                              "transaction aborted by FERRIS_FAULT_ABORT");
+    }
     if (!offsets.next.empty()) {
         PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.next.size())));
         for (const auto& [partition, next] : offsets.next) {
@@ -274,7 +282,68 @@ Status KafkaSink::checkFatal() const {
     return Status::system(ErrorCode::kIoError, fmt::format("{}: fatal producer error: {}", describe(), reason));
 }
 
+Status KafkaSink::startCommitTransaction(InputOffsets offsets) {
+    if (committing_) return Status::internal(describe() + ": a commit is running already");
+    committing_ = true;
+    commit_ = std::async(std::launch::async, [this, offsets = std::move(offsets)] {
+        return commitTransaction(offsets);
+    });
+    return Status::ok();
+}
+
+std::optional<Status> KafkaSink::commitOutcome(bool wait) {
+    if (!committing_) return Status::internal(describe() + ": no commit running");
+    if (!wait && commit_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        return std::nullopt;
+    Status status = commit_.get();
+    committing_ = false;
+    if (status.code() == ErrorCode::kTransactionAborted && heldRecords() > 0) {
+        status = Status::system(status.code(),
+                                fmt::format("{} ({} records written while it ran are dropped and "
+                                            "made again)",
+                                            status.message(), heldRecords()));
+    }
+    // Committed: what was held goes into the transaction begun after it. Otherwise it is
+    // dropped: aborted, the job reads its records again; fenced or failed, the job ends.
+    for (KafkaSink* sink : companions_) {
+        if (status.isOk() && !sink->held_.records.empty()) status = sink->produce(sink->held_);
+        sink->held_.clear();
+    }
+    if (status.isOk() && !held_.records.empty()) status = produce(held_);
+    held_.clear();
+    return status;
+}
+
+size_t KafkaSink::heldRecords() const {
+    size_t held = held_.records.size();
+    for (const KafkaSink* sink : companions_) held += sink->held_.records.size();
+    return held;
+}
+
 Status KafkaSink::write(const EncodedBatch& batch) {
+    if (!committing()) return produce(batch);
+    // A commit runs: kept for the next transaction, with copies of what the batch only views
+    // (passed-through headers view the input's bytes).
+    for (const auto& record : batch.records) {
+        held_.append(
+            record.hasKey ? std::optional<std::string_view>(batch.key(record)) : std::nullopt,
+            record.valueIsNull ? std::nullopt
+                               : std::optional<std::string_view>(batch.value(record)));
+        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+            const auto& header = batch.headers[h];
+            held_.ownedText.emplace_back(header.key);
+            std::string_view key = held_.ownedText.back();
+            if (header.valueIsNull) {
+                held_.addHeader(key, {}, /*valueIsNull=*/true);
+            } else {
+                held_.addOwnedHeader(key, std::string(header.value));
+            }
+        }
+    }
+    return Status::ok();
+}
+
+Status KafkaSink::produce(const EncodedBatch& batch) {
     for (const auto& record : batch.records) {
         rd_kafka_headers_t* headers = nullptr;
         if (record.headerEnd > record.headerBegin) {
@@ -362,6 +431,8 @@ Status KafkaSink::write(const EncodedBatch& batch) {
 
 bool KafkaSink::saturated() {
     if (producer() == nullptr) return false;
+    // While a commit runs the producer is its thread's; the held records count.
+    if (committing()) return heldRecords() >= highMark_;
     rd_kafka_poll(producer(), 0);
     return static_cast<size_t>(rd_kafka_outq_len(producer())) >= highMark_;
 }
@@ -374,6 +445,7 @@ bool KafkaSink::graceOver() {
 }
 
 Result<bool> KafkaSink::drain(std::chrono::milliseconds limit) {
+    if (committing()) return Status::internal(describe() + ": drained while a commit runs");
     auto until = std::chrono::steady_clock::now() + limit;
     auto below = [&] { return static_cast<size_t>(rd_kafka_outq_len(producer())) <= lowMark_; };
     // A stop goes on to the commit once the grace period is over.
@@ -385,7 +457,7 @@ Result<bool> KafkaSink::drain(std::chrono::milliseconds limit) {
 }
 
 Status KafkaSink::flush() {
-    if (producer() != nullptr) rd_kafka_poll(producer(), 0);
+    if (producer() != nullptr && !committing()) rd_kafka_poll(producer(), 0);
     return Status::ok();
 }
 
@@ -419,11 +491,21 @@ std::vector<DeliveryFailure> KafkaSink::takeDeliveryFailures() {
 Status KafkaSink::close() {
     if (parent_ != nullptr) {
         // Before the parent: the producer is the parent's.
+        auto& siblings = parent_->companions_;
+        siblings.erase(std::remove(siblings.begin(), siblings.end(), this), siblings.end());
         if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
         topic_ = nullptr;
         return Status::ok();
     }
     if (!producer_) return Status::ok();
+    if (committing_) {
+        // A job that ended while a commit ran (it failed, say): its outcome no longer matters.
+        Status running = commit_.get();
+        committing_ = false;
+        if (!running.isOk())
+            FERRIS_LOG_WARN(options_.job, "{}: the last commit: {}", describe(),
+                            running.toString());
+    }
     if (transactional()) {
         // What the open transaction holds was not committed: aborted now (a fenced producer's
         // transaction belongs to the instance that fenced it).

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ public:
     bool transactional() const override { return !options_.transactionalId.empty(); }
     Status commitTransaction(const InputOffsets& offsets) override;
     Status abortTransaction() override;
+    /// The commit runs on a thread of its own; until the job takes its outcome, write()s of
+    /// this sink and its companions are held (copied), and saturated() counts them.
+    Status startCommitTransaction(InputOffsets offsets) override;
+    std::optional<Status> commitOutcome(bool wait) override;
 
     /// The producer (a companion's is its parent's); null before open().
     rd_kafka_t* handle() const { return producer(); }
@@ -88,6 +93,12 @@ private:
     /// Makes a transactional call, again while it fails retriably (transactionError).
     /// `call` gets the timeout to use: shorter once a stop's grace period runs.
     Status callTransactional(std::string_view step, const std::function<rd_kafka_error_t*(int)>& call);
+    /// Produces every record of `batch` (write() while no commit runs).
+    Status produce(const EncodedBatch& batch);
+    /// True while a commit of this sink's transaction (its parent's, for a companion) runs.
+    bool committing() const { return parent_ != nullptr ? parent_->committing_ : committing_; }
+    /// Records held by this sink and its companions.
+    size_t heldRecords() const;
 
     rd_kafka_t* producer() const { return parent_ != nullptr ? parent_->producer() : producer_.get(); }
 
@@ -104,6 +115,12 @@ private:
     std::optional<std::chrono::steady_clock::time_point> giveUpAt_;  ///< set when the stop is first seen
     int64_t written_ = 0;  ///< records produced into the open transaction
     bool fenced_ = false;  ///< fenced or fatal: no abort, nothing more written
+    /// A commit running (startCommitTransaction) until commitOutcome() took its outcome. While
+    /// it runs, only its thread touches the producer's transaction and the fields above.
+    bool committing_ = false;
+    std::future<Status> commit_;
+    EncodedBatch held_;                   ///< written while a commit runs, keys and headers copied
+    std::vector<KafkaSink*> companions_;  ///< open companions, whose held records go with ours
 };
 
 }  // namespace ferris::connectors

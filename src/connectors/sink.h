@@ -79,6 +79,17 @@ public:
     }
     /// Aborts the open transaction and opens the next (kFenced as for commitTransaction).
     virtual Status abortTransaction() { return Status::internal(describe() + " is not transactional"); }
+    /// commitTransaction() in the background: until commitOutcome() has returned its
+    /// outcome, what is written is held, and goes into the next transaction once this one
+    /// committed (dropped if it was aborted: the job reads those records again).
+    virtual Status startCommitTransaction(InputOffsets /*offsets*/) {
+        return Status::internal(describe() + " is not transactional");
+    }
+    /// The outcome of the commit startCommitTransaction() began, as commitTransaction()'s;
+    /// nullopt while it runs (`wait`: waits for it).
+    virtual std::optional<Status> commitOutcome(bool /*wait*/) {
+        return Status::internal(describe() + " has no commit running");
+    }
 };
 
 }  // namespace ferris::connectors

@@ -895,7 +895,13 @@ Status Job::advanceTime(int64_t now) {
     return Status::ok();
 }
 
-Result<bool> Job::commitTransaction() {
+Result<bool> Job::commitTransaction(bool background) {
+    // Transactions commit in order: one still running ends first. An aborted one rewound
+    // the source past everything read since, so nothing is left to commit now.
+    if (running_) {
+        FERRIS_ASSIGN_OR_RETURN(bool committed, collectCommit(/*wait=*/true));
+        if (!committed) return false;
+    }
     // §2.2 transactional: the output and the source's offsets commit in one transaction.
     // After a failed batch the source has read past what was processed: nothing is committed
     // (closing the sink aborts the open transaction).
@@ -904,23 +910,44 @@ Result<bool> Job::commitTransaction() {
     // one commit at most (§3: p99 visibility ≤ commit.interval + 10 ms).
     lastCommitMicros_ = environment_.clock->nowMicros();
     FERRIS_ASSIGN_OR_RETURN(auto offsets, source_->transactionOffsets());
-    Status status;
+    bool moved = !offsets.next.empty();
     if (offsets.mustAbort) {
-        status = sink_->abortTransaction().withContext("partitions lost since the last commit");
-    } else {
-        // The state changes join the output and the offsets in the transaction.
-        if (changelog_) FERRIS_RETURN_IF_ERROR(writeChangelog(!offsets.next.empty()));
-        if (!offsets.next.empty() && faultAbort()) {
-            status = sink_->abortTransaction();
-            if (status.isOk()) {
-                status = Status::system(ErrorCode::kTransactionAborted,
-                                        "transaction aborted by FERRIS_FAULT_ABORT");
-            }
-        } else {
-            status = sink_->commitTransaction(offsets);
-        }
+        return settleCommit(
+            sink_->abortTransaction().withContext("partitions lost since the last commit"), moved,
+            /*mustAbort=*/true, {});
     }
-    if (status.isOk() && offsets.mustAbort) {
+    // The state changes join the output and the offsets in the transaction.
+    if (changelog_) FERRIS_RETURN_IF_ERROR(writeChangelog(moved));
+    // The SQL-defined metrics as this transaction has them (restored should a later one abort).
+    SqlMetrics::Snapshot metrics;
+    if (sqlMetrics_) metrics = sqlMetrics_->snapshot();
+    if (!background) {
+        return settleCommit(sink_->commitTransaction(offsets), moved, /*mustAbort=*/false,
+                            std::move(metrics));
+    }
+    // The job reads and processes on while the sink commits; its output waits for the next
+    // transaction. Should this commit be aborted, what was read since is read again too.
+    RunningCommit commit;
+    commit.moved = moved;
+    commit.metrics = std::move(metrics);
+    FERRIS_RETURN_IF_ERROR(sink_->startCommitTransaction(std::move(offsets)));
+    running_ = std::move(commit);
+    return true;
+}
+
+Result<bool> Job::collectCommit(bool wait) {
+    if (!running_) return true;
+    std::optional<Status> outcome = sink_->commitOutcome(wait);
+    if (!outcome) return true;  // still running
+    RunningCommit commit = std::move(*running_);
+    running_.reset();
+    return settleCommit(std::move(*outcome), commit.moved, /*mustAbort=*/false,
+                        std::move(commit.metrics));
+}
+
+Result<bool> Job::settleCommit(Status status, bool moved, bool mustAbort,
+                               SqlMetrics::Snapshot metrics) {
+    if (status.isOk() && mustAbort) {
         status = Status::system(ErrorCode::kTransactionAborted, "transaction aborted: the source lost partitions "
                                                                 "it had read since the last commit");
     }
@@ -946,13 +973,13 @@ Result<bool> Job::commitTransaction() {
     FERRIS_RETURN_IF_ERROR(status);
     // Only a commit that moved the source ends a run of aborts (not an empty one while the
     // rewound records are fetched again).
-    if (!offsets.next.empty()) {
+    if (moved) {
         consecutiveAborts_ = 0;
         observeDelivery(/*failed=*/false);
     }
     faultPoint("in_commit");
     source_->transactionCommitted();
-    if (sqlMetrics_) committedMetrics_ = sqlMetrics_->snapshot();
+    if (sqlMetrics_) committedMetrics_ = std::move(metrics);
     metrics_.transactionsCommitted.fetch_add(1, std::memory_order_relaxed);
     // The checkpoint keeps what a rerun needs beyond the group's offsets: a bounded source's
     // end offsets (its positions are not used).
@@ -1291,7 +1318,12 @@ Result<bool> Job::endOfInput() {
     if (sink_->transactional()) {
         // Every source has ended: the watermark is +∞ and every pending result comes out. The
         // last transaction may be aborted: then the state and watermark of the previous commit
-        // come back, its records are read again, and the input has not ended.
+        // come back, its records are read again, and the input has not ended. A commit
+        // running ends first: aborted, the input has not ended either.
+        if (running_) {
+            FERRIS_ASSIGN_OR_RETURN(bool committed, collectCommit(/*wait=*/true));
+            if (!committed) return false;
+        }
         if (stateful_) {
             watermarks_.finish();
             FERRIS_RETURN_IF_ERROR(advanceTime(environment_.clock->nowMicros()));
@@ -1318,6 +1350,12 @@ Result<bool> Job::step() {
         ended_ = true;
         return status.withContext(fmt::format("job {}", plan_.name));
     };
+    if (running_) {
+        // A commit running in the background: once it has ended, the output held meanwhile is
+        // sent (an aborted one rewound the source instead).
+        auto collected = collectCommit(/*wait=*/false);
+        if (!collected.isOk()) return fail(collected.status());
+    }
     if (std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); })) {
         auto ended = endOfInput();  // LIMIT reached (LIMIT 0 reads nothing)
         if (!ended.isOk()) return fail(ended.status());
@@ -1346,6 +1384,12 @@ Result<bool> Job::step() {
             return true;
         }
     }
+    if (running_ && sink_->saturated()) {
+        // The output held while the commit runs has reached the sink's queue mark: the job
+        // waits for the commit.
+        auto collected = collectCommit(/*wait=*/true);
+        if (!collected.isOk()) return fail(collected.status());
+    }
     if (!userPaused_ && !breakerPaused_ && sink_->saturated()) {
         // Backpressure: the sink's send queue is over its high mark (§2.4: librdkafka's queues
         // are capped per job). The sink gets a moment to drain first, the source's prefetched
@@ -1372,9 +1416,11 @@ Result<bool> Job::step() {
     for (const auto& op : operators_) budget = std::min(budget, op->inputBudget());
     int64_t wait = config_.batchTimeoutMicros;
     if (sink_->transactional() && config_.commitIntervalMicros > 0) {
-        // A batch still filling does not hold back a commit that is due.
+        // A batch still filling does not hold back a commit that is due, and a commit that
+        // has ended gets its held output sent soon.
         int64_t due = lastCommitMicros_ + config_.commitIntervalMicros - environment_.clock->nowMicros();
-        wait = std::clamp<int64_t>(due, 0, wait);
+        wait = std::clamp<int64_t>(due, 0,
+                                   running_ ? std::min<int64_t>(wait, kCommitPollMicros) : wait);
     }
     auto polled = source_->poll(static_cast<size_t>(std::max<int64_t>(budget, 1)), std::chrono::microseconds(wait),
                                 raw_);
@@ -1429,7 +1475,9 @@ Result<bool> Job::step() {
         return !ended.value();  // an aborted last transaction: read its records again
     }
     if (environment_.clock->nowMicros() - lastCommitMicros_ >= config_.commitIntervalMicros) {
-        Status status = commit();
+        // Transactional: the commit runs while the next batches are read and processed.
+        Status status =
+            sink_->transactional() ? commitTransaction(/*background=*/true).status() : commit();
         if (!status.isOk()) return fail(status);
     }
     return true;
@@ -1492,6 +1540,13 @@ void Job::resume() {
 }
 
 Status Job::close() {
+    if (running_) {
+        // The job ended (failed, say) while a commit ran: its outcome changes nothing now.
+        std::optional<Status> outcome = sink_->commitOutcome(/*wait=*/true);
+        running_.reset();
+        if (outcome && !outcome->isOk())
+            FERRIS_LOG_WARN(plan_.name, "the last commit: {}", outcome->toString());
+    }
     // The DLQ and changelog first: a transactional job's write through the sink's producer.
     Status dlq = failures_->close();
     Status changelog = changelog_ ? changelog_->close() : Status::ok();

@@ -161,9 +161,19 @@ private:
     /// Restores positions, watermark, operator state and sink lengths from `manifest`.
     Status restore(const state::Manifest& manifest);
     /// §2.2 transactional: commits the sink's transaction with the source's offsets; an
-    /// aborted one rewinds the source.
-    /// Returns false when the transaction was aborted (the source rewound).
-    Result<bool> commitTransaction();
+    /// aborted one rewinds the source. A commit still running ends first. `background`: the
+    /// sink commits while the job goes on (its output held for the next transaction), and
+    /// collectCommit() takes the outcome.
+    /// Returns false when a transaction was aborted (the source rewound).
+    Result<bool> commitTransaction(bool background = false);
+    /// The outcome of the commit running in the background (`wait`: waits for it). False:
+    /// it was aborted (the source rewound); true: committed, or still running.
+    Result<bool> collectCommit(bool wait);
+    /// After a commit or an abort: counts, the state of the last commit back after an
+    /// abort, the checkpoint after a commit. `moved`: the transaction held source offsets;
+    /// `metrics`: the SQL-defined metrics as the transaction has them.
+    Result<bool> settleCommit(Status status, bool moved, bool mustAbort,
+                              SqlMetrics::Snapshot metrics);
     /// Writes the checkpoint: positions, watermark, sink state, DLQ state, state changes.
     Status installCheckpoint(std::string sinkState);
     /// Changelog state (§2.2 transactional): the state changes since the last commit, the
@@ -177,6 +187,9 @@ private:
     Status restoreChangelog();
     /// Aborted transactions in a row (a record that cannot be delivered, say) that fail the job.
     static constexpr int kMaxConsecutiveAborts = 5;
+    /// While a commit runs, the source's poll waits this long at most, so that its held
+    /// output is sent soon after it ends.
+    static constexpr int64_t kCommitPollMicros = 1000;
 
     plan::JobPlan plan_;
     plan::ConnectorDecl sourceDecl_;
@@ -247,6 +260,12 @@ private:
     /// Transactional jobs: the SQL-defined metrics as of the last commit, restored when a
     /// transaction is aborted.
     SqlMetrics::Snapshot committedMetrics_;
+    /// A commit running in the background (commitTransaction(true)) until collectCommit().
+    struct RunningCommit {
+        bool moved = false;            ///< it holds source offsets
+        SqlMetrics::Snapshot metrics;  ///< the SQL-defined metrics as of its start
+    };
+    std::optional<RunningCommit> running_;
 };
 
 }  // namespace ferris::runtime
