@@ -359,7 +359,19 @@ void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partitio
         return;
     }
     // Revoked (or lost): commit first, while the offsets are still ours.
-    if (error == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && beforeRevoke_ && !rd_kafka_assignment_lost(handle)) {
+    bool lost = rd_kafka_assignment_lost(handle);
+    if (lost) {
+        // The group went on without this member (a session expired, say): what was read of
+        // these partitions since the last commit is another member's now.
+        FERRIS_LOG_WARN(
+            options_.job, "{}: assignment lost ({} partitions) without a commit first{}",
+            describe(), partitions->cnt,
+            options_.transactional
+                ? ": their records in the open transaction make the next commit an abort"
+                : ": records read of them since the last commit may be read again by another "
+                  "member");
+    }
+    if (error == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && beforeRevoke_ && !lost) {
         inRevoke_ = true;
         Status status = beforeRevoke_();
         inRevoke_ = false;

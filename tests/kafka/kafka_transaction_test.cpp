@@ -393,6 +393,59 @@ TEST_F(KafkaTransactionTest, ARebalanceCommitsTheOpenTransactionBeforeItsPartiti
     checkIds(readIds(out), 2000, /*exactly=*/true);
 }
 
+TEST_F(KafkaTransactionTest, AJobStalledPastItsSessionLosesItsPartitionsAndAbortsWhatItHeld) {
+    // A lost assignment: the job has written all its output into the open transaction
+    // (commit.interval 1h) when it stops answering (SIGSTOP) for longer than its session. The
+    // group drops it; a second member gets the partitions and finds no offset committed. Woken
+    // up, the job learns the partitions were lost without a commit: its transaction may
+    // never commit. Stopped, it aborts it; a rerun writes every record exactly once.
+    const auto topics = topicsWithIds(2, 2000);
+    const std::string& in = topics.first;
+    const std::string& out = topics.second;
+    std::ofstream(dir_ / "app.sql") << fmt::format(
+        "-- @app: {}\n-- @job_mode: transactional\n\n"
+        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' "
+        "= '{}', "
+        "'src.bootstrap.servers' = '{}', 'src.kafka.session.timeout.ms' = '6000', "
+        "'src.kafka.heartbeat.interval.ms' = '500');\n"
+        "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = "
+        "'kafka_sink', "
+        "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'commit.interval' = '1h');\n",
+        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
+    OpenTransactionProbe probe(out, 2);
+    FerrisProcess process(dir_ / "app.sql", dir_);
+    // 1715 ids pass the filter; the output topic holds them all, uncommitted.
+    auto until = Clock::now() + std::chrono::seconds(60);
+    while (probe.written() < 1715 && Clock::now() < until) {
+        ASSERT_FALSE(process.waitFor(std::chrono::milliseconds(20))) << process.log();
+    }
+    ASSERT_EQ(probe.written(), 1715);
+    ASSERT_FALSE(probe.open().empty());
+    process.signal(SIGSTOP);
+    // The second member is given partitions once the stalled one's session has expired.
+    std::vector<int64_t> committed =
+        joinAndReadCommitted(fmt::format("ferris.{}.out", app_), in, 2);
+    EXPECT_EQ(committed, (std::vector<int64_t>{RD_KAFKA_OFFSET_INVALID, RD_KAFKA_OFFSET_INVALID}));
+    process.signal(SIGCONT);
+    // Back, the job rejoins; the stop's commit finds the partitions lost since the last one.
+    until = Clock::now() + std::chrono::seconds(60);
+    while (process.log().find("assignment lost") == std::string::npos && Clock::now() < until) {
+        ASSERT_FALSE(process.waitFor(std::chrono::milliseconds(20))) << process.log();
+    }
+    process.signal(SIGINT);
+    ASSERT_TRUE(exitsWith(process, 0, std::chrono::seconds(60)));
+    std::string log = process.log();
+    EXPECT_NE(
+        log.find(
+            "transaction aborted: the source lost partitions it had read since the last commit"),
+        std::string::npos)
+        << log;
+    EXPECT_TRUE(readIds(out).empty()) << "the zombie's transaction committed";
+    EXPECT_TRUE(probe.open().empty());
+    finish(in, out, "transactional");
+    checkIds(readIds(out), 2000, /*exactly=*/true);
+}
+
 TEST_F(KafkaTransactionTest, TransactionalPassThroughIsExactAndCommitsTheGroupsOffsets) {
     std::string in = uniqueTopic("in");
     std::string out = uniqueTopic("out");
