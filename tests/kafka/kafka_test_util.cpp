@@ -253,10 +253,13 @@ std::vector<TestRecord> consumeAll(const std::string& topic, const std::string& 
     return out;
 }
 
-std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic, int partitions) {
+std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic,
+                                          int partitions, const std::string& strategy) {
     std::vector<int64_t> out(static_cast<size_t>(partitions), -1);
-    Handle consumer = client(RD_KAFKA_CONSUMER, kafkaBootstrap(),
-                             {{"group.id", group}, {"enable.auto.commit", "false"}, {"auto.offset.reset", "latest"}});
+    std::vector<std::pair<std::string, std::string>> settings = {
+        {"group.id", group}, {"enable.auto.commit", "false"}, {"auto.offset.reset", "latest"}};
+    if (!strategy.empty()) settings.emplace_back("partition.assignment.strategy", strategy);
+    Handle consumer = client(RD_KAFKA_CONSUMER, kafkaBootstrap(), settings);
     if (!consumer) return out;
     rd_kafka_poll_set_consumer(consumer.get());
     rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);

@@ -46,8 +46,10 @@ std::vector<TestRecord> consumeAll(const std::string& topic, const std::string& 
 
 /// Joins consumer group `group` on `topic` (a rebalance for its other members), waits for
 /// its assignment, and returns the group's committed offset of each of the topic's
-/// `partitions` partitions (-1 when none) as seen after the rebalance.
-std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic, int partitions);
+/// `partitions` partitions (-1 when none) as seen after the rebalance. `strategy`: its
+/// partition.assignment.strategy (librdkafka's default when empty).
+std::vector<int64_t> joinAndReadCommitted(const std::string& group, const std::string& topic,
+                                          int partitions, const std::string& strategy = "");
 
 /// The Java client's partition for a key: toPositive(murmur2(key)) % partitions.
 int32_t javaPartition(std::string_view key, int32_t partitions);

@@ -393,6 +393,50 @@ TEST_F(KafkaTransactionTest, ARebalanceCommitsTheOpenTransactionBeforeItsPartiti
     checkIds(readIds(out), 2000, /*exactly=*/true);
 }
 
+TEST_F(KafkaTransactionTest, ACooperativeRevokeCommitsTheOpenTransactionFirst) {
+    // As above with cooperative-sticky assignment: the second member's join revokes only the
+    // partitions it is given (an incremental revoke). The job commits its whole open
+    // transaction before giving them up.
+    const auto topics = topicsWithIds(4, 2000);
+    const std::string& in = topics.first;
+    const std::string& out = topics.second;
+    std::string sql = fmt::format(
+        "-- @app: {}\n-- @job_mode: transactional\n\n"
+        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' "
+        "= '{}', "
+        "'src.bootstrap.servers' = '{}', 'src.kafka.partition.assignment.strategy' = "
+        "'cooperative-sticky');\n"
+        "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = "
+        "'kafka_sink', "
+        "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'commit.interval' = '1h');\n",
+        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
+    std::atomic<bool> joined{false};
+    std::atomic<bool> checked{false};
+    std::vector<int64_t> committed(4, -1);
+    std::thread member;
+    AppRun run = runApp(sql, dir_, [&](const std::string& metrics) {
+        if (!joined &&
+            metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >= 2000) {
+            EXPECT_EQ(
+                metricValue(metrics, R"(ferris_transactions_total{job="out",outcome="committed"})"),
+                0);
+            joined = true;
+            member = std::thread([&] {
+                committed = joinAndReadCommitted(fmt::format("ferris.{}.out", app_), in, 4,
+                                                 "cooperative-sticky");
+                checked = true;
+            });
+        }
+        return checked.load();
+    });
+    if (member.joinable()) member.join();
+    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+    EXPECT_EQ(committed, (std::vector<int64_t>{500, 500, 500, 500}));
+    EXPECT_EQ(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"),
+              0);
+    checkIds(readIds(out), 2000, /*exactly=*/true);
+}
+
 TEST_F(KafkaTransactionTest, AJobStalledPastItsSessionLosesItsPartitionsAndAbortsWhatItHeld) {
     // A lost assignment: the job has written all its output into the open transaction
     // (commit.interval 1h) when it stops answering (SIGSTOP) for longer than its session. The
