@@ -343,6 +343,60 @@ protected:
         return landed;
     }
 
+    /// A second member (assignment `strategy`, librdkafka's default when empty) joins the
+    /// group of a transactional job whose open transaction holds all 2000 records of a topic
+    /// with `partitions` partitions; the revoke commits it first.
+    void revokeCommitsTheOpenTransactionFirst(int partitions, const std::string& strategy) {
+        // Named strings, not a structured binding: clang 14 (the TSan build) lets lambdas
+        // capture only those.
+        const auto topics = topicsWithIds(partitions, 2000);
+        const std::string& in = topics.first;
+        const std::string& out = topics.second;
+        std::string sql = fmt::format(
+            "-- @app: {}\n-- @job_mode: transactional\n\n"
+            "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', "
+            "'src.topic' = '{}', "
+            "'src.bootstrap.servers' = '{}'{});\n"
+            "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = "
+            "'kafka_sink', "
+            "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'commit.interval' = '1h');\n",
+            app_, in, kafkaBootstrap(),
+            strategy.empty()
+                ? ""
+                : fmt::format(", 'src.kafka.partition.assignment.strategy' = '{}'", strategy),
+            out, kafkaBootstrap());
+        std::atomic<bool> joined{false};
+        std::atomic<bool> checked{false};
+        std::vector<int64_t> committed(static_cast<size_t>(partitions), -1);
+        std::thread member;
+        AppRun run = runApp(sql, dir_, [&](const std::string& metrics) {
+            if (!joined &&
+                metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >=
+                    2000) {
+                // Nothing is committed yet: the records are in the open transaction.
+                EXPECT_EQ(
+                    metricValue(metrics,
+                                R"(ferris_transactions_total{job="out",outcome="committed"})"),
+                    0);
+                joined = true;
+                member = std::thread([&] {
+                    committed = joinAndReadCommitted(fmt::format("ferris.{}.out", app_), in,
+                                                     partitions, strategy);
+                    checked = true;
+                });
+            }
+            return checked.load();
+        });
+        if (member.joinable()) member.join();
+        ASSERT_TRUE(run.status.isOk()) << run.status.toString();
+        EXPECT_EQ(committed,
+                  std::vector<int64_t>(static_cast<size_t>(partitions), 2000 / partitions));
+        EXPECT_EQ(
+            metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"),
+            0);
+        checkIds(readIds(out), 2000, /*exactly=*/true);
+    }
+
     std::filesystem::path dir_;
     std::string app_;
     bool poison_ = false;
@@ -352,89 +406,14 @@ TEST_F(KafkaTransactionTest, ARebalanceCommitsTheOpenTransactionBeforeItsPartiti
     // No periodic commit (commit.interval 1h): the transaction holding every record is open
     // when a second member joins the group. The revoke commits it first — output and offsets
     // together — so nothing is aborted, and the member finds the group's offsets at the end.
-    // Named strings, not a structured binding: clang 14 (the TSan build) lets lambdas capture
-    // only those.
-    const auto topics = topicsWithIds(2, 2000);
-    const std::string& in = topics.first;
-    const std::string& out = topics.second;
-    std::string sql = fmt::format(
-        "-- @app: {}\n-- @job_mode: transactional\n\n"
-        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' "
-        "= '{}', "
-        "'src.bootstrap.servers' = '{}');\n"
-        "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = "
-        "'kafka_sink', "
-        "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'commit.interval' = '1h');\n",
-        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
-    std::atomic<bool> joined{false};
-    std::atomic<bool> checked{false};
-    std::vector<int64_t> committed(2, -1);
-    std::thread member;
-    AppRun run = runApp(sql, dir_, [&](const std::string& metrics) {
-        if (!joined &&
-            metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >= 2000) {
-            // Nothing is committed yet: the records are in the open transaction.
-            EXPECT_EQ(
-                metricValue(metrics, R"(ferris_transactions_total{job="out",outcome="committed"})"),
-                0);
-            joined = true;
-            member = std::thread([&] {
-                committed = joinAndReadCommitted(fmt::format("ferris.{}.out", app_), in, 2);
-                checked = true;
-            });
-        }
-        return checked.load();
-    });
-    if (member.joinable()) member.join();
-    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
-    EXPECT_EQ(committed, (std::vector<int64_t>{1000, 1000}));
-    EXPECT_EQ(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"),
-              0);
-    checkIds(readIds(out), 2000, /*exactly=*/true);
+    revokeCommitsTheOpenTransactionFirst(2, "");
 }
 
 TEST_F(KafkaTransactionTest, ACooperativeRevokeCommitsTheOpenTransactionFirst) {
     // As above with cooperative-sticky assignment: the second member's join revokes only the
     // partitions it is given (an incremental revoke). The job commits its whole open
     // transaction before giving them up.
-    const auto topics = topicsWithIds(4, 2000);
-    const std::string& in = topics.first;
-    const std::string& out = topics.second;
-    std::string sql = fmt::format(
-        "-- @app: {}\n-- @job_mode: transactional\n\n"
-        "CREATE STREAM src (id BIGINT, pad STRING) WITH ('src.type' = 'kafka_source', 'src.topic' "
-        "= '{}', "
-        "'src.bootstrap.servers' = '{}', 'src.kafka.partition.assignment.strategy' = "
-        "'cooperative-sticky');\n"
-        "CREATE STREAM out AS SELECT id FROM src WHERE id % 7 <> 0 WITH ('out.type' = "
-        "'kafka_sink', "
-        "'out.topic' = '{}', 'out.bootstrap.servers' = '{}', 'commit.interval' = '1h');\n",
-        app_, in, kafkaBootstrap(), out, kafkaBootstrap());
-    std::atomic<bool> joined{false};
-    std::atomic<bool> checked{false};
-    std::vector<int64_t> committed(4, -1);
-    std::thread member;
-    AppRun run = runApp(sql, dir_, [&](const std::string& metrics) {
-        if (!joined &&
-            metricValue(metrics, R"(ferris_records_in_total{job="out",source="src"})") >= 2000) {
-            EXPECT_EQ(
-                metricValue(metrics, R"(ferris_transactions_total{job="out",outcome="committed"})"),
-                0);
-            joined = true;
-            member = std::thread([&] {
-                committed = joinAndReadCommitted(fmt::format("ferris.{}.out", app_), in, 4,
-                                                 "cooperative-sticky");
-                checked = true;
-            });
-        }
-        return checked.load();
-    });
-    if (member.joinable()) member.join();
-    ASSERT_TRUE(run.status.isOk()) << run.status.toString();
-    EXPECT_EQ(committed, (std::vector<int64_t>{500, 500, 500, 500}));
-    EXPECT_EQ(metricValue(run.metrics, R"(ferris_transactions_total{job="out",outcome="aborted"})"),
-              0);
-    checkIds(readIds(out), 2000, /*exactly=*/true);
+    revokeCommitsTheOpenTransactionFirst(4, "cooperative-sticky");
 }
 
 TEST_F(KafkaTransactionTest, AJobStalledPastItsSessionLosesItsPartitionsAndAbortsWhatItHeld) {
