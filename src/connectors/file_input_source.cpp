@@ -35,6 +35,18 @@ bool splitPosition(std::string_view position, std::string_view& part, std::strin
 
 }  // namespace
 
+Status FileInputSource::checkPositionKind(std::string_view position) const {
+    bool ofDirectory = position.starts_with(kPartKey);
+    if (ofDirectory == directory_) return Status::ok();
+    return Status::user(
+        ErrorCode::kConfigError,
+        fmt::format("{} is {} now, but the job's checkpoint was taken while it was {}: restore it, "
+                    "or run the "
+                    "job with --reset-state to start afresh",
+                    path_.string(), directory_ ? "a directory of part files" : "a file",
+                    ofDirectory ? "a directory of part files" : "a file"));
+}
+
 FileInputSource::FileInputSource(std::filesystem::path path, FileFormat format, codec::CsvOptions csv,
                                  size_t chunkSize, bool watch)
     : path_(std::move(path)), format_(format), csv_(csv), chunkSize_(chunkSize), watch_(watch) {}
@@ -169,6 +181,7 @@ std::string FileInputSource::position() const {
 
 Status FileInputSource::seek(std::string_view position) {
     if (!reader_ && !directory_) FERRIS_RETURN_IF_ERROR(open());
+    FERRIS_RETURN_IF_ERROR(checkPositionKind(position));
     if (!directory_) return reader_->seek(position);
     std::string_view part;
     std::string inner;
@@ -187,6 +200,7 @@ Status FileInputSource::seek(std::string_view position) {
 }
 
 Result<std::string> FileInputSource::contentDigest(std::string_view position) const {
+    FERRIS_RETURN_IF_ERROR(checkPositionKind(position));
     if (!directory_) return reader_->contentDigest(position);
     std::string_view part;
     std::string inner;

@@ -38,6 +38,9 @@ public:
     Status close() override;
 
 private:
+    /// A user error when `position` is of a file and the path a directory now, or the other
+    /// way round.
+    Status checkPositionKind(std::string_view position) const;
     std::unique_ptr<FileSource> makeReader(const std::filesystem::path& path, bool watch) const;
     /// Opens part `name` and checks its CSV header against the first part's.
     Status openPart(const std::string& name);

@@ -1114,6 +1114,41 @@ TEST_F(FileConnectorsTest, WatchedDirectoryWrittenAfreshIsReadAgainFromItsFirstP
     EXPECT_EQ(source.position(), R"({"part":"part-0000000001.jsonl","offset":8,"line":2})");
 }
 
+TEST_F(FileConnectorsTest, APositionOfAFileIsRefusedByADirectoryAndTheOtherWayRound) {
+    // The path changed kind since the checkpoint: a clear error, not a misread position.
+    auto path = write("in.jsonl", "{\"a\":1}\n");
+    std::string filePosition;
+    {
+        FileInputSource source(path, FileFormat::kJsonLines, {});
+        ASSERT_TRUE(source.open().isOk());
+        EXPECT_EQ(pollTexts(source, std::chrono::microseconds(0)).size(), 1u);
+        filePosition = source.position();
+    }
+    std::filesystem::remove(path);
+    std::filesystem::create_directories(path);
+    write("in.jsonl/part-0000000001.jsonl", "{\"a\":2}\n");
+    FileInputSource directory(path, FileFormat::kJsonLines, {});
+    ASSERT_TRUE(directory.open().isOk());
+    std::string expected =
+        path.string() +
+        " is a directory of part files now, but the job's checkpoint was taken while it was a "
+        "file: restore it, or run the job with --reset-state to start afresh";
+    EXPECT_EQ(directory.seek(filePosition).message(), expected);
+    EXPECT_EQ(directory.contentDigest(filePosition).status().message(), expected);
+    EXPECT_EQ(directory.seek(filePosition).category(), ErrorCategory::kUser);
+    std::string partPosition = directory.position();
+
+    std::filesystem::remove_all(path);
+    write("in.jsonl", "{\"a\":3}\n");
+    FileInputSource file(path, FileFormat::kJsonLines, {});
+    ASSERT_TRUE(file.open().isOk());
+    EXPECT_EQ(
+        file.seek(partPosition).message(),
+        path.string() +
+            " is a file now, but the job's checkpoint was taken while it was a directory of part "
+            "files: restore it, or run the job with --reset-state to start afresh");
+}
+
 TEST_F(FileConnectorsTest, FileInputSourceReadsAPlainFileAsFileSourceDoes) {
     auto path = write("in.jsonl", "{\"a\":1}\n{\"a\":2}\n");
     FileInputSource source(path, FileFormat::kJsonLines, {});
