@@ -78,6 +78,20 @@ struct EncodedBatch {
         ownedText.push_back(std::move(value));
         addHeader(key, ownedText.back());
     }
+    /// Appends a copy of `from`'s `record`: key, value and headers, all owned by this batch
+    /// (a batch's headers may view bytes that do not outlive it).
+    void appendCopy(const EncodedBatch& from, const EncodedRecord& record) {
+        append(record.hasKey ? std::optional<std::string_view>(from.key(record)) : std::nullopt,
+               record.valueIsNull ? std::nullopt
+                                  : std::optional<std::string_view>(from.value(record)));
+        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+            const EncodedHeader& header = from.headers[h];
+            std::string_view key = ownedText.emplace_back(header.key);
+            std::string_view value =
+                header.valueIsNull ? std::string_view() : ownedText.emplace_back(header.value);
+            addHeader(key, value, header.valueIsNull);
+        }
+    }
     std::string_view value(const EncodedRecord& record) const {
         return std::string_view(data).substr(record.valueBegin, record.valueEnd - record.valueBegin);
     }

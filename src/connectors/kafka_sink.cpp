@@ -297,11 +297,11 @@ std::optional<Status> KafkaSink::commitOutcome(bool wait) {
         return std::nullopt;
     Status status = commit_.get();
     committing_ = false;
-    if (status.code() == ErrorCode::kTransactionAborted && heldRecords() > 0) {
+    if (size_t held = heldRecords(); status.code() == ErrorCode::kTransactionAborted && held > 0) {
         status = Status::system(status.code(),
                                 fmt::format("{} ({} records written while it ran are dropped and "
                                             "made again)",
-                                            status.message(), heldRecords()));
+                                            status.message(), held));
     }
     // Committed: what was held goes into the transaction begun after it. Otherwise it is
     // dropped: aborted, the job reads its records again; fenced or failed, the job ends.
@@ -322,24 +322,9 @@ size_t KafkaSink::heldRecords() const {
 
 Status KafkaSink::write(const EncodedBatch& batch) {
     if (!committing()) return produce(batch);
-    // A commit runs: kept for the next transaction, with copies of what the batch only views
-    // (passed-through headers view the input's bytes).
-    for (const auto& record : batch.records) {
-        held_.append(
-            record.hasKey ? std::optional<std::string_view>(batch.key(record)) : std::nullopt,
-            record.valueIsNull ? std::nullopt
-                               : std::optional<std::string_view>(batch.value(record)));
-        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
-            const auto& header = batch.headers[h];
-            held_.ownedText.emplace_back(header.key);
-            std::string_view key = held_.ownedText.back();
-            if (header.valueIsNull) {
-                held_.addHeader(key, {}, /*valueIsNull=*/true);
-            } else {
-                held_.addOwnedHeader(key, std::string(header.value));
-            }
-        }
-    }
+    // A commit runs: kept for the next transaction, copied (passed-through headers view the
+    // input's bytes).
+    for (const auto& record : batch.records) held_.appendCopy(batch, record);
     return Status::ok();
 }
 
