@@ -166,14 +166,15 @@ std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t
 
 void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowError& error) {
     const auto& origin = batch.origin();
+    uint32_t row = error.row;
+    std::span<const types::Header> headers;
+    if (row + 1 < origin.headerBegin.size()) {
+        headers = std::span<const types::Header>(origin.headers)
+                      .subspan(origin.headerBegin[row],
+                               origin.headerBegin[row + 1] - origin.headerBegin[row]);
+    }
     if (dlqTopic_) {
         // The original record: key, value and headers, plus what went wrong (§1.4.1).
-        uint32_t row = error.row;
-        std::span<const types::Header> headers;
-        if (row + 1 < origin.headerBegin.size()) {
-            headers = std::span<const types::Header>(origin.headers)
-                          .subspan(origin.headerBegin[row], origin.headerBegin[row + 1] - origin.headerBegin[row]);
-        }
         bool hasKey = row < origin.hasKey.size() && origin.hasKey[row];
         addDlqRecord(hasKey ? origin.key[row] : std::string_view(), hasKey,
                      row < origin.original.size() ? origin.original[row] : std::string_view(), false, headers,
@@ -196,8 +197,15 @@ void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowEr
         out += fmt::format(",\"position\":{{\"partition\":{},\"offset\":{}}}", origin.partition[error.row],
                            origin.offset[error.row]);
     }
+    // A record read back from the DLQ file (a replay) fails with one more retry.
+    int64_t retries = 0;
+    for (const auto& header : headers) {
+        int64_t previous = 0;
+        if (header.key == "ferris.retries" && types::parseInt64(header.value, previous))
+            retries = previous + 1;
+    }
     int64_t micros = clock_.nowMicros();
-    out += fmt::format(",\"time\":{},\"retries\":0,\"record\":", micros / 1000);
+    out += fmt::format(",\"time\":{},\"retries\":{},\"record\":", micros / 1000, retries);
     std::string_view original = error.row < origin.original.size() ? origin.original[error.row] : std::string_view();
     if (isValidUtf8(original)) {
         codec::appendJsonString(original, out);

@@ -11,6 +11,7 @@
 #include "codec/csv_decoder.h"
 #include "common/fault_point.h"
 #include "common/log.h"
+#include "connectors/dlq_file_source.h"
 #include "expr/compiled_expr.h"
 #include "operators/aggregate.h"
 #include "operators/filter.h"
@@ -458,6 +459,19 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         connectors::ConnectorContext sourceContext = context;
         sourceContext.transactional = kafkaTransactions;
         FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(sourceContext, *sourceDecl));
+        if (!job->config_.dlqTopic.empty() && connectors::isKafkaDecl(*sourceDecl)) {
+            // A replay inside the job reads the DLQ topic as its group
+            // ferris.<app>.<job>.dlq-replay, with the source's broker and format, to the topic's
+            // end when it starts.
+            connectors::ConnectorContext replayContext = context;
+            replayContext.jobName = plan.name + ".dlq-replay";
+            plan::ConnectorDecl replayDecl = *sourceDecl;
+            replayDecl.properties.set("topic", job->config_.dlqTopic);
+            replayDecl.properties.set("bounded", "latest");
+            job->makeDlqTopicSource_ = [sourceSpec, replayContext, replayDecl] {
+                return sourceSpec->makeSource(replayContext, replayDecl);
+            };
+        }
     }
     FERRIS_ASSIGN_OR_RETURN(job->sink_, sinkSpec->makeSink(context, plan.sink));
     if (context.changelog) {
@@ -535,6 +549,10 @@ Status Job::restore(const state::Manifest& manifest) {
     };
     FERRIS_RETURN_IF_ERROR(sink_->restore(blob("sink")));
     FERRIS_RETURN_IF_ERROR(failures_->restoreDlq(blob("dlq")));
+    dlqReplayed_ = 0;
+    if (!blob("dlq.replay").empty() && !types::parseInt64(blob("dlq.replay"), dlqReplayed_)) {
+        return Status::internal("corrupt DLQ replay position in the checkpoint");
+    }
     std::string_view position = blob("source");
     if (!position.empty()) {
         FERRIS_ASSIGN_OR_RETURN(std::string digest, source_->contentDigest(position));
@@ -766,13 +784,37 @@ void Job::fillSystemColumns(Batch& batch, int64_t now) {
     }
 }
 
+Status Job::processRecords(size_t count, bool replayed) {
+    int64_t now = environment_.clock->nowMicros();
+    Batch batch;
+    batch.setNumRows(static_cast<uint32_t>(count));
+    batch.columns().resize(plan_.source.schema.numSlots());
+    int64_t bytes = 0;
+    for (const auto& record : raw_.records) bytes += static_cast<int64_t>(record.value.size());
+    fillRowOrigin(batch);
+    decoder_->decode(raw_.records, batch);
+    fillSystemColumns(batch, now);
+    metrics_.recordsIn.fetch_add(static_cast<int64_t>(count), std::memory_order_relaxed);
+    metrics_.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
+    metrics_.batches.fetch_add(1, std::memory_order_relaxed);
+    replayBatch_ = replayed;
+    Status status = processBatch(batch, now);
+    replayBatch_ = false;
+    if (status.isOk()) observeBatch(count, now);
+    return status;
+}
+
 Status Job::processBatch(Batch& batch, int64_t now) {
-    // The watermark before each row and after the batch, from every decoded record.
-    const types::Vector* eventTime = nullptr;
-    if (eventTime_ || eventTimeExpr_ || recordTimestamps_) {
-        eventTime = &batch.column(plan_.source.schema.systemSlot(SystemColumn::kEventTime));
+    if (replayBatch_) {
+        watermarks_.holdOver(batch);  // records of the past, read again from the DLQ
+    } else {
+        // The watermark before each row and after the batch, from every decoded record.
+        const types::Vector* eventTime = nullptr;
+        if (eventTime_ || eventTimeExpr_ || recordTimestamps_) {
+            eventTime = &batch.column(plan_.source.schema.systemSlot(SystemColumn::kEventTime));
+        }
+        watermarks_.advanceOver(batch, eventTime, now);
     }
-    watermarks_.advanceOver(batch, eventTime, now);
     // One clock reading per batch: NOW() and _processing_time agree.
     operators::OperatorContext context{now, watermarks_.current()};
     return runOperators(0, batch, context);
@@ -803,7 +845,8 @@ Status Job::runOperators(size_t first, Batch& batch, const operators::OperatorCo
         if (tableIndex_) indexRows(batch);
         encoded_.clear();
         if (records_) {
-            records_->assemble(batch, encoded_);
+            (replayBatch_ && replayRecords_ ? *replayRecords_ : *records_)
+                .assemble(batch, encoded_);
         } else {
             encoder_->encode(batch, encoded_.data);
             encoded_.rows = batch.numSelected();
@@ -1005,7 +1048,8 @@ Status Job::commit() {
     if (plan_.transactional) faultPoint("in_commit");
     FERRIS_RETURN_IF_ERROR(sink_->commit());
     // §2.2 simple: offsets go to the consumer group once the checkpoint holds them.
-    return source_->committed();
+    FERRIS_RETURN_IF_ERROR(source_->committed());
+    return dlqReplay_ ? dlqReplay_->source->committed() : Status::ok();
 }
 
 Result<std::string> Job::retryDeliveryFailures(std::string sinkState) {
@@ -1120,6 +1164,8 @@ Status Job::installCheckpoint(std::string sinkState) {
     info.blobs["watermark"] = watermarks_.serialize();
     info.blobs["sink"] = std::move(sinkState);
     info.blobs["dlq"] = std::move(dlqState);
+    if (dlqReplay_ && dlqReplay_->file) dlqReplayed_ = std::stoll(dlqReplay_->source->position());
+    if (dlqReplayed_ > 0) info.blobs["dlq.replay"] = std::to_string(dlqReplayed_);
     info.blobs["job"] = std::to_string(arrival_);
     state::ChangeSet changes;
     for (size_t i = 0; i < operators_.size() && !changelog_; ++i) {
@@ -1348,6 +1394,9 @@ Result<bool> Job::step() {
     auto fail = [&](const Status& status) -> Status {
         state_ = JobState::kFailed;
         ended_ = true;
+        if (dlqReplay_)
+            endReplay(
+                status.withContext(fmt::format("job {} failed during its DLQ replay", plan_.name)));
         return status.withContext(fmt::format("job {}", plan_.name));
     };
     if (running_) {
@@ -1422,32 +1471,22 @@ Result<bool> Job::step() {
         wait = std::clamp<int64_t>(due, 0,
                                    running_ ? std::min<int64_t>(wait, kCommitPollMicros) : wait);
     }
-    auto polled = source_->poll(static_cast<size_t>(std::max<int64_t>(budget, 1)), std::chrono::microseconds(wait),
-                                raw_);
+    // A DLQ replay inside the job reads the DLQ before the job's own input.
+    bool replayed = dlqReplay_.has_value();
+    connectors::Source& input = replayed ? *dlqReplay_->source : *source_;
+    auto polled = input.poll(static_cast<size_t>(std::max<int64_t>(budget, 1)),
+                             std::chrono::microseconds(wait), raw_);
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
-    idle_ = count == 0;
-    if (count > 0 && replay_) {
+    idle_ = count == 0 && !replayed;
+    if (count > 0 && (replay_ || replayed)) {
         Status resent = resendFailedOutput();
         if (!resent.isOk()) return fail(resent);
         count = raw_.records.size();
     }
-    updateLag(environment_.clock->nowMicros());
+    if (!replayed) updateLag(environment_.clock->nowMicros());
     if (count > 0) {
-        int64_t now = environment_.clock->nowMicros();
-        Batch batch;
-        batch.setNumRows(static_cast<uint32_t>(count));
-        batch.columns().resize(plan_.source.schema.numSlots());
-        int64_t bytes = 0;
-        for (const auto& record : raw_.records) bytes += static_cast<int64_t>(record.value.size());
-        fillRowOrigin(batch);
-        decoder_->decode(raw_.records, batch);
-        fillSystemColumns(batch, now);
-        metrics_.recordsIn.fetch_add(static_cast<int64_t>(count), std::memory_order_relaxed);
-        metrics_.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
-        metrics_.batches.fetch_add(1, std::memory_order_relaxed);
-        Status status = processBatch(batch, now);
-        if (status.isOk()) observeBatch(count, now);
+        Status status = processRecords(count, replayed);
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
             failedBatch_ = true;
@@ -1469,7 +1508,19 @@ Result<bool> Job::step() {
         }
     }
     bool limitReached = std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); });
-    if (limitReached || (count == 0 && source_->exhausted())) {
+    if (replayed && !limitReached && count == 0 && input.exhausted()) {
+        // The replay has read the DLQ up to where it ended when the replay began: once that is
+        // committed (the replay's position with it), the replay is done.
+        Status committed = commit();
+        if (!committed.isOk()) return fail(committed);
+        ReplayCounts counts;
+        counts.replayed = metrics_.recordsIn.load() - dlqReplay_->before.replayed;
+        counts.written = metrics_.recordsOut.load() - dlqReplay_->before.written;
+        counts.failedAgain = metrics_.dlqRecords.load() - dlqReplay_->before.failedAgain;
+        endReplay(counts);
+        return true;
+    }
+    if (limitReached || (!replayed && count == 0 && source_->exhausted())) {
         auto ended = endOfInput();
         if (!ended.isOk()) return fail(ended.status());
         return !ended.value();  // an aborted last transaction: read its records again
@@ -1523,6 +1574,80 @@ void Job::updateLag(int64_t now) {
     metrics_.lag = std::move(lag);
 }
 
+Status Job::startReplay(ReplayDone done) {
+    if (dlqReplay_) {
+        return Status::user(ErrorCode::kConflict,
+                            fmt::format("a replay of job {}'s DLQ is running", plan_.name));
+    }
+    if (sink_->transactional()) {
+        return Status::notSupported(fmt::format(
+            "replaying the DLQ of job {} inside the job: its Kafka transactions would need the "
+            "replay's offsets too",
+            plan_.name));
+    }
+    DlqReplay replay;
+    if (!config_.dlqPath.empty()) {
+        // To the DLQ file's end now; what fails again is written after that, for a next replay.
+        FERRIS_RETURN_IF_ERROR(failures_->flush());
+        std::filesystem::path path(config_.dlqPath);
+        if (path.is_relative()) path = environment_.baseDir / path;
+        std::error_code error;
+        auto end = static_cast<int64_t>(std::filesystem::file_size(path, error));
+        if (error)
+            return Status::ioError(
+                fmt::format("cannot read the DLQ file {}: {}", path.string(), error.message()));
+        replay.source =
+            std::make_unique<connectors::DlqFileSource>(path, std::min(dlqReplayed_, end), end);
+        replay.file = true;
+    } else if (makeDlqTopicSource_) {
+        if (plan_.transactional) {
+            return Status::notSupported(
+                fmt::format("replaying the DLQ topic of job {}, an exactly-once file job: its "
+                            "checkpoint would need the "
+                            "replay's offsets",
+                            plan_.name));
+        }
+        FERRIS_ASSIGN_OR_RETURN(replay.source, makeDlqTopicSource_());
+    } else if (!config_.dlqTopic.empty()) {
+        return Status::notSupported(fmt::format(
+            "replaying the DLQ topic of job {}, whose source is no Kafka topic", plan_.name));
+    } else {
+        return Status::user(
+            ErrorCode::kConfigError,
+            fmt::format("job {} has no DLQ to replay (set 'failure_strategy' = 'send_to_dlq' and "
+                        "'dlq.topic' or 'dlq.path')",
+                        plan_.name));
+    }
+    FERRIS_RETURN_IF_ERROR(replay.source->open());
+    if (records_ && !replayRecords_) {
+        codec::RecordLayout layout = recordLayout_;
+        layout.dropDlqHeaders = true;
+        replayRecords_ = std::make_unique<codec::RecordAssembler>(*encoder_, std::move(layout));
+    }
+    replay.done = std::move(done);
+    replay.before.replayed = metrics_.recordsIn.load();
+    replay.before.written = metrics_.recordsOut.load();
+    replay.before.failedAgain = metrics_.dlqRecords.load();
+    FERRIS_LOG_INFO(plan_.name, "DLQ replay: reading {}", replay.source->describe());
+    dlqReplay_ = std::move(replay);
+    return Status::ok();
+}
+
+void Job::endReplay(Result<ReplayCounts> outcome) {
+    DlqReplay replay = std::move(*dlqReplay_);
+    dlqReplay_.reset();
+    Status closed = replay.source->close();
+    if (!closed.isOk())
+        FERRIS_LOG_WARN(plan_.name, "closing the DLQ replay's source: {}", closed.toString());
+    if (outcome.isOk()) {
+        FERRIS_LOG_INFO(plan_.name,
+                        "DLQ replay: {} records read from {}, {} written, {} back in the DLQ",
+                        outcome.value().replayed, replay.source->describe(),
+                        outcome.value().written, outcome.value().failedAgain);
+    }
+    if (replay.done) replay.done(std::move(outcome));
+}
+
 Status Job::pause() {
     if (userPaused_) return Status::ok();
     FERRIS_RETURN_IF_ERROR(commit());
@@ -1540,6 +1665,13 @@ void Job::resume() {
 }
 
 Status Job::close() {
+    if (dlqReplay_) {
+        endReplay(Status::user(
+            ErrorCode::kInvalidState,
+            fmt::format("job {} ended ({}) before its DLQ replay did; what the replay had "
+                        "read and committed stays done, the next replay goes on from there",
+                        plan_.name, jobStateName(state_))));
+    }
     if (running_) {
         // The job ended (failed, say) while a commit ran: its outcome changes nothing now.
         std::optional<Status> outcome = sink_->commitOutcome(/*wait=*/true);

@@ -44,6 +44,13 @@ struct JobEnvironment {
     bool indexTables = false;
 };
 
+/// What a DLQ replay inside a job (Job::startReplay) did.
+struct ReplayCounts {
+    int64_t replayed = 0;     ///< DLQ records read
+    int64_t written = 0;      ///< output records made while it ran
+    int64_t failedAgain = 0;  ///< records sent back to the DLQ
+};
+
 /// The life of a job, as reported to users (§1.5).
 enum class JobState : uint8_t { kStarting, kRunning, kPaused, kStopping, kFinished, kStopped, kFailed };
 
@@ -95,6 +102,18 @@ public:
     /// topic. A record that failed as output (ferris.error.kind delivery_failed) holds encoded
     /// output: it goes to the sink as it is; the others are decoded as input. Before start().
     void setReplay();
+    /// Called on the driver thread when a DLQ replay inside the job has ended.
+    using ReplayDone = std::function<void(Result<ReplayCounts>)>;
+    /// A DLQ replay inside the running job (POST /jobs/{name}/dlq/replay for a DLQ file, a
+    /// stateful query or a file sink). On the driver thread, between steps. step() then reads
+    /// the DLQ before the job's own input — the DLQ file from where the last replay stopped
+    /// (the checkpoint keeps that byte offset), the DLQ topic from the offsets of the group
+    /// ferris.<app>.<job>.dlq-replay — up to its end as of now, through the job's decoding,
+    /// operators, state and sink. Its records are judged by the job's watermark and do not
+    /// move it. At the end the job commits and `done` is called; a job that stops or fails
+    /// first calls it with why. A job in Kafka transactions cannot replay this way.
+    Status startReplay(ReplayDone done);
+    bool replaying() const { return dlqReplay_.has_value(); }
     /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
     std::filesystem::path stateDirectory() const {
         return checkpoints_ ? checkpoints_->directory() : std::filesystem::path();
@@ -158,6 +177,11 @@ private:
     /// Flushes and commits at the end of the input. False: a transactional job's last
     /// transaction was aborted, and its records are read again.
     Result<bool> endOfInput();
+    /// Decodes the `count` records in raw_ and runs them through the job; `replayed`: they are
+    /// DLQ records read again (a replay inside the job).
+    Status processRecords(size_t count, bool replayed);
+    /// The DLQ replay has ended (its counts, or why not): its source closed, `done` called.
+    void endReplay(Result<ReplayCounts> outcome);
     /// Restores positions, watermark, operator state and sink lengths from `manifest`.
     Status restore(const state::Manifest& manifest);
     /// §2.2 transactional: commits the sink's transaction with the source's offsets; an
@@ -257,6 +281,20 @@ private:
     bool resetState_ = false;             ///< --reset-state: the changelog is erased at start
     bool changelogDescribed_ = false;     ///< this run wrote the fingerprint and partitions
     bool replay_ = false;                 ///< setReplay()
+    /// A DLQ replay inside the job (startReplay), while it runs.
+    struct DlqReplay {
+        std::unique_ptr<connectors::Source> source;  ///< the DLQ file or topic
+        bool file = false;
+        ReplayDone done;
+        ReplayCounts before;  ///< the job's counters when it started
+    };
+    std::optional<DlqReplay> dlqReplay_;
+    int64_t dlqReplayed_ = 0;  ///< bytes of the DLQ file that replays have read (checkpointed)
+    /// A Kafka job with a DLQ topic: makes the consumer of that topic for a replay.
+    std::function<Result<std::unique_ptr<connectors::Source>>()> makeDlqTopicSource_;
+    /// The record assembler of replayed batches: the DLQ's ferris.* headers are not output.
+    std::unique_ptr<codec::RecordAssembler> replayRecords_;
+    bool replayBatch_ = false;  ///< the batch being processed was read from the DLQ
     /// Transactional jobs: the SQL-defined metrics as of the last commit, restored when a
     /// transaction is aborted.
     SqlMetrics::Snapshot committedMetrics_;

@@ -64,6 +64,11 @@ void WatermarkTracker::advanceOver(types::Batch& batch, const types::Vector* eve
     batch.setWatermarkAfter(watermark_);
 }
 
+void WatermarkTracker::holdOver(types::Batch& batch) const {
+    batch.origin().watermarkBefore.assign(batch.numRows(), watermark_);
+    batch.setWatermarkAfter(watermark_);
+}
+
 bool WatermarkTracker::tick(int64_t nowMicros) {
     int64_t before = watermark_;
     watermark_ = recompute(nowMicros);

@@ -32,6 +32,10 @@ public:
     /// `eventTime` is the TIMESTAMP vector of `_event_time`, or null when the job has none.
     void advanceOver(types::Batch& batch, const types::Vector* eventTime, int64_t nowMicros);
 
+    /// A DLQ replay's batch: its rows are judged by the watermark now, which they do not move
+    /// (they are records of the past, read again).
+    void holdOver(types::Batch& batch) const;
+
     /// Re-judges idleness at `nowMicros`; returns true when the watermark moved.
     bool tick(int64_t nowMicros);
 

@@ -138,6 +138,16 @@ void JobHost::drive(std::shared_ptr<Driver> driver, std::string name, StartGate 
                     stopping = true;
                     stopAnswers.push_back(std::move(command.done));
                     break;
+                case CommandKind::kReplay:
+                    // A paused job reads nothing: the replay would wait for its resume.
+                    command.done.set_value(
+                        job.paused()
+                            ? Status::user(
+                                  ErrorCode::kInvalidState,
+                                  fmt::format("job {} is paused: resume it to replay its DLQ",
+                                              name))
+                            : job.startReplay(std::move(command.replayDone)));
+                    break;
             }
         }
         if (!result.isOk() || stopping) break;
@@ -205,7 +215,7 @@ Status JobHost::start(StartGate gate) {
     return driver->startResult;
 }
 
-Status JobHost::send(CommandKind kind) {
+Status JobHost::send(CommandKind kind, runtime::Job::ReplayDone replayDone) {
     std::shared_ptr<Driver> driver;
     bool alive = false;
     {
@@ -224,7 +234,7 @@ Status JobHost::send(CommandKind kind) {
         }
         // A stop also cuts short a batch's or commit's wait for an unreachable broker.
         if (kind == CommandKind::kStop) driver->job->interrupt();
-        driver->commands.push_back({kind, {}});
+        driver->commands.push_back({kind, {}, std::move(replayDone)});
         answer = driver->commands.back().done.get_future();
         driver->wake.notify_all();
     }
@@ -242,6 +252,18 @@ Status JobHost::pause() { return send(CommandKind::kPause); }
 Status JobHost::resume() { return send(CommandKind::kResume); }
 
 Status JobHost::stop() { return send(CommandKind::kStop); }
+
+Result<runtime::ReplayCounts> JobHost::replayDlq() {
+    auto outcome = std::make_shared<std::promise<Result<runtime::ReplayCounts>>>();
+    auto ended = outcome->get_future();
+    FERRIS_RETURN_IF_ERROR(
+        send(CommandKind::kReplay, [outcome](Result<runtime::ReplayCounts> result) {
+            outcome->set_value(std::move(result));
+        }));
+    // Bounded: the DLQ up to its end when the replay began. A job that stops or fails first
+    // answers with why (Job::close).
+    return ended.get();
+}
 
 void JobHost::release() {
     std::lock_guard lock(mutex_);

@@ -44,6 +44,9 @@ public:
     Status stop();
     /// stop(), then the job is built again from its plan and started (from its checkpoint).
     Status restart();
+    /// A DLQ replay inside the running job (Job::startReplay); answers when it has ended.
+    /// A paused job resumes first (409 otherwise).
+    Result<runtime::ReplayCounts> replayDlq();
     /// A batch has run longer than the stall timeout: the job is marked failed(stalled) at
     /// once; its thread leaves when the batch returns (commands are refused meanwhile).
     void markStalled(int64_t timeoutMicros);
@@ -65,10 +68,11 @@ public:
     double uptimeSeconds() const;
 
 private:
-    enum class CommandKind { kPause, kResume, kStop };
+    enum class CommandKind { kPause, kResume, kStop, kReplay };
     struct Command {
         CommandKind kind;
         std::promise<Status> done;
+        runtime::Job::ReplayDone replayDone;  ///< kReplay: called when the replay has ended
     };
     /// What the driver thread shares with the host (replaced on restart).
     struct Driver {
@@ -90,7 +94,7 @@ private:
     };
 
     static void drive(std::shared_ptr<Driver> driver, std::string name, StartGate gate);
-    Status send(CommandKind kind);
+    Status send(CommandKind kind, runtime::Job::ReplayDone replayDone = {});
     /// Joins the driver thread.
     void release();
     static int64_t threadCpuNanos(const Driver& driver);

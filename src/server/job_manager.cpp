@@ -73,36 +73,12 @@ Result<ReplayResult> JobManager::replayDlq(const std::string& name) {
     auto running = host->job();
     if (!app || !running) return Status::internal(fmt::format("job {} has no app", name));
     const runtime::JobConfig& config = running->config();
-    if (config.dlqTopic.empty()) {
-        if (!config.dlqPath.empty()) {
-            return Status::notSupported(
-                fmt::format("replaying job {}'s DLQ file {} (a DLQ topic, 'dlq.topic', replays)",
-                            name, config.dlqPath));
-        }
+    if (config.dlqTopic.empty() && config.dlqPath.empty()) {
         return Status::user(
             ErrorCode::kConfigError,
-            fmt::format("job {} has no DLQ topic to replay (set 'failure_strategy' = 'send_to_dlq' "
-                        "and 'dlq.topic')",
+            fmt::format("job {} has no DLQ to replay (set 'failure_strategy' = 'send_to_dlq' and "
+                        "'dlq.topic' or 'dlq.path')",
                         name));
-    }
-    if (running->metrics().stateful) {
-        return Status::notSupported(
-            fmt::format("replaying the DLQ of job {}: a stateful query's records would need the "
-                        "job's own state",
-                        name));
-    }
-    const plan::JobPlan& jobPlan = running->plan();
-    if (!connectors::isKafkaDecl(running->sourceDecl())) {
-        return Status::notSupported(
-            fmt::format("replaying the DLQ of job {}, whose source is no Kafka topic", name));
-    }
-    if (!connectors::isKafkaDecl(running->sinkDecl())) {
-        // A replay is a copy of the job: it would write into the job's own file beside it
-        // (and start that file afresh).
-        return Status::notSupported(
-            fmt::format("replaying the DLQ of job {}, whose sink is a {}: the replay would write "
-                        "into the job's own output",
-                        name, running->sinkDecl().properties.get("type")));
     }
     {
         std::lock_guard lock(mutex_);
@@ -120,6 +96,22 @@ Result<ReplayResult> JobManager::replayDlq(const std::string& name) {
             std::erase(manager.replaying_, name);
         }
     } unmark{*this, name};
+    const plan::JobPlan& jobPlan = running->plan();
+    // A stateless Kafka-to-Kafka job with a DLQ topic is replayed by a copy of the job beside
+    // it (which may run in Kafka transactions of its own). Any other — a DLQ file, a stateful
+    // query, a file sink — is replayed inside the job, through its own state and output.
+    if (config.dlqTopic.empty() || running->metrics().stateful ||
+        !connectors::isKafkaDecl(running->sourceDecl()) ||
+        !connectors::isKafkaDecl(running->sinkDecl())) {
+        FERRIS_ASSIGN_OR_RETURN(runtime::ReplayCounts counts, host->replayDlq());
+        ReplayResult result;
+        result.replayed = counts.replayed;
+        result.written = counts.written;
+        result.failedAgain = counts.failedAgain;
+        result.filtered =
+            std::max<int64_t>(result.replayed - result.written - result.failedAgain, 0);
+        return result;
+    }
 
     // The app with the job's source reading the DLQ topic to its end now; the copy of the job
     // is named <job>.dlq-replay, so its group is ferris.<app>.<job>.dlq-replay (and its

@@ -70,11 +70,13 @@ public:
     std::shared_ptr<JobHost> findTable(const std::string& table) const;
     /// Stops the job (gracefully) and forgets it; its checkpoint stays in its state directory.
     Status remove(const std::string& name);
-    /// Re-processes the records of job `name`'s DLQ topic (POST /jobs/{name}/dlq/replay): a
-    /// bounded copy of the job whose source reads the DLQ topic from where the last replay
-    /// stopped (group `ferris.<app>.<job>.dlq-replay`) to its end now, decoding the original
-    /// bytes; records that fail again go back to the DLQ with `ferris.retries` + 1, records
-    /// that failed as output are written to the sink as they are. Returns when it is done.
+    /// Re-processes the records of job `name`'s DLQ (POST /jobs/{name}/dlq/replay) from where
+    /// the last replay stopped (group `ferris.<app>.<job>.dlq-replay`; for a DLQ file, the
+    /// byte offset in the job's checkpoint) to its end now, decoding the original bytes;
+    /// records that fail again go back to the DLQ with `ferris.retries` + 1, records that
+    /// failed as output are written to the sink as they are. A stateless Kafka-to-Kafka job
+    /// with a DLQ topic is replayed by a bounded copy of the job; any other inside the running
+    /// job (Job::startReplay), through its state and output. Returns when it is done.
     Result<ReplayResult> replayDlq(const std::string& name);
     /// Stops every job gracefully (SIGTERM); each commits.
     void stopAll();

@@ -228,7 +228,9 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
     }
     EXPECT_EQ(server.post("/jobs/nope/dlq/replay").status, 404);
 
-    // A job writing a file: its replay would write into that file beside it.
+    // A job writing a file replays inside itself, into its own output: its group
+    // ferris.<app>f.tofile.dlq-replay has read nothing yet, so the whole DLQ topic, with the
+    // ten poison records the job itself sends there.
     std::string files = fmt::format(
         "-- @app: {3}f\n"
         "CREATE STREAM src (id BIGINT, qty BIGINT) WITH ('src.type' = 'kafka_source', 'src.topic' "
@@ -236,15 +238,35 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
         "'src.bootstrap.servers' = '{1}');\n"
         "CREATE STREAM tofile AS SELECT id, qty FROM src WITH ('tofile.type' = 'file_sink', "
         "'tofile.path' = "
-        "'tofile.jsonl', 'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{2}');\n",
+        "'tofile.jsonl', 'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{2}', "
+        "'commit.interval' = '0');\n",
         in, kafkaBootstrap(), dlq, app);
     ASSERT_EQ(server.post("/apps", files).status, 201);
-    auto refused = server.post("/jobs/tofile/dlq/replay");
-    EXPECT_EQ(refused.status, 501);
-    EXPECT_EQ(
-        TestServer::field(refused.body, "error"),
-        R"x({"code":"not_supported","message":"not supported yet: replaying the DLQ of job tofile, whose )x"
-        R"x(sink is a file_sink: the replay would write into the job's own output","details":[]})x");
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (dlqRecords().size() < 46u && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(dlqRecords().size(), 46u);
+    auto inJob = server.post("/jobs/tofile/dlq/replay");
+    ASSERT_EQ(inJob.status, 200) << inJob.body;
+    EXPECT_EQ(inJob.body,
+              R"({"job":"tofile","replayed":46,"written":6,"failed_again":40,"filtered":0})");
+    entries = dlqRecords();
+    ASSERT_EQ(entries.size(), 86u);
+    for (size_t i = 46; i < 86; ++i) {
+        EXPECT_EQ(entries[i].at("ferris.job"), "tofile");
+        EXPECT_TRUE(entries[i].at("value").starts_with("poison ")) << entries[i].at("value");
+    }
+    // The six that decode now are the file's last lines, after the job's own 90.
+    std::ifstream written(dir_ / "tofile.jsonl");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(written, line);) lines.push_back(line);
+    ASSERT_EQ(lines.size(), 96u);
+    std::vector<std::string> replayedLines(lines.end() - 6, lines.end());
+    EXPECT_EQ(replayedLines,
+              (std::vector<std::string>{R"({"id":1001,"qty":1})", R"({"id":1002,"qty":1})",
+                                        R"({"id":1003,"qty":1})", R"({"id":1004,"qty":1})",
+                                        R"({"id":1005,"qty":1})", R"({"id":999,"qty":1})"}));
 }
 
 TEST_F(ServerKafkaTest, TwentyJobsFinishExactlyWhileAPoisonedJobAndAnOverBudgetJobFailAlone) {

@@ -224,7 +224,7 @@ TEST_F(ServerTest, OpenApiDocumentMatchesTheRoutes) {
               R"({"error":{"code":"not_found","message":"no job named x","details":[]}})");
 }
 
-TEST_F(ServerTest, ADlqFileAndAJobWithoutADlqAreNotReplayed) {
+TEST_F(ServerTest, AJobWithoutADlqOrThatHasFinishedIsNotReplayed) {
     std::ofstream(dir_ / "r.jsonl") << "{\"id\": 1, \"qty\": 5}\n";
     TestServer server(options());
     ASSERT_EQ(server.post("/apps", filterApp("r", "r.jsonl", "nodlq")).status, 201);
@@ -238,14 +238,109 @@ TEST_F(ServerTest, ADlqFileAndAJobWithoutADlqAreNotReplayed) {
     EXPECT_EQ(none.status, 400);
     EXPECT_EQ(
         TestServer::field(none.body, "error"),
-        R"x({"code":"config_error","message":"job nodlq has no DLQ topic to replay (set 'failure_strategy' = )x"
-        R"x('send_to_dlq' and 'dlq.topic')","details":[]})x");
-    auto file = server.post("/jobs/withfile/dlq/replay");
-    EXPECT_EQ(file.status, 501);
-    EXPECT_EQ(
-        TestServer::field(file.body, "error"),
-        R"x({"code":"not_supported","message":"not supported yet: replaying job withfile's DLQ file dlq.jsonl )x"
-        R"x((a DLQ topic, 'dlq.topic', replays)","details":[]})x");
+        R"x({"code":"config_error","message":"job nodlq has no DLQ to replay (set 'failure_strategy' = )x"
+        R"x('send_to_dlq' and 'dlq.topic' or 'dlq.path')","details":[]})x");
+    // A replay runs inside the job: a job whose bounded input is done has nothing to run it.
+    ASSERT_EQ(TestServer::field(server.waitForState("withfile", "finished"), "state"), "finished");
+    auto finished = server.post("/jobs/withfile/dlq/replay");
+    EXPECT_EQ(finished.status, 409);
+    EXPECT_EQ(TestServer::field(finished.body, "error"),
+              R"x({"code":"invalid_state","message":"job withfile is finished","details":[]})x");
+}
+
+TEST_F(ServerTest, ADlqFileIsReplayedInsideTheJobThroughItsStateFromWhereTheLastReplayStopped) {
+    // Lines 3 and 5 have a quantity that is no BIGINT: they go to the DLQ file.
+    std::ofstream(dir_ / "in.jsonl") << R"({"k":"a","qty":1})"
+                                        "\n"
+                                     << R"({"k":"b","qty":2})"
+                                        "\n"
+                                     << R"({"k":"a","qty":1.5})"
+                                        "\n"
+                                     << R"({"k":"b","qty":3})"
+                                        "\n"
+                                     << R"({"k":"c","qty":2.5})"
+                                        "\n"
+                                     << R"({"k":"a","qty":4})"
+                                        "\n";
+    auto app = [](const std::string& qtyType) {
+        return fmt::format(
+            "-- @app: counting\n"
+            "CREATE STREAM src (k STRING, qty {}) WITH ('src.type' = 'file_source', 'src.path' = "
+            "'in.jsonl', "
+            "'src.watch' = 'true');\n"
+            "CREATE TABLE counts AS SELECT k, COUNT(*) AS n FROM src WHERE qty > 0 GROUP BY k EMIT "
+            "CHANGES "
+            "WITH ('counts.type' = 'file_sink', 'counts.path' = 'counts.jsonl', 'failure_strategy' "
+            "= "
+            "'send_to_dlq', 'dlq.path' = 'dlq.jsonl', 'commit.interval' = '0');\n",
+            qtyType);
+    };
+    // Each key's last count in the output.
+    auto lastCounts = [&] {
+        std::map<std::string, int64_t> last;
+        std::istringstream lines(readFile("counts.jsonl"));
+        for (std::string line; std::getline(lines, line);) {
+            last[TestServer::field(line, "k")] = TestServer::number(line, "n");
+        }
+        return last;
+    };
+    auto dlqLines = [&] {
+        std::vector<std::string> out;
+        std::istringstream lines(readFile("dlq.jsonl"));
+        for (std::string line; std::getline(lines, line);) out.push_back(line);
+        return out;
+    };
+    TestServer server(options());
+    auto deployed = server.post("/apps", app("BIGINT"));
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+    std::string status = server.waitForJob("counts", [](const std::string& body) {
+        return TestServer::number(body, "records_in") == 6 &&
+               TestServer::number(body, "dlq_records") == 2;
+    });
+    ASSERT_EQ(TestServer::number(status, "dlq_records"), 2) << status;
+    EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
+
+    // The cause is not fixed yet: both fail again, back in the DLQ with their origin and retries 1.
+    auto first = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.body,
+              R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
+    auto entries = dlqLines();
+    ASSERT_EQ(entries.size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(TestServer::field(entries[i], "retries"), i < 2 ? "0" : "1") << entries[i];
+        EXPECT_EQ(TestServer::field(entries[i], "position"),
+                  i % 2 == 0 ? R"({"line":3})" : R"({"line":5})");
+        EXPECT_EQ(TestServer::field(entries[i], "record"),
+                  TestServer::field(entries[i % 2], "record"));
+        EXPECT_EQ(TestServer::field(entries[i], "error_kind"), "decode_error");
+    }
+    // The next replay reads on from where this one stopped: the two sent back, now retries 2.
+    auto second = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(second.body,
+              R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
+    entries = dlqLines();
+    ASSERT_EQ(entries.size(), 6u);
+    EXPECT_EQ(TestServer::field(entries[4], "retries"), "2");
+    EXPECT_EQ(TestServer::field(entries[5], "retries"), "2");
+
+    // The fix: the job again with a DOUBLE quantity. It resumes from its checkpoint (the state
+    // layout is the same), and the replay position is in that checkpoint: the replay reads the
+    // last two entries only, and counts them into the state the job kept.
+    ASSERT_EQ(server.request("DELETE", "/jobs/counts").status, 200);
+    ASSERT_EQ(server.post("/apps", app("DOUBLE")).status, 201);
+    ASSERT_EQ(TestServer::field(server.waitForState("counts", "running"), "state"), "running");
+    auto fixed = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(fixed.status, 200) << fixed.body;
+    EXPECT_EQ(fixed.body,
+              R"({"job":"counts","replayed":2,"written":2,"failed_again":0,"filtered":0})");
+    EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 3}, {"b", 2}, {"c", 1}}));
+    EXPECT_EQ(dlqLines().size(), 6u);
+    auto nothing = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(nothing.status, 200) << nothing.body;
+    EXPECT_EQ(nothing.body,
+              R"({"job":"counts","replayed":0,"written":0,"failed_again":0,"filtered":0})");
 }
 
 TEST_F(ServerTest, BodiesOverTheLimitAre413) {
