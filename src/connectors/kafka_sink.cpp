@@ -199,22 +199,33 @@ Status KafkaSink::initTransactions() {
 
 Status KafkaSink::commitTransaction(const InputOffsets& offsets) {
     if (fenced_) return Status::system(ErrorCode::kFenced, fmt::format("{}: fenced", describe()));
-    if (!offsets.next.empty() && faultAbort()) {
+    if (offsets.moved() && faultAbort()) {
         // Test hook: aborted as if the commit had failed abortably (in the background, while
         // the job reads on).
         FERRIS_RETURN_IF_ERROR(abortTransaction());
         return Status::system(ErrorCode::kTransactionAborted,
                               "transaction aborted by FERRIS_FAULT_ABORT");
     }
-    if (!offsets.next.empty()) {
-        PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.next.size())));
-        for (const auto& [partition, next] : offsets.next) {
-            rd_kafka_topic_partition_list_add(list.get(), offsets.topic.c_str(), partition)->offset = next;
+    if (offsets.moved()) {
+        // Each consumer group's offsets (the source's, a DLQ replay's) join the transaction.
+        std::vector<const InputOffsets*> groups{&offsets};
+        for (const auto& other : offsets.alongside) groups.push_back(&other);
+        for (const InputOffsets* group : groups) {
+            if (group->next.empty()) continue;
+            PartitionListPtr list(
+                rd_kafka_topic_partition_list_new(static_cast<int>(group->next.size())));
+            for (const auto& [partition, next] : group->next) {
+                rd_kafka_topic_partition_list_add(list.get(), group->topic.c_str(), partition)
+                    ->offset = next;
+            }
+            auto* metadata =
+                static_cast<const rd_kafka_consumer_group_metadata_t*>(group->groupMetadata.get());
+            FERRIS_RETURN_IF_ERROR(
+                callTransactional("send_offsets_to_transaction", [&](int timeoutMs) {
+                    return rd_kafka_send_offsets_to_transaction(producer(), list.get(), metadata,
+                                                                timeoutMs);
+                }));
         }
-        auto* metadata = static_cast<const rd_kafka_consumer_group_metadata_t*>(offsets.groupMetadata.get());
-        FERRIS_RETURN_IF_ERROR(callTransactional("send_offsets_to_transaction", [&](int timeoutMs) {
-            return rd_kafka_send_offsets_to_transaction(producer(), list.get(), metadata, timeoutMs);
-        }));
         faultPoint("after_send_offsets");
     } else if (written_ == 0) {
         return Status::ok();  // nothing read, nothing written: the open transaction stays empty

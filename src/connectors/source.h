@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -22,6 +23,15 @@ struct InputOffsets {
     /// The open transaction holds output of partitions the source has lost since the last
     /// commit (their offsets cannot be committed any more): abort it, do not commit.
     bool mustAbort = false;
+    /// Other consumers' offsets committed in the same transaction (a DLQ replay's group).
+    std::vector<InputOffsets> alongside;
+
+    /// Whether this or another consumer's offsets moved.
+    bool moved() const {
+        return !next.empty() ||
+               std::any_of(alongside.begin(), alongside.end(),
+                           [](const InputOffsets& other) { return other.moved(); });
+    }
 };
 
 /// A source of raw records (§2.1): polled by its job's driver thread only. Positions are

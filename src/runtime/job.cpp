@@ -463,7 +463,7 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             // A replay inside the job reads the DLQ topic as its group
             // ferris.<app>.<job>.dlq-replay, with the source's broker and format, to the topic's
             // end when it starts.
-            connectors::ConnectorContext replayContext = context;
+            connectors::ConnectorContext replayContext = sourceContext;
             replayContext.jobName = plan.name + ".dlq-replay";
             plan::ConnectorDecl replayDecl = *sourceDecl;
             replayDecl.properties.set("topic", job->config_.dlqTopic);
@@ -953,7 +953,13 @@ Result<bool> Job::commitTransaction(bool background) {
     // one commit at most (§3: p99 visibility ≤ commit.interval + 10 ms).
     lastCommitMicros_ = environment_.clock->nowMicros();
     FERRIS_ASSIGN_OR_RETURN(auto offsets, source_->transactionOffsets());
-    bool moved = !offsets.next.empty();
+    if (dlqReplay_) {
+        // A DLQ replay's offsets (its own group's) commit in the same transaction.
+        FERRIS_ASSIGN_OR_RETURN(auto replayed, dlqReplay_->source->transactionOffsets());
+        offsets.mustAbort |= replayed.mustAbort;
+        offsets.alongside.push_back(std::move(replayed));
+    }
+    bool moved = offsets.moved();
     if (offsets.mustAbort) {
         return settleCommit(
             sink_->abortTransaction().withContext("partitions lost since the last commit"), moved,
@@ -1011,6 +1017,7 @@ Result<bool> Job::settleCommit(Status status, bool moved, bool mustAbort,
         if (changelog_) FERRIS_RETURN_IF_ERROR(restoreChangelog());
         if (sqlMetrics_) sqlMetrics_->restore(committedMetrics_);
         FERRIS_RETURN_IF_ERROR(source_->rewind());
+        if (dlqReplay_) FERRIS_RETURN_IF_ERROR(dlqReplay_->source->rewind());
         return false;
     }
     FERRIS_RETURN_IF_ERROR(status);
@@ -1022,6 +1029,7 @@ Result<bool> Job::settleCommit(Status status, bool moved, bool mustAbort,
     }
     faultPoint("in_commit");
     source_->transactionCommitted();
+    if (dlqReplay_) dlqReplay_->source->transactionCommitted();
     if (sqlMetrics_) committedMetrics_ = std::move(metrics);
     metrics_.transactionsCommitted.fetch_add(1, std::memory_order_relaxed);
     // The checkpoint keeps what a rerun needs beyond the group's offsets: a bounded source's
@@ -1510,9 +1518,19 @@ Result<bool> Job::step() {
     bool limitReached = std::any_of(operators_.begin(), operators_.end(), [](const auto& op) { return op->finished(); });
     if (replayed && !limitReached && count == 0 && input.exhausted()) {
         // The replay has read the DLQ up to where it ended when the replay began: once that is
-        // committed (the replay's position with it), the replay is done.
-        Status committed = commit();
+        // committed (the replay's position with it), the replay is done. An aborted
+        // transaction rewound it: it reads on.
+        bool done = true;
+        Status committed;
+        if (sink_->transactional()) {
+            auto outcome = commitTransaction();
+            if (outcome.isOk()) done = outcome.value();
+            committed = outcome.status();
+        } else {
+            committed = commit();
+        }
         if (!committed.isOk()) return fail(committed);
+        if (!done) return true;
         ReplayCounts counts;
         counts.replayed = metrics_.recordsIn.load() - dlqReplay_->before.replayed;
         counts.written = metrics_.recordsOut.load() - dlqReplay_->before.written;
@@ -1579,14 +1597,15 @@ Status Job::startReplay(ReplayDone done) {
         return Status::user(ErrorCode::kConflict,
                             fmt::format("a replay of job {}'s DLQ is running", plan_.name));
     }
-    if (sink_->transactional()) {
-        return Status::notSupported(fmt::format(
-            "replaying the DLQ of job {} inside the job: its Kafka transactions would need the "
-            "replay's offsets too",
-            plan_.name));
-    }
     DlqReplay replay;
     if (!config_.dlqPath.empty()) {
+        if (sink_->transactional()) {
+            return Status::notSupported(
+                fmt::format("replaying the DLQ file of job {}, which runs in Kafka transactions: "
+                            "the file's position would "
+                            "commit outside them",
+                            plan_.name));
+        }
         // To the DLQ file's end now; what fails again is written after that, for a next replay.
         FERRIS_RETURN_IF_ERROR(failures_->flush());
         std::filesystem::path path(config_.dlqPath);
@@ -1600,7 +1619,7 @@ Status Job::startReplay(ReplayDone done) {
             std::make_unique<connectors::DlqFileSource>(path, std::min(dlqReplayed_, end), end);
         replay.file = true;
     } else if (makeDlqTopicSource_) {
-        if (plan_.transactional) {
+        if (plan_.transactional && !sink_->transactional()) {
             return Status::notSupported(
                 fmt::format("replaying the DLQ topic of job {}, an exactly-once file job: its "
                             "checkpoint would need the "

@@ -269,6 +269,94 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
                                         R"({"id":1005,"qty":1})", R"({"id":999,"qty":1})"}));
 }
 
+TEST_F(ServerKafkaTest, AStatefulTransactionalJobReplaysItsDlqTopicInsideItsTransactions) {
+    std::string in = uniqueTopic("in");
+    std::string out = uniqueTopic("out");
+    std::string dlq = uniqueTopic("dlq");
+    createTopic(in, 1);
+    createTopic(out, 1);
+    createTopic(dlq, 1);
+    std::string app = uniqueTopic("t").replace(1, 1, "");
+    auto sql = [&](const std::string& qtyType) {
+        return fmt::format(
+            "-- @app: {4}\n"
+            "CREATE STREAM src (k STRING, qty {5}) WITH ('src.type' = 'kafka_source', 'src.topic' "
+            "= '{0}', "
+            "'src.bootstrap.servers' = '{2}');\n"
+            "-- @job_mode: transactional\n"
+            "CREATE TABLE counts AS SELECT k, COUNT(*) AS n FROM src WHERE qty > 0 GROUP BY k EMIT "
+            "CHANGES "
+            "WITH ('counts.type' = 'kafka_sink', 'counts.topic' = '{1}', "
+            "'counts.bootstrap.servers' = '{2}', "
+            "'failure_strategy' = 'send_to_dlq', 'dlq.topic' = '{3}');\n",
+            in, out, kafkaBootstrap(), dlq, app, qtyType);
+    };
+    // The third and fifth quantities are no BIGINT: they go to the DLQ topic.
+    std::vector<TestRecord> input;
+    for (const char* value :
+         {R"({"k":"a","qty":1})", R"({"k":"b","qty":2})", R"({"k":"a","qty":1.5})",
+          R"({"k":"b","qty":3})", R"({"k":"c","qty":2.5})", R"({"k":"a","qty":4})"}) {
+        TestRecord record;
+        record.value = value;
+        input.push_back(record);
+    }
+    produce(in, input);
+    // Each key's last count, and the DLQ records, as a read_committed consumer sees them.
+    auto lastCounts = [&] {
+        std::map<std::string, int64_t> last;
+        for (const auto& record : consumeAll(out)) {
+            last[TestServer::field(record.value.value_or(""), "k")] =
+                TestServer::number(record.value.value_or(""), "n");
+        }
+        return last;
+    };
+    auto dlqRecords = [&] {
+        std::vector<std::map<std::string, std::string>> entries;
+        for (const auto& record : consumeAll(dlq)) {
+            std::map<std::string, std::string> fields{{"value", record.value.value_or("")}};
+            for (const auto& [name, value] : record.headers) fields[name] = value.value_or("");
+            entries.push_back(std::move(fields));
+        }
+        return entries;
+    };
+    TestServer server(options());
+    auto deployed = server.post("/apps", sql("BIGINT"));
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((dlqRecords().size() < 2u || lastCounts().size() < 2u) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(dlqRecords().size(), 2u);
+    EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
+
+    // Not fixed yet: both fail again, inside the job's transaction, with retries 1.
+    auto first = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.body,
+              R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
+    auto entries = dlqRecords();
+    ASSERT_EQ(entries.size(), 4u);
+    for (size_t i = 2; i < 4; ++i) {
+        EXPECT_EQ(entries[i].at("value"), entries[i - 2].at("value"));
+        EXPECT_EQ(entries[i].at("ferris.retries"), "1");
+        EXPECT_EQ(entries[i].at("ferris.source.offset"), entries[i - 2].at("ferris.source.offset"));
+        EXPECT_EQ(entries[i].at("ferris.job"), "counts");
+    }
+    // The fix: the job again with a DOUBLE quantity. Its state is in its changelog topic, and
+    // its replay group committed its offsets in the first replay's transaction: the replay
+    // reads the two records sent back only, and counts them into the state the job kept.
+    ASSERT_EQ(server.request("DELETE", "/jobs/counts").status, 200);
+    ASSERT_EQ(server.post("/apps", sql("DOUBLE")).status, 201);
+    ASSERT_EQ(TestServer::field(server.waitForState("counts", "running"), "state"), "running");
+    auto fixed = server.post("/jobs/counts/dlq/replay");
+    ASSERT_EQ(fixed.status, 200) << fixed.body;
+    EXPECT_EQ(fixed.body,
+              R"({"job":"counts","replayed":2,"written":2,"failed_again":0,"filtered":0})");
+    EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 3}, {"b", 2}, {"c", 1}}));
+    EXPECT_EQ(dlqRecords().size(), 4u);
+}
+
 TEST_F(ServerKafkaTest, TwentyJobsFinishExactlyWhileAPoisonedJobAndAnOverBudgetJobFailAlone) {
     constexpr int kJobs = 20;
     constexpr int kRecords = 300;
