@@ -469,8 +469,10 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
             replayDecl.properties.set("topic", job->config_.dlqTopic);
             replayDecl.properties.set("bounded", "latest");
             // The DLQ topic lives on the broker of the job's Kafka sink, when it has one.
-            if (connectors::isKafkaDecl(plan.sink) && !plan.sink.properties.get("bootstrap.servers").empty()) {
-                replayDecl.properties.set("bootstrap.servers", plan.sink.properties.get("bootstrap.servers"));
+            if (connectors::isKafkaDecl(plan.sink) &&
+                !plan.sink.properties.get("bootstrap.servers").empty()) {
+                replayDecl.properties.set("bootstrap.servers",
+                                          plan.sink.properties.get("bootstrap.servers"));
             }
             job->makeDlqTopicSource_ = [sourceSpec, replayContext, replayDecl] {
                 return sourceSpec->makeSource(replayContext, replayDecl);
