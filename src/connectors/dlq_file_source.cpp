@@ -37,10 +37,11 @@ Status DlqFileSource::seek(std::string_view position) {
     return Status::ok();
 }
 
-Result<size_t> DlqFileSource::poll(size_t maxRecords, std::chrono::microseconds /*timeout*/,
-                                   types::RawBatch& out) {
+Result<size_t> DlqFileSource::poll(size_t maxRecords, size_t maxBytes,
+                                   std::chrono::microseconds /*timeout*/, types::RawBatch& out) {
     simdjson::dom::parser parser;
     size_t count = 0;
+    size_t bytes = 0;
     while (count < maxRecords && offset_ < end_) {
         int64_t at = offset_;
         if (!std::getline(in_, line_)) {
@@ -70,6 +71,14 @@ Result<size_t> DlqFileSource::poll(size_t maxRecords, std::chrono::microseconds 
         } else {
             value->assign(text);
         }
+        if (!out.records.empty() && bytes + value->size() > maxBytes) {
+            // Over the byte budget: this entry is the next poll's first.
+            offset_ = at;
+            in_.clear();
+            in_.seekg(at);
+            break;
+        }
+        bytes += value->size();
         types::RawRecord record;
         record.value = *value;
         out.buffers.push_back(value);

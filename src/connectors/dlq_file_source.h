@@ -21,7 +21,7 @@ public:
     DlqFileSource(std::filesystem::path path, int64_t start, int64_t end);
 
     Status open() override;
-    Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout,
+    Result<size_t> poll(size_t maxRecords, size_t maxBytes, std::chrono::microseconds timeout,
                         types::RawBatch& out) override;
     bool exhausted() const override { return offset_ >= end_; }
     bool bounded() const override { return true; }

@@ -144,16 +144,23 @@ void FileInputSource::awaitChange(std::chrono::steady_clock::time_point deadline
     }
 }
 
-Result<size_t> FileInputSource::poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) {
-    if (!directory_) return reader_->poll(maxRecords, timeout, out);
+Result<size_t> FileInputSource::poll(size_t maxRecords, size_t maxBytes,
+                                     std::chrono::microseconds timeout, types::RawBatch& out) {
+    if (!directory_) return reader_->poll(maxRecords, maxBytes, timeout, out);
     auto deadline = std::chrono::steady_clock::now() + timeout;
     size_t added = 0;
+    size_t bytes = 0;
     while (added < maxRecords) {
         if (reader_ && !reader_->exhausted()) {
             // A committed part is complete: it is read to its end without waiting.
-            FERRIS_ASSIGN_OR_RETURN(size_t got, reader_->poll(maxRecords - added, std::chrono::microseconds(0), out));
+            size_t first = out.records.size();
+            FERRIS_ASSIGN_OR_RETURN(
+                size_t got, reader_->poll(maxRecords - added, maxBytes - std::min(bytes, maxBytes),
+                                          std::chrono::microseconds(0), out));
+            for (size_t i = first; i < out.records.size(); ++i)
+                bytes += recordBytes(out, out.records[i]);
             added += got;
-            if (got == 0 && !reader_->exhausted()) break;
+            if (got == 0 && !reader_->exhausted()) break;  // over the byte budget, or the part ends
             continue;
         }
         FERRIS_ASSIGN_OR_RETURN(bool moved, nextPart());

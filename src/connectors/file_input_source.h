@@ -27,7 +27,8 @@ public:
     ~FileInputSource() override;
 
     Status open() override;
-    Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) override;
+    Result<size_t> poll(size_t maxRecords, size_t maxBytes, std::chrono::microseconds timeout,
+                        types::RawBatch& out) override;
     bool exhausted() const override;
     bool bounded() const override { return !watch_; }
     std::string position() const override;

@@ -72,7 +72,8 @@ Status FileSource::open() {
     if (format_ == FileFormat::kJsonArray) FERRIS_RETURN_IF_ERROR(skipArrayOpening());
     if (format_ == FileFormat::kCsv && csv_.header) {
         types::RawBatch first;
-        FERRIS_ASSIGN_OR_RETURN(size_t count, poll(1, std::chrono::microseconds(0), first));
+        FERRIS_ASSIGN_OR_RETURN(size_t count,
+                                poll(1, SIZE_MAX, std::chrono::microseconds(0), first));
         if (count == 0) {
             return Status::user(ErrorCode::kDecodeError,
                                 watch_ ? fmt::format("{}: a watched CSV file needs its header line (ended by a "
@@ -311,9 +312,11 @@ Status FileSource::skipArrayOpening() {
     return Status::ok();
 }
 
-Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) {
+Result<size_t> FileSource::poll(size_t maxRecords, size_t maxBytes,
+                                std::chrono::microseconds timeout, types::RawBatch& out) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     size_t added = 0;
+    size_t bytes = 0;
     bool chunkUsed = false;  // a record of this poll points into chunk_
     auto pinChunk = [&] {
         if (chunkUsed) out.buffers.push_back(chunk_);
@@ -406,6 +409,8 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds tim
                 text.remove_prefix(1);
             }
         }
+        // Over the byte budget: the record stays for the next poll (nothing has moved yet).
+        if (!out.records.empty() && bytes + text.size() > maxBytes) break;
         size_t paddingAfter = chunk_->size() - static_cast<size_t>(text.data() + text.size() - chunk_->data());
         if (format_ == FileFormat::kJsonArray) afterComma_ = next > end;  // ended at ',' (']' is left)
         cursor_ = next;
@@ -430,6 +435,7 @@ Result<size_t> FileSource::poll(size_t maxRecords, std::chrono::microseconds tim
         record.paddingAfter = static_cast<uint32_t>(paddingAfter);
         out.records.push_back(record);
         chunkUsed = true;
+        bytes += text.size();
         ++added;
     }
     pinChunk();

@@ -157,22 +157,40 @@ void KafkaSource::finish(int32_t partition) {
 }
 
 bool KafkaSource::exhausted() const {
-    if (options_.bound == KafkaBound::kNone || !endsKnown_) return false;
+    if (options_.bound == KafkaBound::kNone || !endsKnown_ || !carried_.empty()) return false;
     return std::all_of(finished_.begin(), finished_.end(), [](uint8_t done) { return done != 0; });
 }
 
-Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) {
+void KafkaSource::dropCarried(const std::function<bool(int32_t)>& which) {
+    std::erase_if(carried_, [&](rd_kafka_message_t* message) {
+        if (which && !which(message->partition)) return false;
+        rd_kafka_message_destroy(message);
+        return true;
+    });
+}
+
+Result<size_t> KafkaSource::poll(size_t maxRecords, size_t maxBytes,
+                                 std::chrono::microseconds timeout, types::RawBatch& out) {
     if (options_.bound != KafkaBound::kNone && !endsKnown_) FERRIS_RETURN_IF_ERROR(computeEnds());
     if (exhausted()) return size_t{0};
     messages_.resize(std::max<size_t>(maxRecords, 1));
     auto queuedBefore = static_cast<size_t>(rd_kafka_queue_length(queue_));
-    ssize_t received =
-        rd_kafka_consume_batch_queue(queue_, timeoutMillis(timeout), messages_.data(), messages_.size());
-    if (received < 0) {
-        return Status::system(ErrorCode::kIoError,
-                              fmt::format("{}: consume failed: {}", describe(), kafka::describeError(rd_kafka_last_error())));
+    size_t count = 0;
+    if (!carried_.empty()) {
+        // What the last poll's byte budget left comes first, before anything new.
+        count = std::min(carried_.size(), messages_.size());
+        std::copy_n(carried_.begin(), count, messages_.begin());
+        carried_.erase(carried_.begin(), carried_.begin() + static_cast<ptrdiff_t>(count));
+    } else {
+        ssize_t received = rd_kafka_consume_batch_queue(queue_, timeoutMillis(timeout),
+                                                        messages_.data(), messages_.size());
+        if (received < 0) {
+            return Status::system(ErrorCode::kIoError,
+                                  fmt::format("{}: consume failed: {}", describe(),
+                                              kafka::describeError(rd_kafka_last_error())));
+        }
+        count = static_cast<size_t>(received);
     }
-    auto count = static_cast<size_t>(received);
     std::vector<uint8_t> rewound;
     if (pendingRewind_) {
         // An aborted transaction inside this poll's rebalance: this poll's records of the
@@ -188,6 +206,8 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
     // followed by '\n') and padding first, then keys and headers.
     size_t valueBytes = kPadding;
     size_t extraBytes = 0;
+    size_t budgetBytes = 0;  ///< of the records handed out, as recordBytes() counts them
+    size_t accepted = 0;
     size_t polledValueBytes = 0;  ///< of every message polled, handed out or not (the wake-up's estimate)
     auto drop = [&](size_t i) {
         rd_kafka_message_destroy(messages_[i]);
@@ -228,10 +248,22 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, std::chrono::microseconds ti
             drop(i);
             continue;
         }
+        size_t headerBytes = 0;
+        forEachHeader(message, [&](std::string_view name, const void*, size_t size) {
+            headerBytes += name.size() + size;
+        });
+        size_t bytes = message->len + message->key_len + headerBytes;
+        if ((accepted > 0 || !out.records.empty()) && budgetBytes + bytes > maxBytes) {
+            // Over the byte budget: this message and those after it wait for the next poll.
+            carried_.insert(carried_.begin(), messages_.begin() + static_cast<ptrdiff_t>(i),
+                            messages_.begin() + static_cast<ptrdiff_t>(count));
+            count = i;
+            break;
+        }
+        budgetBytes += bytes;
+        ++accepted;
         valueBytes += message->len + 1;
-        extraBytes += message->key_len;
-        forEachHeader(message,
-                      [&](std::string_view name, const void*, size_t size) { extraBytes += name.size() + size; });
+        extraBytes += message->key_len + headerBytes;
     }
 
     if (wakeup_.due(queuedBefore, count, polledValueBytes, static_cast<size_t>(rd_kafka_queue_length(queue_)))) {
@@ -377,6 +409,12 @@ void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partitio
         inRevoke_ = false;
         if (!status.isOk() && callbackError_.isOk()) callbackError_ = status;
     }
+    dropCarried([&](int32_t partition) {
+        for (int i = 0; i < partitions->cnt; ++i) {
+            if (partitions->elems[i].partition == partition) return true;
+        }
+        return false;
+    });
     for (int i = 0; i < partitions->cnt; ++i) {
         auto index = static_cast<size_t>(partitions->elems[i].partition);
         if (index >= assigned_.size()) continue;
@@ -596,6 +634,11 @@ Status KafkaSource::rewindNow(std::vector<uint8_t>& rewound) {
         }
     }
     if (resumed->cnt > 0) rd_kafka_resume_partitions(consumer_.get(), resumed.get());
+    // Messages carried past a byte budget are read again after the seek.
+    dropCarried([&](int32_t partition) {
+        return partition >= 0 && static_cast<size_t>(partition) < rewound.size() &&
+               rewound[static_cast<size_t>(partition)];
+    });
     if (seeks->cnt == 0) return Status::ok();
     rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), seeks.get(), 10000);
     if (error != nullptr) {
@@ -617,6 +660,7 @@ Status KafkaSource::rewindNow(std::vector<uint8_t>& rewound) {
 }
 
 Status KafkaSource::close() {
+    dropCarried(nullptr);
     if (!consumer_) return Status::ok();
     // The job has made its last commit; the revoke that closing brings commits nothing.
     beforeRevoke_ = nullptr;

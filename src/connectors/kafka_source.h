@@ -43,7 +43,8 @@ public:
     ~KafkaSource() override;
 
     Status open() override;
-    Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) override;
+    Result<size_t> poll(size_t maxRecords, size_t maxBytes, std::chrono::microseconds timeout,
+                        types::RawBatch& out) override;
     bool exhausted() const override;
     size_t partitionCount() const override { return static_cast<size_t>(partitions_); }
     bool bounded() const override { return options_.bound != KafkaBound::kNone; }
@@ -106,6 +107,11 @@ private:
     std::function<Status()> beforeRevoke_;
     Status callbackError_;
     std::vector<rd_kafka_message_t*> messages_;
+    /// Messages consumed past a poll's byte budget, in order: the next poll hands them out
+    /// first. Dropped with their partition's revoke or rewind (they are fetched again).
+    std::vector<rd_kafka_message_t*> carried_;
+    /// Destroys the carried messages of the partitions `which` says (all when it is null).
+    void dropCarried(const std::function<bool(int32_t)>& which);
     int64_t transientErrors_ = 0;
     kafka::FetchWakeup wakeup_;
 };

@@ -34,6 +34,16 @@ struct InputOffsets {
     }
 };
 
+/// The bytes a record counts for a poll's `maxBytes` (batch.max.bytes): its value, key and
+/// header names and values.
+inline size_t recordBytes(const types::RawBatch& batch, const types::RawRecord& record) {
+    size_t bytes = record.value.size() + record.key.size();
+    for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+        bytes += batch.headers[h].key.size() + batch.headers[h].value.size();
+    }
+    return bytes;
+}
+
 /// A source of raw records (§2.1): polled by its job's driver thread only. Positions are
 /// opaque blobs so checkpoints can store them without knowing the connector.
 class Source {
@@ -42,8 +52,12 @@ public:
 
     virtual Status open() = 0;
     /// Appends up to `maxRecords` records to `out`, waiting at most `timeout` for the first
-    /// one. Returns how many were added (0 with nothing available).
-    virtual Result<size_t> poll(size_t maxRecords, std::chrono::microseconds timeout, types::RawBatch& out) = 0;
+    /// one, and stops before the bytes of the records it added (values, keys, header names and
+    /// values; recordBytes()) would pass `maxBytes` — but a record is added when `out` holds
+    /// none yet, however large (a batch of its own). Returns how many were added (0 with
+    /// nothing available).
+    virtual Result<size_t> poll(size_t maxRecords, size_t maxBytes,
+                                std::chrono::microseconds timeout, types::RawBatch& out) = 0;
     /// True when the source is bounded and every record has been returned.
     virtual bool exhausted() const = 0;
     /// How many partitions the source reads (a file: 1). Each holds the watermark back

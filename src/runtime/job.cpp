@@ -319,6 +319,12 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         job->breaker_.emplace(job->config_.circuitBreaker);
         job->metrics_.breaker = true;
     }
+    if (job->config_.batchStrategy == BatchStrategy::kAdaptive) {
+        // batch.size is where the size starts; it may go up to a time_window batch's limit.
+        job->batchSizer_.emplace(job->config_.batchSize, job->config_.batchTargetLatencyMicros,
+                                 1'000'000);
+        job->metrics_.adaptiveBatchSize.store(static_cast<int64_t>(job->config_.batchSize));
+    }
     // §2.2 transactional: with a Kafka sink, the output, the source offsets, the state
     // changelog and DLQ records commit in one Kafka transaction; with a file sink, part files
     // are renamed into place once the checkpoint holding them is installed.
@@ -1475,7 +1481,18 @@ Result<bool> Job::step() {
     // fixed_size: a batch closes at batch.size records or batch.timeout; time_window: at
     // batch.timeout only (up to kMaxWindowBatch records).
     constexpr int64_t kMaxWindowBatch = 1'000'000;
-    int64_t budget = config_.timeWindowBatches ? kMaxWindowBatch : static_cast<int64_t>(config_.batchSize);
+    int64_t budget = static_cast<int64_t>(config_.batchSize);
+    size_t maxBytes = SIZE_MAX;
+    switch (config_.batchStrategy) {
+        case BatchStrategy::kFixedSize: break;
+        case BatchStrategy::kTimeWindow: budget = kMaxWindowBatch; break;
+        case BatchStrategy::kAdaptive: budget = static_cast<int64_t>(batchSizer_->size()); break;
+        case BatchStrategy::kMemoryBased:
+            budget = kMaxWindowBatch;
+            maxBytes = config_.batchMaxBytes;
+            break;
+    }
+    int64_t sizeBudget = budget;
     for (const auto& op : operators_) budget = std::min(budget, op->inputBudget());
     int64_t wait = config_.batchTimeoutMicros;
     if (sink_->transactional() && config_.commitIntervalMicros > 0) {
@@ -1488,7 +1505,7 @@ Result<bool> Job::step() {
     // A DLQ replay inside the job reads the DLQ before the job's own input.
     bool replayed = dlqReplay_.has_value();
     connectors::Source& input = replayed ? *dlqReplay_->source : *source_;
-    auto polled = input.poll(static_cast<size_t>(std::max<int64_t>(budget, 1)),
+    auto polled = input.poll(static_cast<size_t>(std::max<int64_t>(budget, 1)), maxBytes,
                              std::chrono::microseconds(wait), raw_);
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
@@ -1500,7 +1517,16 @@ Result<bool> Job::step() {
     }
     if (!replayed) updateLag(environment_.clock->nowMicros());
     if (count > 0) {
+        size_t polledCount = count;
+        int64_t readMicros = environment_.clock->nowMicros();
         Status status = processRecords(count, replayed);
+        if (status.isOk() && batchSizer_ && !replayed) {
+            // adaptive: the batch's processing time steers the next one's size.
+            batchSizer_->observe(polledCount, environment_.clock->nowMicros() - readMicros,
+                                 static_cast<int64_t>(polledCount) >= sizeBudget);
+            metrics_.adaptiveBatchSize.store(static_cast<int64_t>(batchSizer_->size()),
+                                             std::memory_order_relaxed);
+        }
         if (!status.isOk()) {
             // fail_batch: nothing of this batch was written; what came before is committed.
             failedBatch_ = true;

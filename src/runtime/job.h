@@ -18,6 +18,7 @@
 #include "expr/compiled_expr.h"
 #include "operators/operator.h"
 #include "plan/plan.h"
+#include "runtime/adaptive_batch.h"
 #include "runtime/circuit_breaker.h"
 #include "runtime/event_time.h"
 #include "runtime/failure_handler.h"
@@ -295,6 +296,7 @@ private:
     /// The record assembler of replayed batches: the DLQ's ferris.* headers are not output.
     std::unique_ptr<codec::RecordAssembler> replayRecords_;
     bool replayBatch_ = false;  ///< the batch being processed was read from the DLQ
+    std::optional<AdaptiveBatchSizer> batchSizer_;  ///< batch.strategy adaptive
     /// Transactional jobs: the SQL-defined metrics as of the last commit, restored when a
     /// transaction is aborted.
     SqlMetrics::Snapshot committedMetrics_;

@@ -1,9 +1,10 @@
 #include "runtime/job_config.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdlib>
-
-#include <fmt/format.h>
+#include <tuple>
 
 #include "common/closest_name.h"
 #include "types/number_text.h"
@@ -35,8 +36,16 @@ const std::vector<JobKey>& jobKeys() {
         {"batch.timeout", "100ms", "longest wait for a batch to fill", ""},
         {"batch.strategy", "fixed_size",
          "how batches are closed: fixed_size (at batch.size records or batch.timeout, whichever "
-         "comes first) or "
-         "time_window (everything that arrives within batch.timeout, up to 1000000 records)",
+         "comes first), time_window (everything that arrives within batch.timeout, up to 1000000 "
+         "records), adaptive (as fixed_size, the size steered toward batch.target.latency) or "
+         "memory_based (before the records' bytes would pass batch.max.bytes, or at batch.timeout)",
+         ""},
+        {"batch.target.latency", "20ms",
+         "adaptive batches: the processing time per batch (read to written) the size is steered to",
+         ""},
+        {"batch.max.bytes", "4194304",
+         "memory_based batches: the most bytes of input (values, keys, headers) in a batch "
+         "(1024 to 1073741824); a larger record is a batch of its own",
          ""},
         {"commit.interval", "1s",
          "how often sinks are flushed and fsynced and, in transactional jobs, transactions "
@@ -310,13 +319,27 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
             } else {
                 config.commitIntervalMicros = micros;
             }
+        } else if (property.key == "batch.target.latency") {
+            int64_t micros = 0;
+            if (!types::parseDurationShorthand(value, micros) || micros <= 0) {
+                errors.push_back(badValue(property, "a duration such as 20ms"));
+            } else {
+                config.batchTargetLatencyMicros = micros;
+            }
+        } else if (property.key == "batch.max.bytes") {
+            int64_t bytes = 0;
+            if (!types::parseInt64(value, bytes) || bytes < 1024 || bytes > (int64_t{1} << 30)) {
+                errors.push_back(badValue(property, "a number of bytes from 1024 to 1073741824"));
+            } else {
+                config.batchMaxBytes = static_cast<size_t>(bytes);
+            }
         } else if (property.key == "batch.strategy") {
-            if (value == "adaptive" || value == "memory_based") {
-                errors.push_back(Status::notSupported(
-                    fmt::format("batch.strategy '{}' (fixed_size and time_window are available)", value),
-                    property.location));
+            if (value == "adaptive") {
+                config.batchStrategy = BatchStrategy::kAdaptive;
+            } else if (value == "memory_based") {
+                config.batchStrategy = BatchStrategy::kMemoryBased;
             } else if (value == "time_window") {
-                config.timeWindowBatches = true;
+                config.batchStrategy = BatchStrategy::kTimeWindow;
             } else if (value != "fixed_size") {
                 errors.push_back(badValue(property, "fixed_size, time_window, adaptive or memory_based"));
             }
@@ -387,6 +410,21 @@ Result<JobConfig> parseJobConfig(const plan::JobPlan& job, std::vector<Status>& 
                                                       "'retry_with_backoff': nothing is retried",
                                                       key),
                                           property->location));
+            break;
+        }
+    }
+    if (complete && errors.size() == errorsBefore) {
+        // Each batching key belongs to one strategy: set with another, it would do nothing.
+        for (auto [key, strategy, name] :
+             {std::tuple{"batch.target.latency", BatchStrategy::kAdaptive, "adaptive"},
+              std::tuple{"batch.max.bytes", BatchStrategy::kMemoryBased, "memory_based"}}) {
+            const plan::Property* property = job.jobProperties.find(key);
+            if (property == nullptr || config.batchStrategy == strategy) continue;
+            errors.push_back(Status::user(
+                ErrorCode::kConfigError,
+                fmt::format("'{}' is set but batch.strategy is not '{}': it would do nothing", key,
+                            name),
+                property->location));
             break;
         }
     }

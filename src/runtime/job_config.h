@@ -22,6 +22,14 @@ enum class FailureStrategy : uint8_t {
 };
 
 /// The job-level settings of §1.2 (unprefixed keys), parsed and validated.
+/// How a job closes its batches (`batch.strategy`, §2.1).
+enum class BatchStrategy : uint8_t {
+    kFixedSize,    ///< at batch.size records or batch.timeout, whichever comes first
+    kTimeWindow,   ///< at batch.timeout only (up to 1,000,000 records)
+    kAdaptive,     ///< like fixed_size, with the size steered toward batch.target.latency
+    kMemoryBased,  ///< before the records' bytes would pass batch.max.bytes, or at batch.timeout
+};
+
 struct JobConfig {
     FailureStrategy failureStrategy = FailureStrategy::kLogAndContinue;
     int maxRetries = 3;                    ///< retry_with_backoff: sends after the first
@@ -31,8 +39,10 @@ struct JobConfig {
     int64_t stateTtlMicros = 0;              ///< OVER partitions idle this long are dropped; 0 = never
     std::string dlqPath;          ///< DLQ file for send_to_dlq (relative to the SQL file)
     std::string dlqTopic;         ///< DLQ topic for send_to_dlq (Kafka)
-    size_t batchSize = 1024;      ///< records per batch
-    bool timeWindowBatches = false;  ///< batch.strategy time_window: batches close by time only
+    size_t batchSize = 1024;      ///< records per batch (adaptive: the first batches')
+    BatchStrategy batchStrategy = BatchStrategy::kFixedSize;
+    size_t batchMaxBytes = size_t{4} << 20;     ///< memory_based: input bytes per batch at most
+    int64_t batchTargetLatencyMicros = 20'000;  ///< adaptive: processing time per batch aimed at
     int64_t batchTimeoutMicros = 100'000;
     int64_t commitIntervalMicros = 1'000'000;
     int64_t maxMemoryBytes = 1024LL << 20;

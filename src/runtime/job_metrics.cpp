@@ -128,6 +128,12 @@ void JobMetrics::collect(const std::string& job, const std::string& source, cons
             }
         }
     }
+    if (int64_t size = adaptiveBatchSize.load(); size > 0) {
+        add("ferris_adaptive_batch_size", "gauge",
+            "batch.strategy adaptive: the records the next batch closes at, steered toward "
+            "batch.target.latency.",
+            j, static_cast<double>(size));
+    }
     batchRecords.collect("ferris_batch_records", "Records per batch.", j, out);
     processingSeconds.collect("ferris_processing_latency_seconds",
                               "Seconds from a batch being read to its output reaching the sink.", j, out);

@@ -102,6 +102,8 @@ struct JobMetrics {
     bool breaker = false;                           ///< circuit.breaker.enabled
     std::atomic<int> breakerState{0};               ///< CircuitBreaker::State
     std::atomic<int64_t> breakerOpened{0};          ///< times the circuit breaker opened
+    /// batch.strategy adaptive: the size the next batch closes at (0 otherwise).
+    std::atomic<int64_t> adaptiveBatchSize{0};
     bool stateful = false;                     ///< the job keeps state (late and state metrics apply)
     bool transactional = false;                ///< the job commits Kafka transactions
     /// Records per batch.

@@ -112,7 +112,7 @@ ReadResult readAll(FileSource& source, size_t maxRecords) {
             break;
         }
         RawBatch batch;
-        auto count = source.poll(maxRecords, std::chrono::microseconds(0), batch);
+        auto count = source.poll(maxRecords, SIZE_MAX, std::chrono::microseconds(0), batch);
         if (!count.isOk()) {
             result.error = count.status().message();
             break;
@@ -147,7 +147,7 @@ ReadResult readSource(const std::filesystem::path& path, FileFormat format, size
     if (result.error.empty()) {
         // Exhausted stays exhausted.
         RawBatch batch;
-        auto count = source.poll(maxRecords, std::chrono::microseconds(0), batch);
+        auto count = source.poll(maxRecords, SIZE_MAX, std::chrono::microseconds(0), batch);
         EXPECT_TRUE(count.isOk());
         if (count.isOk()) {
             EXPECT_EQ(*count, 0u);
@@ -239,13 +239,48 @@ TEST_F(FileConnectorsTest, RecordsStayValidWhileTheirBatchLives) {
     FileSource source(path, FileFormat::kJsonLines, {}, 16);
     ASSERT_TRUE(source.open().isOk());
     RawBatch first;
-    auto count = source.poll(5, std::chrono::microseconds(0), first);
+    auto count = source.poll(5, SIZE_MAX, std::chrono::microseconds(0), first);
     ASSERT_TRUE(count.isOk());
     ASSERT_EQ(*count, 5u);
     // Read on: the source refills its chunk many times.
     ReadResult rest = readAll(source, 7);
     EXPECT_EQ(rest.records.size(), 45u);
     for (size_t i = 0; i < 5; ++i) EXPECT_EQ(first.records[i].value, texts[i]);
+}
+
+TEST_F(FileConnectorsTest, APollStopsBeforeItsByteBudgetAndALargerRecordComesAlone) {
+    // batch.strategy memory_based: 200 records of 10 to 59 bytes, one of 300, a budget of 100.
+    std::vector<std::string> texts;
+    std::string content;
+    for (int i = 0; i < 200; ++i) {
+        texts.push_back(fmt::format("{{\"i\":{},\"pad\":\"{}\"}}", i,
+                                    std::string(static_cast<size_t>(i == 77 ? 280 : i % 50), 'x')));
+        content += texts.back() + "\n";
+    }
+    for (size_t chunk : kChunkSizes) {
+        SCOPED_TRACE(chunk);
+        FileSource source(write("in.jsonl", content), FileFormat::kJsonLines, {}, chunk);
+        ASSERT_TRUE(source.open().isOk());
+        std::vector<std::string> seen;
+        int alone = 0;
+        for (int polls = 0; !source.exhausted() && polls < 10000; ++polls) {
+            RawBatch batch;
+            auto count = source.poll(1000, 100, std::chrono::microseconds(0), batch);
+            ASSERT_TRUE(count.isOk()) << count.status().toString();
+            size_t bytes = 0;
+            for (const auto& record : batch.records) {
+                bytes += recordBytes(batch, record);
+                seen.emplace_back(record.value);
+            }
+            if (batch.records.size() == 1 && bytes > 100) {
+                ++alone;
+                continue;
+            }
+            EXPECT_LE(bytes, 100u);
+        }
+        EXPECT_EQ(alone, 1);
+        EXPECT_EQ(seen, texts);
+    }
 }
 
 // ---- json array
@@ -419,7 +454,7 @@ TEST_F(FileConnectorsTest, PolledJsonLinesDecodeInPlace) {
         int next = 0;
         while (!source.exhausted()) {
             RawBatch raw;
-            auto count = source.poll(8, std::chrono::microseconds(0), raw);
+            auto count = source.poll(8, SIZE_MAX, std::chrono::microseconds(0), raw);
             ASSERT_TRUE(count.isOk());
             types::Batch batch;
             batch.setNumRows(static_cast<uint32_t>(*count));
@@ -483,7 +518,7 @@ Walk walk(const std::filesystem::path& path, FileFormat format, size_t chunkSize
     while (true) {
         std::string position = source.position();
         RawBatch batch;
-        auto count = source.poll(1, std::chrono::microseconds(0), batch);
+        auto count = source.poll(1, SIZE_MAX, std::chrono::microseconds(0), batch);
         EXPECT_TRUE(count.isOk()) << count.status().toString();
         if (!count.isOk() || *count == 0) {
             if (!source.exhausted()) continue;
@@ -549,7 +584,7 @@ TEST_F(FileConnectorsTest, SeekBackOnTheSameSource) {
     FileSource source(path, FileFormat::kJsonLines, {}, 7);
     ASSERT_TRUE(source.open().isOk());
     RawBatch first;
-    ASSERT_TRUE(source.poll(1, std::chrono::microseconds(0), first).isOk());
+    ASSERT_TRUE(source.poll(1, SIZE_MAX, std::chrono::microseconds(0), first).isOk());
     std::string afterFirst = source.position();
     EXPECT_EQ(afterFirst, R"({"offset":8,"line":2})");
     ReadResult rest = readAll(source, 10);
@@ -726,7 +761,7 @@ void append(const std::filesystem::path& path, std::string_view content) {
 /// One poll; the records' texts with their line numbers and byte offsets.
 std::vector<std::string> pollTexts(Source& source, std::chrono::microseconds timeout, size_t max = 1000) {
     RawBatch batch;
-    auto count = source.poll(max, timeout, batch);
+    auto count = source.poll(max, SIZE_MAX, timeout, batch);
     EXPECT_TRUE(count.isOk()) << count.status().toString();
     std::vector<std::string> texts;
     for (const auto& record : batch.records) {
@@ -810,7 +845,7 @@ TEST_F(FileConnectorsTest, WatchedCsvChecksTheHeaderOfARotatedFile) {
     std::filesystem::rename(path, dir_ / "in.csv.2");
     write("in.csv", "id,label\n3,c\n");
     RawBatch batch;
-    auto count = source.poll(10, std::chrono::microseconds(0), batch);
+    auto count = source.poll(10, SIZE_MAX, std::chrono::microseconds(0), batch);
     ASSERT_FALSE(count.isOk());
     EXPECT_EQ(count.status().message(),
               fmt::format("{}:1: the header line of the file read again ('id,label') is not the one the job "
@@ -1049,7 +1084,7 @@ TEST_F(FileConnectorsTest, DirectorySourceChecksEachPartsCsvHeader) {
     FileInputSource source(directory, FileFormat::kCsv, codec::CsvOptions{});
     ASSERT_TRUE(source.open().isOk());
     RawBatch batch;
-    auto count = source.poll(10, std::chrono::microseconds(0), batch);
+    auto count = source.poll(10, SIZE_MAX, std::chrono::microseconds(0), batch);
     ASSERT_FALSE(count.isOk());
     EXPECT_EQ(count.status().message(),
               fmt::format("{}: its CSV header 'id,label' differs from the first part's ('id,name')",

@@ -1,6 +1,9 @@
 // ferris-sqltest: runs one SQL-file test (docs/sql-tests.md) against the real planner,
 // operators, codecs and sinks, with a virtual clock and in-memory sources.
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -8,9 +11,6 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "apps/app_loader.h"
 #include "common/log.h"
@@ -21,6 +21,7 @@
 #include "sql/binder.h"
 #include "sql/error_render.h"
 #include "sql/parser.h"
+#include "types/number_text.h"
 #include "types/time.h"
 
 namespace ferris::testing {
@@ -51,6 +52,7 @@ public:
         world_ = std::make_shared<MemoryWorld>();
         registry_ = connectors::ConnectorRegistry::global();
         registerMemoryConnectors(registry_, world_);
+        world_->clock = &clock_;
         char pattern[] = "/tmp/ferris-sqltest-XXXXXX";
         dir_ = ::mkdtemp(pattern);
     }
@@ -107,7 +109,8 @@ private:
     static bool startsDirective(const std::string& line) {
         if (line.empty()) return true;
         if (line[0] == '#') return true;
-        static const char* kWords[] = {"source", "sql", "input", "end", "clock", "commit", "crash", "restart", "expect"};
+        static const char* kWords[] = {"source", "sql",    "input", "end",     "clock",
+                                       "cost",   "commit", "crash", "restart", "expect"};
         std::string word = line.substr(0, line.find(' '));
         for (const char* known : kWords) {
             if (word == known) return true;
@@ -136,8 +139,31 @@ private:
                 return fmt::format("source {} has {} partition(s), no partition {}", name,
                                    it->second->partitions.size(), partition);
             }
-            for (const auto& record : block) {
-                it->second->partitions[partition].push_back(std::make_shared<const std::string>(record));
+            // `input S P repeat N`: the block's one line N times, {i} counting from 1.
+            std::string repeat;
+            int64_t times = 1;
+            words >> repeat;
+            if (!repeat.empty()) {
+                std::string count;
+                words >> count;
+                if (repeat != "repeat" || !types::parseInt64(count, times) || times < 1 ||
+                    block.size() != 1) {
+                    return "input: expected `input SOURCE PARTITION [repeat N]`, repeat with one "
+                           "line";
+                }
+            }
+            for (int64_t i = 1; i <= times; ++i) {
+                for (const auto& record : block) {
+                    std::string text = record;
+                    if (!repeat.empty()) {
+                        for (size_t at = text.find("{i}"); at != std::string::npos;
+                             at = text.find("{i}", at)) {
+                            text.replace(at, 3, std::to_string(i));
+                        }
+                    }
+                    it->second->partitions[partition].push_back(
+                        std::make_shared<const std::string>(std::move(text)));
+                }
             }
             drive();
             return "";
@@ -160,6 +186,16 @@ private:
             }
             clock_.advance(micros);
             drive();
+            return "";
+        }
+        if (word == "cost") {
+            // `cost 10us`: each record the stdout sink takes moves the clock on by that much.
+            std::string amount;
+            words >> amount;
+            if (!types::parseDurationShorthand(amount, world_->costMicrosPerRecord)) {
+                return fmt::format("cost needs a DURATION per record such as 10us, not '{}'",
+                                   amount);
+            }
             return "";
         }
         if (word == "commit") {

@@ -19,12 +19,16 @@ public:
         return Status::ok();
     }
 
-    Result<size_t> poll(size_t maxRecords, std::chrono::microseconds, types::RawBatch& out) override {
+    Result<size_t> poll(size_t maxRecords, size_t maxBytes, std::chrono::microseconds,
+                        types::RawBatch& out) override {
         size_t added = 0;
+        size_t bytes = 0;
         for (size_t p = 0; p < topic_->partitions.size() && added < maxRecords; ++p) {
             auto& partition = topic_->partitions[p];
             while (next_[p] < partition.size() && added < maxRecords) {
                 const auto& record = partition[next_[p]];
+                if (!out.records.empty() && bytes + record->size() > maxBytes) return added;
+                bytes += record->size();
                 types::RawRecord raw;
                 raw.value = *record;
                 raw.partition = static_cast<int32_t>(p);
@@ -82,13 +86,17 @@ private:
 /// stdout, captured: every write appends to the world's buffer.
 class CaptureSink final : public connectors::Sink {
 public:
-    CaptureSink(std::shared_ptr<std::string> text, std::string header) : text_(std::move(text)), header_(std::move(header)) {}
+    CaptureSink(std::shared_ptr<std::string> text, std::string header,
+                std::shared_ptr<MemoryWorld> world)
+        : text_(std::move(text)), header_(std::move(header)), world_(std::move(world)) {}
     Status open(bool) override {
         *text_ += header_;
         return Status::ok();
     }
     Status write(const connectors::EncodedBatch& batch) override {
         *text_ += batch.data;
+        if (world_->clock != nullptr)
+            world_->clock->advance(world_->costMicrosPerRecord * batch.rows);
         return Status::ok();
     }
     Result<std::string> prepareCommit() override { return std::string("{}"); }
@@ -100,6 +108,7 @@ public:
 private:
     std::shared_ptr<std::string> text_;
     std::string header_;
+    std::shared_ptr<MemoryWorld> world_;
 };
 
 }  // namespace
@@ -126,9 +135,11 @@ void registerMemoryConnectors(connectors::ConnectorRegistry& registry, std::shar
     registry.add(std::move(source));
 
     connectors::ConnectorSpec sink = *registry.find("stdout_sink");
-    sink.makeSink = [world](const connectors::ConnectorContext& context,
-                            const plan::ConnectorDecl&) -> Result<std::unique_ptr<connectors::Sink>> {
-        return std::unique_ptr<connectors::Sink>(std::make_unique<CaptureSink>(world->stdoutText, context.sinkHeader));
+    sink.makeSink = [world](
+                        const connectors::ConnectorContext& context,
+                        const plan::ConnectorDecl&) -> Result<std::unique_ptr<connectors::Sink>> {
+        return std::unique_ptr<connectors::Sink>(
+            std::make_unique<CaptureSink>(world->stdoutText, context.sinkHeader, world));
     };
     registry.replace(std::move(sink));
 }

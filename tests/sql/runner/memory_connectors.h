@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "connectors/connector_registry.h"
+#include "runtime/job_clock.h"
 
 namespace ferris::testing {
 
@@ -21,6 +22,10 @@ struct MemoryTopic {
 struct MemoryWorld {
     std::map<std::string, std::shared_ptr<MemoryTopic>> topics;
     std::shared_ptr<std::string> stdoutText = std::make_shared<std::string>();
+    /// `cost D`: every record the stdout sink takes moves this clock on by D (µs), as if
+    /// processing it took that long.
+    runtime::VirtualClock* clock = nullptr;
+    int64_t costMicrosPerRecord = 0;
 };
 
 /// Registers `memory_source` (reads a MemoryTopic of the world; options: partitions,
