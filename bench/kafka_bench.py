@@ -40,7 +40,8 @@ Phases:
   one group per record) over ``--recovery-groups`` records is SIGKILLed once it caught up; a
   new record is produced at that moment and the job started again; the time until that
   record's row is visible to a read_committed reader, and the changelog topic's size.
-* sweep: batch.size 1, 100, 1000, 10000 on the passthrough app (1 partition):
+* sweep: batch.size 1, 100, 1000, 10000 on the passthrough app (1 partition), then
+  batch.strategy adaptive (targets 20 ms and 2 ms) and memory_based (4 MiB and 64 KiB):
   throughput and latency for each; plus a few latency variants (batch.timeout, linger.ms).
 
 Usage::
@@ -437,6 +438,8 @@ def parse_args(argv: list[str]):
     p.add_argument("--skip-default", action="store_true",
                    help="skip the runs with the engine's default client settings")
     p.add_argument("--skip-sweep", action="store_true")
+    p.add_argument("--skip-strategies", action="store_true",
+                   help="sweep batch.size only, without the adaptive and memory_based runs")
     p.add_argument("--skip-transactional", action="store_true",
                    help="skip the exactly-once (@job_mode: transactional) runs")
     p.add_argument("--skip-latency", action="store_true")
@@ -580,8 +583,19 @@ def main(argv: list[str]) -> int:
 
         if not args.skip_sweep:
             small = None
-            for size in sweep:
-                records = args.sweep_records if size >= 100 else args.sweep_small_records
+            # batch.size values (fixed_size), then the strategies that size batches themselves.
+            runs = [(f"batch.size {size}", {"batch.size": str(size)}, size) for size in sweep]
+            if not args.skip_strategies:
+                runs += [
+                    ("adaptive, target 20ms", {"batch.strategy": "adaptive"}, None),
+                    ("adaptive, target 2ms",
+                     {"batch.strategy": "adaptive", "batch.target.latency": "2ms"}, None),
+                    ("memory_based, 4 MiB", {"batch.strategy": "memory_based"}, None),
+                    ("memory_based, 64 KiB",
+                     {"batch.strategy": "memory_based", "batch.max.bytes": "65536"}, None),
+                ]
+            for label, job_keys, size in runs:
+                records = args.sweep_records if size is None or size >= 100 else args.sweep_small_records
                 if records == args.records and 1 in inputs:
                     topic, produced = inputs[1]
                 else:
@@ -590,18 +604,16 @@ def main(argv: list[str]) -> int:
                         small = (t, records)
                         bench.tool_run("produce", t, str(records))
                     topic = small[0]
-                job_keys = {"batch.size": str(size)}
                 row = bench.throughput("passthrough", topic, 1, records, records, TUNED_SOURCE,
-                                       job_keys, f"batch.size {size}")
-                entry = {"batch_size": size, "throughput": row}
+                                       job_keys, label)
+                entry = {"batch_size": size, "label": label, "throughput": row}
                 # Latency at the fixed rate, or at half the job's throughput when it is lower.
                 rate = min(args.rate, int(row["records_per_s"] / 2))
                 if not args.skip_latency:
-                    entry["latency"] = bench.latency(f"batch.size {size}", rate, TUNED_SOURCE,
-                                                     job_keys)
+                    entry["latency"] = bench.latency(label, rate, TUNED_SOURCE, job_keys)
                 report["sweep"].append(entry)
                 lat = entry.get("latency")
-                log(f"batch.size {size}: {row['records_per_s']:,.0f} records/s"
+                log(f"{label}: {row['records_per_s']:,.0f} records/s"
                     + (f", p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms at {rate:,}/s"
                        if lat else ""))
     except (RunError, subprocess.TimeoutExpired) as error:
@@ -646,7 +658,7 @@ def main(argv: list[str]) -> int:
         print()
         print_latency(report["latency"])
     if report["sweep"]:
-        print("\nbatch.size sweep (passthrough, 1 partition):")
+        print("\nbatch sweep (passthrough, 1 partition):")
         print_throughput([e["throughput"] for e in report["sweep"]])
         lats = [e["latency"] for e in report["sweep"] if "latency" in e]
         if lats:
