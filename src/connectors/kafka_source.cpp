@@ -176,14 +176,22 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, size_t maxBytes,
     messages_.resize(std::max<size_t>(maxRecords, 1));
     auto queuedBefore = static_cast<size_t>(rd_kafka_queue_length(queue_));
     size_t count = 0;
-    if (!carried_.empty()) {
-        // What the last poll's byte budget left comes first, before anything new.
+    if (!carried_.empty() && !paused_) {
+        // What the last poll's byte budget left comes first, before anything new (not while
+        // paused: the job reads nothing then).
         count = std::min(carried_.size(), messages_.size());
         std::copy_n(carried_.begin(), count, messages_.begin());
         carried_.erase(carried_.begin(), carried_.begin() + static_cast<ptrdiff_t>(count));
     } else {
-        ssize_t received = rd_kafka_consume_batch_queue(queue_, timeoutMillis(timeout),
-                                                        messages_.data(), messages_.size());
+        // A byte budget: about as many messages as fit, so that few wait for the next poll and
+        // the consume returns once it has them.
+        size_t wanted = messages_.size();
+        if (maxBytes != SIZE_MAX && messageBytes_ > 0) {
+            wanted = std::clamp<size_t>(
+                static_cast<size_t>(static_cast<double>(maxBytes) / messageBytes_) + 1, 1, wanted);
+        }
+        ssize_t received =
+            rd_kafka_consume_batch_queue(queue_, timeoutMillis(timeout), messages_.data(), wanted);
         if (received < 0) {
             return Status::system(ErrorCode::kIoError,
                                   fmt::format("{}: consume failed: {}", describe(),
@@ -262,6 +270,8 @@ Result<size_t> KafkaSource::poll(size_t maxRecords, size_t maxBytes,
         }
         budgetBytes += bytes;
         ++accepted;
+        messageBytes_ = messageBytes_ == 0 ? static_cast<double>(bytes)
+                                           : 0.9 * messageBytes_ + 0.1 * static_cast<double>(bytes);
         valueBytes += message->len + 1;
         extraBytes += message->key_len + headerBytes;
     }
@@ -434,11 +444,12 @@ void KafkaSource::onRebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partitio
     }
 }
 
-Status KafkaSource::commitOffsets(bool sync) {
+Status KafkaSource::commitOffsets(bool sync, bool again) {
     PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
     for (int p = 0; p < partitions_; ++p) {
         auto index = static_cast<size_t>(p);
-        if (!assigned_[index] || next_[index] < 0 || next_[index] == committed_[index]) continue;
+        if (!assigned_[index] || next_[index] < 0 || (next_[index] == committed_[index] && !again))
+            continue;
         rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), p)->offset = next_[index];
     }
     if (list->cnt == 0) return Status::ok();
@@ -473,6 +484,12 @@ Status KafkaSource::committed() {
     // Transactional: the offsets went into the sink's transaction.
     if (!consumer_ || options_.transactional) return Status::ok();
     return commitOffsets(/*sync=*/inRevoke_);
+}
+
+Status KafkaSource::committedNow() {
+    if (!consumer_ || options_.transactional) return Status::ok();
+    // Again, and waiting: an asynchronous commit of these offsets may still be on its way.
+    return commitOffsets(/*sync=*/true, /*again=*/true);
 }
 
 size_t KafkaSource::pause() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -53,6 +54,7 @@ public:
     std::string describe() const override { return "kafka topic " + options_.topic; }
     std::string topic() const override { return options_.topic; }
     Status committed() override;
+    Status committedNow() override;
     void setBeforeRevoke(std::function<Status()> hook) override { beforeRevoke_ = std::move(hook); }
     size_t pause() override;
     bool pollsWhilePaused() const override { return true; }
@@ -78,7 +80,8 @@ private:
     Status computeEnds();
     /// Marks partition `p` finished (bounded) and stops fetching it.
     void finish(int32_t partition);
-    Status commitOffsets(bool sync);
+    /// `again`: also the partitions whose offsets were committed already (asynchronously).
+    Status commitOffsets(bool sync, bool again = false);
     /// Wakes the fetchers of the partitions still read (kafka_fetch_wakeup.h).
     void wakeFetchers();
 
@@ -109,7 +112,9 @@ private:
     std::vector<rd_kafka_message_t*> messages_;
     /// Messages consumed past a poll's byte budget, in order: the next poll hands them out
     /// first. Dropped with their partition's revoke or rewind (they are fetched again).
-    std::vector<rd_kafka_message_t*> carried_;
+    std::deque<rd_kafka_message_t*> carried_;
+    /// The bytes of a message, smoothed: how many to consume for a poll's byte budget.
+    double messageBytes_ = 0;
     /// Destroys the carried messages of the partitions `which` says (all when it is null).
     void dropCarried(const std::function<bool(int32_t)>& which);
     int64_t transientErrors_ = 0;

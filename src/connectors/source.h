@@ -81,6 +81,8 @@ public:
     /// The positions last returned by position() are in an installed checkpoint: a Kafka
     /// source commits them to its consumer group (§2.2 simple, for lag reporting).
     virtual Status committed() { return Status::ok(); }
+    /// As committed(), waiting until the group has the offsets (before the source closes).
+    virtual Status committedNow() { return Status::ok(); }
     /// Called before the source gives up partitions (a consumer-group rebalance), while the
     /// job is between batches: the job commits, so offsets are committed before the revoke.
     virtual void setBeforeRevoke(std::function<Status()> /*hook*/) {}

@@ -127,7 +127,7 @@ Status FailureHandler::handleDeliveryFailures(std::vector<connectors::DeliveryFa
                     codec::appendJsonString(job_, out);
                     out += fmt::format(",\"time\":{},\"retries\":{},\"record\":",
                                        clock_.nowMicros() / 1000, failure.retries);
-                    codec::appendJsonString(failure.value, out);
+                    appendRecord(failure.value, out);
                     out += "}\n";
                     ++dlqBuffer_.rows;
                 }
@@ -162,6 +162,17 @@ std::string FailureHandler::describePosition(const types::Batch& batch, uint32_t
         return fmt::format("{} partition {} offset {}", sourceDescription_, origin.partition[row], origin.offset[row]);
     }
     return sourceDescription_;
+}
+
+void FailureHandler::appendRecord(std::string_view record, std::string& out) {
+    if (isValidUtf8(record)) {
+        codec::appendJsonString(record, out);
+        return;
+    }
+    std::string encoded;
+    base64Encode(record, encoded);
+    codec::appendJsonString(encoded, out);
+    out += ",\"record_encoding\":\"base64\"";
 }
 
 void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowError& error) {
@@ -206,15 +217,8 @@ void FailureHandler::writeDlqEntry(const types::Batch& batch, const types::RowEr
     }
     int64_t micros = clock_.nowMicros();
     out += fmt::format(",\"time\":{},\"retries\":{},\"record\":", micros / 1000, retries);
-    std::string_view original = error.row < origin.original.size() ? origin.original[error.row] : std::string_view();
-    if (isValidUtf8(original)) {
-        codec::appendJsonString(original, out);
-    } else {
-        std::string encoded;
-        base64Encode(original, encoded);
-        codec::appendJsonString(encoded, out);
-        out += ",\"record_encoding\":\"base64\"";
-    }
+    appendRecord(
+        error.row < origin.original.size() ? origin.original[error.row] : std::string_view(), out);
     out += "}\n";
     ++dlqBuffer_.rows;
 }

@@ -57,6 +57,8 @@ private:
     std::string whyFailed() const;
     std::string describePosition(const types::Batch& batch, uint32_t row) const;
     void writeDlqEntry(const types::Batch& batch, const types::RowError& error);
+    /// A DLQ file entry's "record": the text, or base64 and its marker when it is no UTF-8.
+    static void appendRecord(std::string_view record, std::string& out);
     /// One DLQ topic record: `value` and `key` as given, `headers` then the ferris.* ones.
     void addDlqRecord(std::string_view key, bool hasKey, std::string_view value, bool valueIsNull,
                       std::span<const types::Header> headers, std::string_view error,

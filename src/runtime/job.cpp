@@ -467,19 +467,36 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(sourceContext, *sourceDecl));
         if (!job->config_.dlqTopic.empty() && connectors::isKafkaDecl(*sourceDecl)) {
             // A replay inside the job reads the DLQ topic as its group
-            // ferris.<app>.<job>.dlq-replay, with the source's broker and format, to the topic's
-            // end when it starts.
+            // ferris.<app>.<job>.dlq-replay (whatever group the source names), from its start for
+            // a first replay, with the source's format, to the topic's end when it starts. The
+            // topic lives on the broker of the job's Kafka sink when it has one: the connection
+            // keys (broker, security) are the sink's then.
             connectors::ConnectorContext replayContext = sourceContext;
             replayContext.jobName = plan.name + ".dlq-replay";
+            bool sinkBroker = connectors::isKafkaDecl(plan.sink);
+            auto connection = [](std::string_view key) {
+                if (key.starts_with("kafka.")) key.remove_prefix(6);
+                return key == "bootstrap.servers" || key == "security.protocol" ||
+                       key.starts_with("sasl.") || key.starts_with("ssl.");
+            };
             plan::ConnectorDecl replayDecl = *sourceDecl;
+            replayDecl.properties = plan::PropertyList();
+            for (const auto& property : sourceDecl->properties.entries()) {
+                std::string_view key = property.key;
+                if (key.starts_with("kafka.")) key.remove_prefix(6);
+                if (key == "group.id" || key == "auto.offset.reset" ||
+                    (sinkBroker && connection(property.key)))
+                    continue;
+                replayDecl.properties.add(property);
+            }
+            if (sinkBroker) {
+                for (const auto& property : plan.sink.properties.entries()) {
+                    if (connection(property.key)) replayDecl.properties.add(property);
+                }
+            }
             replayDecl.properties.set("topic", job->config_.dlqTopic);
             replayDecl.properties.set("bounded", "latest");
-            // The DLQ topic lives on the broker of the job's Kafka sink, when it has one.
-            if (connectors::isKafkaDecl(plan.sink) &&
-                !plan.sink.properties.get("bootstrap.servers").empty()) {
-                replayDecl.properties.set("bootstrap.servers",
-                                          plan.sink.properties.get("bootstrap.servers"));
-            }
+            replayDecl.properties.set("auto.offset.reset", "earliest");
             job->makeDlqTopicSource_ = [sourceSpec, replayContext, replayDecl] {
                 return sourceSpec->makeSource(replayContext, replayDecl);
             };
@@ -812,7 +829,7 @@ Status Job::processRecords(size_t count, bool replayed) {
     replayBatch_ = replayed;
     Status status = processBatch(batch, now);
     replayBatch_ = false;
-    if (status.isOk()) observeBatch(count, now);
+    if (status.isOk() && !replayed) observeBatch(count, now);  // DLQ records are old: no latency
     return status;
 }
 
@@ -1502,13 +1519,29 @@ Result<bool> Job::step() {
         wait = std::clamp<int64_t>(due, 0,
                                    running_ ? std::min<int64_t>(wait, kCommitPollMicros) : wait);
     }
-    // A DLQ replay inside the job reads the DLQ before the job's own input.
-    bool replayed = dlqReplay_.has_value();
+    // A DLQ replay inside the job takes turns with the job's own input (so that a Kafka
+    // consumer of the job stays in its group); a paused job reads neither.
+    bool replayed = false;
+    if (dlqReplay_ && !userPaused_ && !breakerPaused_) {
+        replayTurn_ = !replayTurn_;
+        replayed = replayTurn_;
+        if (!replayed) wait = 0;  // the replay's turn comes next
+    }
     connectors::Source& input = replayed ? *dlqReplay_->source : *source_;
+    int64_t outBefore = metrics_.recordsOut.load(std::memory_order_relaxed);
+    int64_t dlqBefore = metrics_.dlqRecords.load(std::memory_order_relaxed);
     auto polled = input.poll(static_cast<size_t>(std::max<int64_t>(budget, 1)), maxBytes,
                              std::chrono::microseconds(wait), raw_);
+    if (!polled.isOk() && replayed) {
+        // The DLQ cannot be read on: what the replay did so far commits, and the job goes on.
+        auto committed = commitNow();
+        if (!committed.isOk()) return fail(committed.status());
+        endReplay(polled.status().withContext("the DLQ replay stopped"));
+        return true;
+    }
     if (!polled.isOk()) return fail(polled.status());
     size_t count = polled.value();
+    if (replayed) dlqReplay_->counts.replayed += static_cast<int64_t>(count);
     idle_ = count == 0 && !replayed;
     if (count > 0 && (replay_ || replayed)) {
         Status resent = resendFailedOutput();
@@ -1535,7 +1568,13 @@ Result<bool> Job::step() {
             return fail(status);
         }
     }
-    if (count == 0 && stateful_) {
+    if (replayed) {
+        dlqReplay_->counts.written +=
+            metrics_.recordsOut.load(std::memory_order_relaxed) - outBefore;
+        dlqReplay_->counts.failedAgain +=
+            metrics_.dlqRecords.load(std::memory_order_relaxed) - dlqBefore;
+    }
+    if (count == 0 && stateful_ && !replayed) {
         // No rows: the clock may have moved (processing-time windows, idle partitions).
         int64_t now = environment_.clock->nowMicros();
         watermarks_.tick(now);
@@ -1552,25 +1591,21 @@ Result<bool> Job::step() {
         // The replay has read the DLQ up to where it ended when the replay began: once that is
         // committed (the replay's position with it), the replay is done. An aborted
         // transaction rewound it: it reads on.
-        bool done = true;
-        Status committed;
-        if (sink_->transactional()) {
-            auto outcome = commitTransaction();
-            if (outcome.isOk()) done = outcome.value();
-            committed = outcome.status();
-        } else {
-            committed = commit();
+        auto committed = commitNow();
+        if (!committed.isOk()) return fail(committed.status());
+        if (!committed.value()) return true;
+        // Simple mode: the replay group's offsets reach the broker before its consumer closes.
+        if (!sink_->transactional()) {
+            Status settled = dlqReplay_->source->committedNow();
+            if (!settled.isOk())
+                FERRIS_LOG_WARN(plan_.name, "the DLQ replay's last offsets: {}",
+                                settled.toString());
         }
-        if (!committed.isOk()) return fail(committed);
-        if (!done) return true;
-        ReplayCounts counts;
-        counts.replayed = metrics_.recordsIn.load() - dlqReplay_->before.replayed;
-        counts.written = metrics_.recordsOut.load() - dlqReplay_->before.written;
-        counts.failedAgain = metrics_.dlqRecords.load() - dlqReplay_->before.failedAgain;
-        endReplay(counts);
+        endReplay(dlqReplay_->counts);
         return true;
     }
-    if (limitReached || (!replayed && count == 0 && source_->exhausted())) {
+    // The job's own bounded input ends once a replay running beside it has ended too.
+    if (limitReached || (!replayed && !dlqReplay_ && count == 0 && source_->exhausted())) {
         auto ended = endOfInput();
         if (!ended.isOk()) return fail(ended.status());
         return !ended.value();  // an aborted last transaction: read its records again
@@ -1676,9 +1711,7 @@ Status Job::startReplay(ReplayDone done) {
         replayRecords_ = std::make_unique<codec::RecordAssembler>(*encoder_, std::move(layout));
     }
     replay.done = std::move(done);
-    replay.before.replayed = metrics_.recordsIn.load();
-    replay.before.written = metrics_.recordsOut.load();
-    replay.before.failedAgain = metrics_.dlqRecords.load();
+    replayTurn_ = false;
     FERRIS_LOG_INFO(plan_.name, "DLQ replay: reading {}", replay.source->describe());
     dlqReplay_ = std::move(replay);
     return Status::ok();
@@ -1699,9 +1732,23 @@ void Job::endReplay(Result<ReplayCounts> outcome) {
     if (replay.done) replay.done(std::move(outcome));
 }
 
+Result<bool> Job::commitNow() {
+    if (sink_->transactional()) return commitTransaction();
+    FERRIS_RETURN_IF_ERROR(commit());
+    return true;
+}
+
 Status Job::pause() {
     if (userPaused_) return Status::ok();
     FERRIS_RETURN_IF_ERROR(commit());
+    if (dlqReplay_) {
+        // A paused job reads nothing: its replay ends with what it committed.
+        endReplay(Status::user(
+            ErrorCode::kInvalidState,
+            fmt::format("job {} was paused during its DLQ replay; what the replay had read is "
+                        "committed, the next replay goes on from there",
+                        plan_.name)));
+    }
     source_->pause();
     userPaused_ = true;
     state_ = JobState::kPaused;

@@ -107,12 +107,14 @@ public:
     using ReplayDone = std::function<void(Result<ReplayCounts>)>;
     /// A DLQ replay inside the running job (POST /jobs/{name}/dlq/replay for a DLQ file, a
     /// stateful query or a file sink). On the driver thread, between steps. step() then reads
-    /// the DLQ before the job's own input — the DLQ file from where the last replay stopped
-    /// (the checkpoint keeps that byte offset), the DLQ topic from the offsets of the group
+    /// the DLQ, taking turns with the job's own input — the DLQ file from where the last replay
+    /// stopped (the checkpoint keeps that byte offset), the DLQ topic from the offsets of the group
     /// ferris.<app>.<job>.dlq-replay — up to its end as of now, through the job's decoding,
     /// operators, state and sink. Its records are judged by the job's watermark and do not
-    /// move it. At the end the job commits and `done` is called; a job that stops or fails
-    /// first calls it with why. A job in Kafka transactions cannot replay this way.
+    /// move it. At the end the job commits and `done` is called; a job that stops, fails or
+    /// is paused first calls it with why, as does a DLQ that cannot be read on (the job goes
+    /// on, with what the replay did committed). In Kafka transactions, the replay group's offsets
+    /// commit in the job's transactions.
     Status startReplay(ReplayDone done);
     bool replaying() const { return dlqReplay_.has_value(); }
     /// `<state.dir>/<app>/<job>` once openState() ran (empty before).
@@ -181,6 +183,8 @@ private:
     /// Decodes the `count` records in raw_ and runs them through the job; `replayed`: they are
     /// DLQ records read again (a replay inside the job).
     Status processRecords(size_t count, bool replayed);
+    /// Commits now (a transactional job: its transaction). False: the transaction was aborted.
+    Result<bool> commitNow();
     /// The DLQ replay has ended (its counts, or why not): its source closed, `done` called.
     void endReplay(Result<ReplayCounts> outcome);
     /// Restores positions, watermark, operator state and sink lengths from `manifest`.
@@ -287,8 +291,9 @@ private:
         std::unique_ptr<connectors::Source> source;  ///< the DLQ file or topic
         bool file = false;
         ReplayDone done;
-        ReplayCounts before;  ///< the job's counters when it started
+        ReplayCounts counts;  ///< what it did so far
     };
+    bool replayTurn_ = false;  ///< the last step read the replay's DLQ (they take turns)
     std::optional<DlqReplay> dlqReplay_;
     int64_t dlqReplayed_ = 0;  ///< bytes of the DLQ file that replays have read (checkpointed)
     /// A Kafka job with a DLQ topic: makes the consumer of that topic for a replay.

@@ -260,8 +260,19 @@ Result<runtime::ReplayCounts> JobHost::replayDlq() {
         send(CommandKind::kReplay, [outcome](Result<runtime::ReplayCounts> result) {
             outcome->set_value(std::move(result));
         }));
-    // Bounded: the DLQ up to its end when the replay began. A job that stops or fails first
-    // answers with why (Job::close).
+    // Bounded: the DLQ up to its end when the replay began. A job that stops, fails or is
+    // paused first answers with why (Job::close, Job::pause); a stalled one is not waited for.
+    std::shared_ptr<Driver> driver;
+    {
+        std::lock_guard lock(mutex_);
+        driver = driver_;
+    }
+    while (ended.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+        if (driver->stalled) {
+            return Status::user(ErrorCode::kInvalidState,
+                                fmt::format("job {} stalled during its DLQ replay", name_));
+        }
+    }
     return ended.get();
 }
 

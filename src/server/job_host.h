@@ -44,8 +44,8 @@ public:
     Status stop();
     /// stop(), then the job is built again from its plan and started (from its checkpoint).
     Status restart();
-    /// A DLQ replay inside the running job (Job::startReplay); answers when it has ended.
-    /// A paused job resumes first (409 otherwise).
+    /// A DLQ replay inside the running job (Job::startReplay); answers when it has ended, or
+    /// when the job is marked stalled. A paused job is refused (409): resume it first.
     Result<runtime::ReplayCounts> replayDlq();
     /// A batch has run longer than the stall timeout: the job is marked failed(stalled) at
     /// once; its thread leaves when the batch returns (commands are refused meanwhile).
