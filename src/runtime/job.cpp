@@ -1528,6 +1528,7 @@ Result<bool> Job::step() {
         if (!replayed) wait = 0;  // the replay's turn comes next
     }
     connectors::Source& input = replayed ? *dlqReplay_->source : *source_;
+    int64_t pollStarted = environment_.clock->nowMicros();
     int64_t outBefore = metrics_.recordsOut.load(std::memory_order_relaxed);
     int64_t dlqBefore = metrics_.dlqRecords.load(std::memory_order_relaxed);
     auto polled = input.poll(static_cast<size_t>(std::max<int64_t>(budget, 1)), maxBytes,
@@ -1551,11 +1552,11 @@ Result<bool> Job::step() {
     if (!replayed) updateLag(environment_.clock->nowMicros());
     if (count > 0) {
         size_t polledCount = count;
-        int64_t readMicros = environment_.clock->nowMicros();
         Status status = processRecords(count, replayed);
         if (status.isOk() && batchSizer_ && !replayed) {
-            // adaptive: the batch's processing time steers the next one's size.
-            batchSizer_->observe(polledCount, environment_.clock->nowMicros() - readMicros,
+            // adaptive: the batch's latency — the wait for it to fill and its processing —
+            // steers the next one's size.
+            batchSizer_->observe(polledCount, environment_.clock->nowMicros() - pollStarted,
                                  static_cast<int64_t>(polledCount) >= sizeBudget);
             metrics_.adaptiveBatchSize.store(static_cast<int64_t>(batchSizer_->size()),
                                              std::memory_order_relaxed);

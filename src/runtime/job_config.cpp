@@ -41,7 +41,9 @@ const std::vector<JobKey>& jobKeys() {
          "memory_based (before the records' bytes would pass batch.max.bytes, or at batch.timeout)",
          ""},
         {"batch.target.latency", "20ms",
-         "adaptive batches: the processing time per batch (read to written) the size is steered to",
+         "adaptive batches: the latency per batch (the wait for it to fill, then its processing) "
+         "the "
+         "size is steered to",
          ""},
         {"batch.max.bytes", "4194304",
          "memory_based batches: the most bytes of input (values, keys, headers) in a batch "
