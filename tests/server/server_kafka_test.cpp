@@ -185,9 +185,7 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
     earlier.push_back(failedOutput);
     produce(dlq, earlier);
 
-    auto replayed = server.post("/jobs/copy/dlq/replay");
-    ASSERT_EQ(replayed.status, 200) << replayed.body;
-    EXPECT_EQ(replayed.body,
+    EXPECT_EQ(server.replayDlq("copy"),
               R"({"job":"copy","replayed":16,"written":6,"failed_again":10,"filtered":0})");
     // The poison records are back in the DLQ: their origin kept, retries 1.
     auto entries = dlqRecords();
@@ -206,9 +204,7 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
         EXPECT_EQ(again.at("ferris.job"), "copy.dlq-replay");
     }
     // The next replay starts where this one stopped: only the ten sent back, now retries 2.
-    auto second = server.post("/jobs/copy/dlq/replay");
-    ASSERT_EQ(second.status, 200) << second.body;
-    EXPECT_EQ(second.body,
+    EXPECT_EQ(server.replayDlq("copy"),
               R"({"job":"copy","replayed":10,"written":0,"failed_again":10,"filtered":0})");
     entries = dlqRecords();
     ASSERT_EQ(entries.size(), 36u);
@@ -247,9 +243,7 @@ TEST_F(ServerKafkaTest, ADlqReplayReprocessesTheDlqTopicAndSendsWhatFailsAgainBa
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ASSERT_EQ(dlqRecords().size(), 46u);
-    auto inJob = server.post("/jobs/tofile/dlq/replay");
-    ASSERT_EQ(inJob.status, 200) << inJob.body;
-    EXPECT_EQ(inJob.body,
+    EXPECT_EQ(server.replayDlq("tofile"),
               R"({"job":"tofile","replayed":46,"written":6,"failed_again":40,"filtered":0})");
     entries = dlqRecords();
     ASSERT_EQ(entries.size(), 86u);
@@ -331,9 +325,7 @@ TEST_F(ServerKafkaTest, AStatefulTransactionalJobReplaysItsDlqTopicInsideItsTran
     EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
 
     // Not fixed yet: both fail again, inside the job's transaction, with retries 1.
-    auto first = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(first.status, 200) << first.body;
-    EXPECT_EQ(first.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
     auto entries = dlqRecords();
     ASSERT_EQ(entries.size(), 4u);
@@ -349,9 +341,7 @@ TEST_F(ServerKafkaTest, AStatefulTransactionalJobReplaysItsDlqTopicInsideItsTran
     ASSERT_EQ(server.request("DELETE", "/jobs/counts").status, 200);
     ASSERT_EQ(server.post("/apps", sql("DOUBLE")).status, 201);
     ASSERT_EQ(TestServer::field(server.waitForState("counts", "running"), "state"), "running");
-    auto fixed = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(fixed.status, 200) << fixed.body;
-    EXPECT_EQ(fixed.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":2,"written":2,"failed_again":0,"filtered":0})");
     EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 3}, {"b", 2}, {"c", 1}}));
     EXPECT_EQ(dlqRecords().size(), 4u);

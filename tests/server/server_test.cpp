@@ -301,9 +301,7 @@ TEST_F(ServerTest, ADlqFileIsReplayedInsideTheJobThroughItsStateFromWhereTheLast
     EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 2}, {"b", 2}}));
 
     // The cause is not fixed yet: both fail again, back in the DLQ with their origin and retries 1.
-    auto first = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(first.status, 200) << first.body;
-    EXPECT_EQ(first.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
     auto entries = dlqLines();
     ASSERT_EQ(entries.size(), 4u);
@@ -316,9 +314,7 @@ TEST_F(ServerTest, ADlqFileIsReplayedInsideTheJobThroughItsStateFromWhereTheLast
         EXPECT_EQ(TestServer::field(entries[i], "error_kind"), "decode_error");
     }
     // The next replay reads on from where this one stopped: the two sent back, now retries 2.
-    auto second = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(second.status, 200) << second.body;
-    EXPECT_EQ(second.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":2,"written":0,"failed_again":2,"filtered":0})");
     entries = dlqLines();
     ASSERT_EQ(entries.size(), 6u);
@@ -331,15 +327,11 @@ TEST_F(ServerTest, ADlqFileIsReplayedInsideTheJobThroughItsStateFromWhereTheLast
     ASSERT_EQ(server.request("DELETE", "/jobs/counts").status, 200);
     ASSERT_EQ(server.post("/apps", app("DOUBLE")).status, 201);
     ASSERT_EQ(TestServer::field(server.waitForState("counts", "running"), "state"), "running");
-    auto fixed = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(fixed.status, 200) << fixed.body;
-    EXPECT_EQ(fixed.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":2,"written":2,"failed_again":0,"filtered":0})");
     EXPECT_EQ(lastCounts(), (std::map<std::string, int64_t>{{"a", 3}, {"b", 2}, {"c", 1}}));
     EXPECT_EQ(dlqLines().size(), 6u);
-    auto nothing = server.post("/jobs/counts/dlq/replay");
-    ASSERT_EQ(nothing.status, 200) << nothing.body;
-    EXPECT_EQ(nothing.body,
+    EXPECT_EQ(server.replayDlq("counts"),
               R"({"job":"counts","replayed":0,"written":0,"failed_again":0,"filtered":0})");
 }
 

@@ -65,6 +65,13 @@ public:
         return request("POST", path, body, type);
     }
 
+    /// POST /jobs/{job}/dlq/replay: the answer's body when it is 200, else its status and body.
+    std::string replayDlq(const std::string& job) {
+        HttpAnswer answer = post("/jobs/" + job + "/dlq/replay");
+        return answer.status == 200 ? answer.body
+                                    : std::to_string(answer.status) + " " + answer.body;
+    }
+
     /// The job's state as GET /jobs/{name} reports it ("" when absent).
     std::string state(const std::string& job) { return field(get("/jobs/" + job).body, "state"); }
 
