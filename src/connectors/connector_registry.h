@@ -119,6 +119,14 @@ Result<std::unique_ptr<StateChangelog>> makeKafkaChangelog(const ConnectorContex
                                                            int replicationFactor);
 /// True for kafka_source and kafka_sink declarations.
 bool isKafkaDecl(const plan::ConnectorDecl& decl);
+/// A DLQ replay's source: the job's Kafka source declaration `source` (its format) reading
+/// `dlqTopic` to its end now (`bounded` latest), from the start for a first replay (the
+/// source's `group.id` and `auto.offset.reset` dropped: the replay's group is its own). The
+/// topic lives on the broker of the job's Kafka sink when `sink` is one: the connection keys
+/// (bootstrap.servers, security.protocol, sasl.*, ssl.*) are the sink's then.
+plan::ConnectorDecl dlqReplaySourceDecl(const plan::ConnectorDecl& source,
+                                        const plan::ConnectorDecl& sink,
+                                        const std::string& dlqTopic);
 /// CSV options of a declaration (`csv.delimiter`, `csv.quote`, `csv.header`).
 codec::CsvOptions csvOptionsOf(const plan::ConnectorDecl& decl, const ConnectorSpec& spec);
 void registerStdoutSink(ConnectorRegistry& registry);

@@ -135,6 +135,38 @@ std::string groupIdOf(const ConnectorContext& context) { return fmt::format("fer
 
 }  // namespace
 
+plan::ConnectorDecl dlqReplaySourceDecl(const plan::ConnectorDecl& source,
+                                        const plan::ConnectorDecl& sink,
+                                        const std::string& dlqTopic) {
+    auto bare = [](std::string_view key) {
+        return key.starts_with("kafka.") ? key.substr(6) : key;
+    };
+    auto connection = [&](std::string_view key) {
+        key = bare(key);
+        return key == "bootstrap.servers" || key == "security.protocol" ||
+               key.starts_with("sasl.") || key.starts_with("ssl.");
+    };
+    bool sinkBroker = isKafkaDecl(sink);
+    plan::ConnectorDecl decl = source;
+    decl.properties = plan::PropertyList();
+    for (const auto& property : source.properties.entries()) {
+        std::string_view key = bare(property.key);
+        if (key == "group.id" || key == "auto.offset.reset" ||
+            (sinkBroker && connection(property.key)))
+            continue;
+        decl.properties.add(property);
+    }
+    if (sinkBroker) {
+        for (const auto& property : sink.properties.entries()) {
+            if (connection(property.key)) decl.properties.add(property);
+        }
+    }
+    decl.properties.set("topic", dlqTopic);
+    decl.properties.set("bounded", "latest");
+    decl.properties.set("auto.offset.reset", "earliest");
+    return decl;
+}
+
 bool isKafkaDecl(const plan::ConnectorDecl& decl) {
     const std::string& type = decl.properties.get("type");
     return type == "kafka_source" || type == "kafka_sink";

@@ -467,36 +467,11 @@ Result<std::unique_ptr<Job>> Job::create(const plan::AppPlan& app, const plan::J
         FERRIS_ASSIGN_OR_RETURN(job->source_, sourceSpec->makeSource(sourceContext, *sourceDecl));
         if (!job->config_.dlqTopic.empty() && connectors::isKafkaDecl(*sourceDecl)) {
             // A replay inside the job reads the DLQ topic as its group
-            // ferris.<app>.<job>.dlq-replay (whatever group the source names), from its start for
-            // a first replay, with the source's format, to the topic's end when it starts. The
-            // topic lives on the broker of the job's Kafka sink when it has one: the connection
-            // keys (broker, security) are the sink's then.
+            // ferris.<app>.<job>.dlq-replay.
             connectors::ConnectorContext replayContext = sourceContext;
             replayContext.jobName = plan.name + ".dlq-replay";
-            bool sinkBroker = connectors::isKafkaDecl(plan.sink);
-            auto connection = [](std::string_view key) {
-                if (key.starts_with("kafka.")) key.remove_prefix(6);
-                return key == "bootstrap.servers" || key == "security.protocol" ||
-                       key.starts_with("sasl.") || key.starts_with("ssl.");
-            };
-            plan::ConnectorDecl replayDecl = *sourceDecl;
-            replayDecl.properties = plan::PropertyList();
-            for (const auto& property : sourceDecl->properties.entries()) {
-                std::string_view key = property.key;
-                if (key.starts_with("kafka.")) key.remove_prefix(6);
-                if (key == "group.id" || key == "auto.offset.reset" ||
-                    (sinkBroker && connection(property.key)))
-                    continue;
-                replayDecl.properties.add(property);
-            }
-            if (sinkBroker) {
-                for (const auto& property : plan.sink.properties.entries()) {
-                    if (connection(property.key)) replayDecl.properties.add(property);
-                }
-            }
-            replayDecl.properties.set("topic", job->config_.dlqTopic);
-            replayDecl.properties.set("bounded", "latest");
-            replayDecl.properties.set("auto.offset.reset", "earliest");
+            plan::ConnectorDecl replayDecl =
+                connectors::dlqReplaySourceDecl(*sourceDecl, plan.sink, job->config_.dlqTopic);
             job->makeDlqTopicSource_ = [sourceSpec, replayContext, replayDecl] {
                 return sourceSpec->makeSource(replayContext, replayDecl);
             };

@@ -121,8 +121,7 @@ Result<ReplayResult> JobManager::replayDlq(const std::string& name) {
     replayPlan.name = name + ".dlq-replay";
     for (auto& source : replayApp.sources) {
         if (source.name != jobPlan.source.source) continue;
-        source.properties.set("topic", config.dlqTopic);
-        source.properties.set("bounded", "latest");
+        source = connectors::dlqReplaySourceDecl(source, jobPlan.sink, config.dlqTopic);
     }
     std::vector<Status> errors;
     auto built = runtime::Job::create(replayApp, replayPlan, app->environment, errors);
