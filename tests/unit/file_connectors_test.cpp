@@ -20,8 +20,9 @@
 #include <vector>
 
 #include "codec/decoder.h"
-#include "connectors/file_sink.h"
+#include "connectors/dlq_file_source.h"
 #include "connectors/file_input_source.h"
+#include "connectors/file_sink.h"
 #include "connectors/file_source.h"
 #include "connectors/part_files.h"
 #include "types/batch.h"
@@ -281,6 +282,69 @@ TEST_F(FileConnectorsTest, APollStopsBeforeItsByteBudgetAndALargerRecordComesAlo
         EXPECT_EQ(alone, 1);
         EXPECT_EQ(seen, texts);
     }
+}
+
+TEST_F(FileConnectorsTest, ADlqFileIsReadBackAsTheRecordsThatFailedWithTheirOrigin) {
+    // Three DLQ entries (docs/operations.md "A DLQ file is JSON lines"): a decode error at a
+    // file line, a late record at a Kafka position, a base64 record; then a line that is none.
+    std::string entries =
+        R"({"error":"bad","error_kind":"decode_error","job":"j","source":"s","position":{"line":3},"time":1,"retries":0,"record":"{\"id\":1.5}"})"
+        "\n"
+        R"({"error":"late","error_kind":"late_record","job":"j","source":"s","position":{"partition":2,"offset":41},"time":2,"retries":4,"record":"{\"id\":2}"})"
+        "\n"
+        R"({"error":"bin","error_kind":"decode_error","job":"j","source":"s","time":3,"retries":1,"record":"/wA=","record_encoding":"base64"})"
+        "\n";
+    std::string tail = "not an entry\n";
+    auto path = write("dlq.jsonl", entries + tail);
+    auto end = static_cast<int64_t>(entries.size());
+
+    DlqFileSource source(path, 0, end);
+    ASSERT_TRUE(source.open().isOk());
+    RawBatch batch;
+    auto count = source.poll(10, SIZE_MAX, std::chrono::microseconds(0), batch);
+    ASSERT_TRUE(count.isOk()) << count.status().toString();
+    ASSERT_EQ(*count, 3u);
+    EXPECT_TRUE(source.exhausted());
+    EXPECT_EQ(source.position(), std::to_string(end));
+    auto header = [&](const types::RawRecord& record, std::string_view key) {
+        for (uint32_t h = record.headerBegin; h < record.headerEnd; ++h) {
+            if (batch.headers[h].key == key) return std::string(batch.headers[h].value);
+        }
+        return std::string("-");
+    };
+    EXPECT_EQ(batch.records[0].value, R"({"id":1.5})");
+    EXPECT_EQ(batch.records[0].line, 3);
+    EXPECT_EQ(header(batch.records[0], "ferris.retries"), "0");
+    EXPECT_EQ(header(batch.records[0], "ferris.error.kind"), "decode_error");
+    EXPECT_EQ(batch.records[1].value, R"({"id":2})");
+    EXPECT_EQ(batch.records[1].partition, 2);
+    EXPECT_EQ(batch.records[1].offset, 41);
+    EXPECT_EQ(header(batch.records[1], "ferris.retries"), "4");
+    EXPECT_EQ(header(batch.records[1], "ferris.error.kind"), "late_record");
+    EXPECT_EQ(batch.records[2].value, std::string("\xff\x00", 2));
+
+    // A byte budget: each poll stops before it (the first record always comes).
+    DlqFileSource budgeted(path, 0, end);
+    ASSERT_TRUE(budgeted.open().isOk());
+    std::vector<size_t> sizes;
+    while (!budgeted.exhausted()) {
+        RawBatch part;
+        auto got = budgeted.poll(10, 12, std::chrono::microseconds(0), part);
+        ASSERT_TRUE(got.isOk());
+        sizes.push_back(*got);
+    }
+    EXPECT_EQ(sizes, (std::vector<size_t>{1, 2}));  // 10 bytes, then 8 + 2
+
+    // Read on past the entries (a replay to the file's end): the line that is no entry is an
+    // error naming the file and byte.
+    DlqFileSource past(path, end, end + static_cast<int64_t>(tail.size()));
+    ASSERT_TRUE(past.open().isOk());
+    RawBatch bad;
+    auto failed = past.poll(10, SIZE_MAX, std::chrono::microseconds(0), bad);
+    ASSERT_FALSE(failed.isOk());
+    EXPECT_EQ(failed.status().message(),
+              fmt::format("the DLQ file {} at byte {}: not a DLQ entry (a JSON object per line)",
+                          path.string(), end));
 }
 
 // ---- json array
